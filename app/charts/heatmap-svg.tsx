@@ -1,0 +1,301 @@
+import type { KeyboardEvent, MouseEvent } from "react";
+import type { CellPaint, HeatmapLayout, LaidOutCell } from "./heatmap-layout";
+import { COMPARE_COLORS } from "./palette";
+
+/**
+ * Maps a `HeatmapLayout` to SVG elements. No hooks and no state, so it renders on the server (share pages, SVG
+ * endpoints) as well as inside the interactive client wrapper, which passes the handlers.
+ */
+export interface HeatmapSvgProps {
+  layout: HeatmapLayout;
+  /** Prefix for pattern ids, unique per page. */
+  idPrefix: string;
+  /** Cell ids being compared, in order (their outline takes the compare colour of their position). */
+  selectedIds?: readonly string[];
+  /** Grid key (`col:row`) of the keyboard-focused cell. */
+  focusedKey?: string | null;
+  title?: string;
+  onCellClick?: (cell: LaidOutCell, event: MouseEvent<SVGRectElement>) => void;
+  onKeyDown?: (event: KeyboardEvent<SVGSVGElement>) => void;
+  onFocus?: () => void;
+}
+
+function fillOf(paint: CellPaint, idPrefix: string): string {
+  switch (paint.kind) {
+    case "value":
+      return paint.fill;
+    case "pattern":
+      return `url(#${idPrefix}-${paint.pattern})`;
+    case "empty":
+      return "#ffffff";
+  }
+}
+
+export function HeatmapPatterns({ idPrefix }: { idPrefix: string }) {
+  return (
+    <defs>
+      {/* Diverged: a black cross-hatch on white — not a colour of the viridis scale. */}
+      <pattern
+        id={`${idPrefix}-diverged`}
+        width="8"
+        height="8"
+        patternUnits="userSpaceOnUse"
+      >
+        <rect width="8" height="8" fill="#ffffff" />
+        <path d="M0,0L8,8M8,0L0,8" stroke="#111111" strokeWidth="1.2" />
+      </pattern>
+      {/* Failed (trained but accuracy < 1.5/K): single diagonal hatch on light grey. */}
+      <pattern
+        id={`${idPrefix}-failed`}
+        width="6"
+        height="6"
+        patternUnits="userSpaceOnUse"
+      >
+        <rect width="6" height="6" fill="#eeeeee" />
+        <path d="M0,6L6,0" stroke="#555555" strokeWidth="1.2" />
+      </pattern>
+      {/* Error or cancelled: dark grey with white dots. */}
+      <pattern
+        id={`${idPrefix}-error`}
+        width="6"
+        height="6"
+        patternUnits="userSpaceOnUse"
+      >
+        <rect width="6" height="6" fill="#666666" />
+        <circle cx="3" cy="3" r="1.1" fill="#ffffff" />
+      </pattern>
+    </defs>
+  );
+}
+
+function strokeFor(cell: LaidOutCell): {
+  stroke?: string;
+  strokeDasharray?: string;
+  strokeWidth?: number;
+} {
+  if (cell.state === "queued")
+    return { stroke: "#8a8a8a", strokeDasharray: "3 2", strokeWidth: 1 };
+  if (cell.state === "running")
+    return { stroke: "#222222", strokeDasharray: "2 2", strokeWidth: 1.5 };
+  return {};
+}
+
+export function HeatmapSvg(props: HeatmapSvgProps) {
+  const { layout, idPrefix, selectedIds = [], focusedKey = null } = props;
+  const { plot, legend } = layout;
+  const selectedIndex = new Map(selectedIds.map((id, i) => [id, i]));
+  const interactive = props.onCellClick !== undefined;
+  return (
+    <svg
+      xmlns="http://www.w3.org/2000/svg"
+      width={layout.width}
+      height={layout.height}
+      viewBox={`0 0 ${layout.width} ${layout.height}`}
+      role={interactive ? "grid" : "img"}
+      aria-label={props.title ?? "heatmap"}
+      tabIndex={interactive ? 0 : undefined}
+      onKeyDown={props.onKeyDown}
+      onFocus={props.onFocus}
+      className="heatmap"
+      fontFamily="system-ui, sans-serif"
+      fontSize="11"
+    >
+      <HeatmapPatterns idPrefix={idPrefix} />
+      <g className="cells">
+        {layout.cells.map((c) => {
+          const sel = selectedIndex.get(c.cellId);
+          const classes = [
+            c.className,
+            sel !== undefined ? "cell--selected" : "",
+            focusedKey === c.key ? "cell--focused" : "",
+          ]
+            .filter(Boolean)
+            .join(" ");
+          return (
+            <rect
+              key={c.key}
+              className={classes}
+              data-key={c.key}
+              data-cell-id={c.cellId}
+              data-state={c.state}
+              x={c.x}
+              y={c.y}
+              width={c.width}
+              height={c.height}
+              fill={fillOf(c.paint, idPrefix)}
+              {...strokeFor(c)}
+              onClick={
+                props.onCellClick ? (e) => props.onCellClick?.(c, e) : undefined
+              }
+              style={interactive ? { cursor: "pointer" } : undefined}
+            >
+              <title>{c.title}</title>
+            </rect>
+          );
+        })}
+      </g>
+      {layout.boundary.map((d, i) => (
+        <path
+          key={i}
+          className="boundary"
+          d={d}
+          fill="none"
+          stroke="#d7191c"
+          strokeWidth={2.5}
+          strokeLinejoin="miter"
+        />
+      ))}
+      <g className="marks" pointerEvents="none">
+        {layout.cells.map((c) => {
+          const sel = selectedIndex.get(c.cellId);
+          const focused = focusedKey === c.key;
+          if (sel === undefined && !focused) return null;
+          return (
+            <g key={c.key}>
+              {sel !== undefined && (
+                <>
+                  <rect
+                    x={c.x + 1}
+                    y={c.y + 1}
+                    width={Math.max(0, c.width - 2)}
+                    height={Math.max(0, c.height - 2)}
+                    fill="none"
+                    stroke="#ffffff"
+                    strokeWidth={3}
+                  />
+                  <rect
+                    x={c.x + 1}
+                    y={c.y + 1}
+                    width={Math.max(0, c.width - 2)}
+                    height={Math.max(0, c.height - 2)}
+                    fill="none"
+                    stroke={COMPARE_COLORS[sel % COMPARE_COLORS.length]}
+                    strokeWidth={2}
+                  />
+                  <text
+                    x={c.x + 4}
+                    y={c.y + 12}
+                    fontSize="10"
+                    fontWeight="700"
+                    fill="#ffffff"
+                    stroke="#000000"
+                    strokeWidth={0.6}
+                    paintOrder="stroke"
+                  >
+                    {sel + 1}
+                  </text>
+                </>
+              )}
+              {focused && (
+                <rect
+                  x={c.x - 1}
+                  y={c.y - 1}
+                  width={c.width + 2}
+                  height={c.height + 2}
+                  fill="none"
+                  stroke="#000000"
+                  strokeWidth={2}
+                  strokeDasharray="4 2"
+                  className="focus-ring"
+                />
+              )}
+            </g>
+          );
+        })}
+      </g>
+      <g className="axis axis--x" textAnchor="middle">
+        {layout.xTicks.map((t) => (
+          <text key={t.at} x={t.at} y={plot.y + plot.height + 14}>
+            {t.label}
+          </text>
+        ))}
+        <text x={layout.xAxisLabel.x} y={layout.xAxisLabel.y} fontSize="12">
+          {layout.xAxisLabel.text}
+        </text>
+      </g>
+      <g className="axis axis--y" textAnchor="end">
+        {layout.yTicks.map((t) => (
+          <text key={t.at} x={plot.x - 6} y={t.at + 4}>
+            {t.label}
+          </text>
+        ))}
+        <text
+          x={layout.yAxisLabel.x}
+          y={layout.yAxisLabel.y}
+          fontSize="12"
+          textAnchor="middle"
+          transform={`rotate(-90 ${layout.yAxisLabel.x} ${layout.yAxisLabel.y})`}
+        >
+          {layout.yAxisLabel.text}
+        </text>
+      </g>
+      <g className="legend">
+        <text x={legend.x} y={legend.y - 4}>
+          {legend.title}
+        </text>
+        {legend.stops.length > 0 && (
+          <>
+            <linearGradient
+              id={`${idPrefix}-gradient`}
+              x1="0"
+              x2="1"
+              y1="0"
+              y2="0"
+            >
+              {legend.stops.map((s) => (
+                <stop key={s.offset} offset={s.offset} stopColor={s.color} />
+              ))}
+            </linearGradient>
+            <rect
+              x={legend.x}
+              y={legend.y}
+              width={legend.width}
+              height={legend.height}
+              fill={`url(#${idPrefix}-gradient)`}
+            />
+            {legend.ticks.map((t) => (
+              <text
+                key={t.x}
+                x={t.x}
+                y={legend.y + legend.height + 12}
+                textAnchor="middle"
+                fontSize="10"
+              >
+                {t.label}
+              </text>
+            ))}
+          </>
+        )}
+        {legend.swatches.map((s) => (
+          <g
+            key={s.state}
+            className={`legend-swatch legend-swatch--${s.state}`}
+          >
+            <rect
+              x={s.x}
+              y={legend.y - 1}
+              width={12}
+              height={12}
+              fill={fillOf(s.paint, idPrefix)}
+              stroke={
+                s.state === "queued" || s.state === "running"
+                  ? "#555555"
+                  : "#999999"
+              }
+              strokeDasharray={
+                s.state === "queued"
+                  ? "3 2"
+                  : s.state === "running"
+                    ? "2 2"
+                    : undefined
+              }
+            />
+            <text x={s.x + 16} y={legend.y + 9} fontSize="10">
+              {s.label}
+            </text>
+          </g>
+        ))}
+      </g>
+    </svg>
+  );
+}
