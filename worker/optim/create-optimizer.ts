@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerKind, OptimizerSpec } from '../../server/core/run-config';
+import { Rng } from '../data/prng';
 import type { Optimizer } from '../engine/types';
 import { AdamOptimizer } from './adam';
 import { SgdOptimizer } from './sgd';
@@ -14,13 +15,23 @@ export function giAdamV0(g0: readonly tf.Tensor[]): tf.Tensor[] {
   return tf.tidy(() => g0.map((g) => tf.square(g)));
 }
 
+/** Salt of RI-Adam's random stream, so its r is unrelated to the init drawn from the same seed. */
+const RI_ADAM_SALT = 0x71ada;
+
 /**
- * RI-Adam's v_0 = r ⊙ r, with r ~ N(0, I) over all parameters (seeded, one stream per tensor) rescaled so that
- * ‖r‖₂ = ‖g_0‖₂ (PAPER §7); hence Σ v_0 = ‖g_0‖₂². New tensors the caller owns.
+ * RI-Adam's v_0 = r ⊙ r, with r ~ N(0, I) over all parameters rescaled so that ‖r‖₂ = ‖g_0‖₂ (PAPER §7); hence
+ * Σ v_0 = ‖g_0‖₂². r comes from the project's seeded PRNG (not TF.js's random ops, which differ between backends),
+ * so v_0 is the same on every backend. New tensors the caller owns.
  */
 export function riAdamV0(g0: readonly tf.Tensor[], seed: number): tf.Tensor[] {
+  const rng = new Rng(seed, RI_ADAM_SALT);
+  const draws = g0.map((g) => {
+    const a = new Float32Array(g.size);
+    for (let i = 0; i < a.length; i++) a[i] = rng.normal();
+    return a;
+  });
   return tf.tidy(() => {
-    const r = g0.map((g, i) => tf.randomNormal(g.shape, 0, 1, 'float32', seed + i));
+    const r = g0.map((g, i) => tf.tensor(draws[i] ?? new Float32Array(0), g.shape, 'float32'));
     const gSq = tf.addN(g0.map((g) => tf.sum(tf.square(g))));
     const rSq = tf.addN(r.map((x) => tf.sum(tf.square(x))));
     // (s·r)² = s²·r² with s² = ‖g0‖²/‖r‖².
