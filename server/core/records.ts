@@ -1,0 +1,233 @@
+import { z } from 'zod';
+import { CellIdSchema, SweepIdSchema, WorkerIdSchema } from './ids';
+import { JsonNumberSchema, toJsonNumber, type JsonNumber } from './json-number';
+import { RunResultSchema } from './metrics';
+import { OutcomeSchema } from './outcome';
+import { SweepSpecSchema } from './sweep-spec';
+
+/**
+ * Schemas of the records the store keeps for sweeps (DESIGN.md "Stored records"). Each carries `schemaVersion`;
+ * the store validates before every write and parses on every read. Times are ms since the epoch (integers).
+ */
+
+const TimeMsSchema = z.int().min(0);
+const EpochSchema = z.int().min(1).max(999_999);
+
+export const SweepRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  id: SweepIdSchema,
+  createdAt: TimeMsSchema,
+  spec: SweepSpecSchema,
+  /** Number of cells (not counting the calibration job). */
+  cellCount: z.int().min(1),
+});
+export type SweepRecord = z.infer<typeof SweepRecordSchema>;
+
+/** A small entry per sweep under the index prefix, so listing sweeps never reads specs. */
+export const SweepIndexEntrySchema = z.object({
+  schemaVersion: z.literal(1),
+  id: SweepIdSchema,
+  createdAt: TimeMsSchema,
+  title: z.string(),
+  author: z.string(),
+  cellCount: z.int().min(1),
+  /** Unit of the η axis: absolute values, or multiples of 1/λ0. */
+  etaUnit: z.enum(['absolute', 'inv-lambda0']),
+});
+export type SweepIndexEntry = z.infer<typeof SweepIndexEntrySchema>;
+
+export const CancelRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  sweepId: SweepIdSchema,
+  cancelledAt: TimeMsSchema,
+  by: z.string().max(80).optional(),
+});
+export type CancelRecord = z.infer<typeof CancelRecordSchema>;
+
+/** λ0^H of a sweep whose η grid is in units of 1/λ0 (PAPER §2.4), written before any cell trains. */
+export const CalibrationRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  sweepId: SweepIdSchema,
+  lambda0: z.number().positive().finite(),
+  /** λ^H of each batch at init; λ0 is their mean. */
+  perBatch: z.array(z.number()).min(1),
+  seed: z.int().min(0),
+  measuredAt: TimeMsSchema,
+  workerId: WorkerIdSchema,
+  epoch: EpochSchema,
+});
+export type CalibrationRecord = z.infer<typeof CalibrationRecordSchema>;
+
+/**
+ * `claim-<epoch>`: created once (create-if-absent: one winner per epoch), then renewed by its owner (if-match) on
+ * every heartbeat. `released` gives the job up at once (graceful shutdown); `done` follows the result.
+ */
+export const ClaimRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  sweepId: SweepIdSchema,
+  jobId: CellIdSchema,
+  epoch: EpochSchema,
+  workerId: WorkerIdSchema,
+  claimedAt: TimeMsSchema,
+  heartbeatAt: TimeMsSchema,
+  leaseExpiresAt: TimeMsSchema,
+  state: z.enum(['running', 'released', 'done']),
+});
+export type ClaimRecord = z.infer<typeof ClaimRecordSchema>;
+
+/**
+ * `done`: created once (create-if-absent) by the owner of the epoch whose result ends the job. Readers take the
+ * result of this epoch; a job with a done marker is never claimed again.
+ */
+export const DoneMarkerSchema = z.object({
+  schemaVersion: z.literal(1),
+  sweepId: SweepIdSchema,
+  jobId: CellIdSchema,
+  epoch: EpochSchema,
+  outcome: OutcomeSchema,
+  finishedAt: TimeMsSchema,
+  /** Last step trained, −1 if none. */
+  lastStep: z.int().min(-1),
+  /** The result's summary numbers, copied so a heatmap needs one read per finished cell. */
+  summary: z.record(z.string(), JsonNumberSchema),
+});
+export type DoneMarker = z.infer<typeof DoneMarkerSchema>;
+
+/** Log-spaced history of a cell for heatmap-over-time: steps with the train loss and the latest λ^H there. */
+export const ProgressHistorySchema = z
+  .object({
+    step: z.array(z.int().min(0)),
+    loss: z.array(JsonNumberSchema),
+    sharpness: z.array(JsonNumberSchema),
+  })
+  .refine((h) => h.loss.length === h.step.length && h.sharpness.length === h.step.length, 'history arrays must have equal lengths');
+
+/** Overwritten every few seconds while a cell trains; the last one stays. */
+export const ProgressRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  sweepId: SweepIdSchema,
+  cellId: CellIdSchema,
+  epoch: EpochSchema,
+  workerId: WorkerIdSchema,
+  updatedAt: TimeMsSchema,
+  /** Last step with a row (0-based), or −1 before the first row. */
+  step: z.int().min(-1),
+  totalSteps: z.int().min(1),
+  /** Latest value of every metric seen so far (NaN/±Inf kept). */
+  latest: z.record(z.string(), JsonNumberSchema),
+  history: ProgressHistorySchema,
+  chunks: z.int().min(0),
+  rows: z.int().min(0),
+});
+export type ProgressRecord = z.infer<typeof ProgressRecordSchema>;
+export type ProgressRecordInput = z.input<typeof ProgressRecordSchema>;
+
+/**
+ * One append-only chunk of step-level rows, columnar: the column names once, then one array per row; `null` is a
+ * metric not measured at that step, "NaN"/"Infinity"/"-Infinity" are data. `step` is always column 0 and the
+ * steps of a chunk are consecutive from `firstStep` when every step has a row.
+ */
+export const MetricChunkSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    sweepId: SweepIdSchema,
+    cellId: CellIdSchema,
+    epoch: EpochSchema,
+    seq: z.int().min(0),
+    columns: z.array(z.string().min(1)).min(1),
+    rows: z.array(z.array(z.union([JsonNumberSchema, z.null()]))).min(1),
+  })
+  .superRefine((c, ctx) => {
+    if (c.columns[0] !== 'step') ctx.addIssue({ code: 'custom', path: ['columns', 0], message: 'column 0 must be "step"' });
+    if (new Set(c.columns).size !== c.columns.length) ctx.addIssue({ code: 'custom', path: ['columns'], message: 'duplicate column' });
+    c.rows.forEach((r, i) => {
+      if (r.length !== c.columns.length) {
+        ctx.addIssue({ code: 'custom', path: ['rows', i], message: `row has ${r.length} values for ${c.columns.length} columns` });
+      } else if (typeof r[0] !== 'number' || !Number.isInteger(r[0]) || r[0] < 0) {
+        ctx.addIssue({ code: 'custom', path: ['rows', i, 0], message: 'step must be an integer ≥ 0' });
+      }
+    });
+  });
+export type MetricChunk = z.infer<typeof MetricChunkSchema>;
+export type MetricChunkInput = z.input<typeof MetricChunkSchema>;
+
+/** A step row as the store moves it: `step` plus named numbers (missing = not measured at that step). */
+export type StepValues = { step: number } & Record<string, number>;
+
+/** Encode rows columnar (column order: step, then first appearance), NaN/±Inf as strings. */
+export function encodeChunkRows(rows: readonly StepValues[]): { columns: string[]; rows: (JsonNumber | null)[][] } {
+  const columns = ['step'];
+  const index = new Map<string, number>([['step', 0]]);
+  for (const r of rows) {
+    for (const k of Object.keys(r)) {
+      if (!index.has(k)) {
+        index.set(k, columns.length);
+        columns.push(k);
+      }
+    }
+  }
+  const out = rows.map((r) => {
+    const arr: (JsonNumber | null)[] = new Array<JsonNumber | null>(columns.length).fill(null);
+    for (const [k, v] of Object.entries(r)) arr[index.get(k) ?? 0] = toJsonNumber(v);
+    return arr;
+  });
+  return { columns, rows: out };
+}
+
+/** Decode a parsed chunk back to rows (null cells are omitted). */
+export function decodeChunkRows(chunk: Pick<MetricChunk, 'columns' | 'rows'>): StepValues[] {
+  return chunk.rows.map((r) => {
+    const row: Record<string, number> = {};
+    chunk.columns.forEach((c, i) => {
+      const v = r[i];
+      if (v !== null && v !== undefined) row[c] = v;
+    });
+    return row as StepValues;
+  });
+}
+
+/**
+ * The record that ends a job (cell or calibration). `summary` holds the final and best numbers a heatmap needs
+ * (see `summarizeRunResult`); `run` is the engine's full RunResult when the engine got to return one.
+ */
+export const CellResultRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  sweepId: SweepIdSchema,
+  cellId: CellIdSchema,
+  epoch: EpochSchema,
+  workerId: WorkerIdSchema,
+  finishedAt: TimeMsSchema,
+  outcome: OutcomeSchema,
+  /** Last step trained (0-based), −1 if none. */
+  lastStep: z.int().min(-1),
+  summary: z.record(z.string(), JsonNumberSchema),
+  /** Message of an `error` outcome. */
+  error: z.string().max(4000).optional(),
+  run: RunResultSchema.optional(),
+});
+export type CellResultRecord = z.infer<typeof CellResultRecordSchema>;
+export type CellResultRecordInput = z.input<typeof CellResultRecordSchema>;
+
+/** The summary numbers of a RunResult kept in result and done records (null values are left out). */
+export function summarizeRunResult(r: z.infer<typeof RunResultSchema>): Record<string, number> {
+  const pick: Record<string, number | null> = {
+    stepsRun: r.stepsRun,
+    finalTrainLoss: r.finalTrainLoss,
+    finalTrainAcc: r.finalTrainAcc,
+    finalTestLoss: r.finalTestLoss,
+    finalTestAcc: r.finalTestAcc,
+    bestTrainLoss: r.bestTrainLoss,
+    bestTestLoss: r.bestTestLoss,
+    bestTestAcc: r.bestTestAcc,
+    bestTestAccStep: r.bestTestAccStep,
+    divergenceStep: r.divergence?.step ?? null,
+    etaInit: r.etaInit,
+    etaC: r.etaC,
+    lambda0: r.lambda0,
+    stepsPerSec: r.stepsPerSec,
+    wallTimeMs: r.wallTimeMs,
+  };
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(pick)) if (v !== null) out[k] = v;
+  return out;
+}
