@@ -1,0 +1,206 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Hessian-vector products by central finite differences of gradients on one fixed batch:
+ *   Hv ≈ (∇L(θ + h·v) − ∇L(θ − h·v)) / 2h,  h = ε/‖v‖  (so the displacement θ±hv has norm ε).
+ * TF.js's nested tf.grad is silently wrong for tanh, sigmoid, exp and softmax cross-entropy (FACTS.md), so this is
+ * the HVP the project uses. The step matters for ReLU networks: a unit whose pre-activation changes sign between
+ * θ−hv and θ+hv puts a kink inside the difference, and the quotient then measures a jump, not a curvature. Measured
+ * on an MLP (FACTS.md): ε = 1e-3 → 69% off (flips), 1e-4 → 2e-5, 1e-5 → 1e-3 (float32 rounding); so the default is
+ * 1e-4, and every estimate reports how many ReLU units flipped (tests/unit/worker/curvature prove the choice).
+ * Parameters and gradients cross into float64 (Float64Array) for all vector arithmetic.
+ */
+
+/** Default displacement norm ε of the finite difference (see the header). */
+export const DEFAULT_FD_EPS = 1e-4;
+
+/**
+ * Loss gradient at `params` on the fixed batch. The returned tensors belong to the caller of `gradAt` (the HVP
+ * disposes them); extra fields (loss, accuracy) are disposed as well.
+ */
+export type GradientAt = (params: readonly tf.Tensor[]) => { grads: tf.Tensor[]; loss?: tf.Scalar; accuracy?: tf.Scalar };
+
+/** Pre-activations of every ReLU of the model on the fixed batch at `params` (tensors the caller disposes). */
+export type PreActivationsAt = (params: readonly tf.Tensor[]) => tf.Tensor[];
+
+/** Flattens tensors into one float64 vector (row-major, in order). */
+export function flattenToFloat64(tensors: readonly tf.Tensor[]): Float64Array {
+  let n = 0;
+  for (const t of tensors) n += t.size;
+  const out = new Float64Array(n);
+  let off = 0;
+  for (const t of tensors) {
+    out.set(t.dataSync(), off);
+    off += t.size;
+  }
+  return out;
+}
+
+/** Splits a flat vector into float32 tensors of the given shapes (the caller owns them). */
+export function unflatten(flat: Float64Array | Float32Array, shapes: readonly (readonly number[])[]): tf.Tensor[] {
+  const out: tf.Tensor[] = [];
+  let off = 0;
+  for (const shape of shapes) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    out.push(tf.tensor(Float32Array.from(flat.subarray(off, off + size)), [...shape], 'float32'));
+    off += size;
+  }
+  if (off !== flat.length) throw new Error(`unflatten: vector has ${flat.length} entries, shapes need ${off}`);
+  return out;
+}
+
+function disposeGradResult(r: ReturnType<GradientAt>): void {
+  tf.dispose(r.grads);
+  if (r.loss !== undefined) r.loss.dispose();
+  if (r.accuracy !== undefined) r.accuracy.dispose();
+}
+
+export interface FdHvpOptions {
+  params: readonly tf.Tensor[];
+  gradAt: GradientAt;
+  /** Norm of the displacement ±h·v (default DEFAULT_FD_EPS = 1e-4). */
+  eps?: number;
+  /** When given, ReLU sign flips between θ±hv are counted. */
+  preActivationsAt?: PreActivationsAt;
+  /**
+   * Check every product for flips before computing it (two forward passes each, about +1/3 of an HVP's cost) and,
+   * when units flip, retry that product with ε/10, up to `maxShrinks` times (default 2). Otherwise flips are only
+   * counted through `flipsAlong`.
+   */
+  checkEveryProduct?: boolean;
+  maxShrinks?: number;
+}
+
+export interface FdHvp {
+  /** Number of parameters. */
+  readonly n: number;
+  /** Hv in float64. */
+  apply(v: Float64Array): Float64Array;
+  /** ReLU units whose pre-activation has a different sign at θ+hv and θ−hv (null without preActivationsAt). */
+  flipsAlong(v: Float64Array): number | null;
+  /** Products computed so far. */
+  readonly products: number;
+  /** Largest flip count left in a product that was used, after any ε shrinking (null when none were checked). */
+  readonly maxFlips: number | null;
+  /** Products whose first try at the nominal ε had flips (and were retried with a smaller ε). */
+  readonly flippedProducts: number;
+}
+
+/** A finite-difference HVP operator at θ = `params` on the batch baked into `gradAt`. */
+export function makeFdHvp(opts: FdHvpOptions): FdHvp {
+  const eps = opts.eps ?? DEFAULT_FD_EPS;
+  if (!(eps > 0)) throw new Error(`fd-hvp: eps must be > 0, got ${eps}`);
+  const shapes = opts.params.map((p) => p.shape);
+  const theta = flattenToFloat64(opts.params);
+  const n = theta.length;
+  let products = 0;
+  let maxFlips: number | null = null;
+  let flippedProducts = 0;
+
+  /** θ + s·v rounded to float32, as tensors (the caller disposes). */
+  const displaced = (v: Float64Array, s: number): tf.Tensor[] => {
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) x[i] = (theta[i] ?? 0) + s * (v[i] ?? 0);
+    return unflatten(x, shapes);
+  };
+
+  const gradientAt = (params: tf.Tensor[]): Float64Array => {
+    const r = opts.gradAt(params);
+    try {
+      return flattenToFloat64(r.grads);
+    } finally {
+      disposeGradResult(r);
+    }
+  };
+
+  /** Flips between θ±hv for displacement norm `e` (null without preActivationsAt). */
+  const flipsAt = (v: Float64Array, e: number): number | null => {
+    const pre = opts.preActivationsAt;
+    if (pre === undefined) return null;
+    const h = e / normOf(v);
+    const plus = displaced(v, h);
+    const minus = displaced(v, -h);
+    try {
+      const count = tf.tidy(() => {
+        const a = pre(plus);
+        const b = pre(minus);
+        if (a.length !== b.length) throw new Error('fd-hvp: pre-activation lists differ in length');
+        let total = tf.scalar(0, 'int32');
+        a.forEach((ta, i) => {
+          const tb = b[i];
+          if (tb === undefined) return;
+          total = tf.add(total, tf.sum(tf.cast(tf.notEqual(tf.greater(ta, 0), tf.greater(tb, 0)), 'int32')));
+        });
+        return total;
+      });
+      const value = count.dataSync()[0] ?? 0;
+      count.dispose();
+      return value;
+    } finally {
+      tf.dispose(plus);
+      tf.dispose(minus);
+    }
+  };
+
+  const flipsAlong = (v: Float64Array): number | null => {
+    const f = flipsAt(v, eps);
+    if (f !== null) maxFlips = Math.max(maxFlips ?? 0, f);
+    return f;
+  };
+
+  const apply = (v: Float64Array): Float64Array => {
+    if (v.length !== n) throw new Error(`fd-hvp: vector has ${v.length} entries, model has ${n}`);
+    const vn = normOf(v);
+    const out = new Float64Array(n);
+    if (vn === 0) return out;
+    let e = eps;
+    if (opts.checkEveryProduct === true && opts.preActivationsAt !== undefined) {
+      const maxShrinks = opts.maxShrinks ?? 2;
+      for (let k = 0; ; k++) {
+        const f = flipsAt(v, e) ?? 0;
+        if (k === 0 && f > 0) flippedProducts++;
+        if (f === 0 || k >= maxShrinks) {
+          maxFlips = Math.max(maxFlips ?? 0, f);
+          break;
+        }
+        e /= 10;
+      }
+    }
+    const h = e / vn;
+    const plus = displaced(v, h);
+    const minus = displaced(v, -h);
+    let gp: Float64Array;
+    let gm: Float64Array;
+    try {
+      gp = gradientAt(plus);
+      gm = gradientAt(minus);
+    } finally {
+      tf.dispose(plus);
+      tf.dispose(minus);
+    }
+    for (let i = 0; i < n; i++) out[i] = ((gp[i] ?? 0) - (gm[i] ?? 0)) / (2 * h);
+    products++;
+    return out;
+  };
+
+  return {
+    n,
+    apply,
+    flipsAlong,
+    get products() {
+      return products;
+    },
+    get maxFlips() {
+      return maxFlips;
+    },
+    get flippedProducts() {
+      return flippedProducts;
+    },
+  };
+}
+
+function normOf(v: Float64Array): number {
+  let s = 0;
+  for (const x of v) s += x * x;
+  return Math.sqrt(s);
+}
