@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../../server/core/run-config';
+import { atlasNativeLoader } from '../native/loader';
 
 /**
  * Picks the TF.js backend at run time (DESIGN.md "Compute"). The preference comes from the CLI entry (`--backend`
@@ -116,10 +117,10 @@ const cpuLoader: BackendLoader = {
 };
 
 /**
- * The loaders, in the order 'auto' tries them. The native OpenBLAS backend (issue 7, worker/native/) adds its entry
- * with `registerBackendLoader` right after tfjs-node; until it does, 'auto' skips 'atlas-native'.
+ * The loaders, in the order 'auto' tries them. atlas-native (issue 7, worker/native/) returns null with a one-line
+ * notice when its addon is not built, and 'auto' goes on to wasm.
  */
-const loaders: BackendLoader[] = [tfjsNodeLoader('tfjs-node-gpu'), tfjsNodeLoader('tfjs-node'), wasmLoader, cpuLoader];
+const loaders: BackendLoader[] = [tfjsNodeLoader('tfjs-node-gpu'), tfjsNodeLoader('tfjs-node'), atlasNativeLoader, wasmLoader, cpuLoader];
 
 const AUTO_ORDER: readonly ConcreteBackend[] = ['tfjs-node-gpu', 'tfjs-node', 'atlas-native', 'wasm', 'cpu'];
 
