@@ -1,0 +1,377 @@
+import { z } from 'zod';
+import { JsonNumberSchema } from './json-number';
+import type { MetricRow } from './metrics';
+import type { OptimizerKind, OptimizerSpec } from './run-config';
+import { warmupSavings } from './schedule';
+
+/**
+ * Pure curvature helpers shared by the worker and the dashboard (PAPER §4.4, §5, §6): stability thresholds and
+ * ratios, catapult-event detection, warmup-regime labels with the evidence behind them, and the stored record of a
+ * run's curvature measurements (λ0, the η_c search, persistent-catapult re-searches, events, regime).
+ */
+
+export const CURVATURE_SCHEMA_VERSION = 1 as const;
+
+const Num = JsonNumberSchema;
+const Count = z.int().min(0);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Thresholds (PAPER §4.4)
+
+/** True for the Adam family, whose stability is set by λ^{P⁻¹H} (PAPER P8). */
+export function isAdamKind(kind: OptimizerKind): boolean {
+  return kind === 'adam' || kind === 'gi-adam' || kind === 'ri-adam';
+}
+
+/** Which eigenvalue decides stability for this optimizer: λ^H (SGD, SGD-M) or λ^{P⁻¹H} (Adam family). */
+export function stabilityQuantity(kind: OptimizerKind): 'sharpness' | 'precondSharpness' {
+  return isAdamKind(kind) ? 'precondSharpness' : 'sharpness';
+}
+
+/**
+ * The constant c of the stability edge η·λ = c (PAPER §4.4): 2 for SGD; 2+2β for SGD-M late in training (2 near
+ * init); (2+2β1)/(1−β1) (= 38 for β1 = 0.9) for Adam's λ^{P⁻¹H} late (2 near init, since m₀ = 0).
+ */
+export function stabilityConstant(
+  opt: Pick<OptimizerSpec, 'kind' | 'momentum' | 'beta1'>,
+  phase: 'init' | 'late' = 'late',
+): number {
+  if (phase === 'init' || opt.kind === 'sgd') return 2;
+  if (opt.kind === 'sgd-momentum') return 2 + 2 * opt.momentum;
+  return (2 + 2 * opt.beta1) / (1 - opt.beta1);
+}
+
+/** The reference line for raw λ^H: 2 for SGD, 2+2β for SGD-M, 2+2β1 for Adam (PAPER P8, Fig 2). */
+export function rawSharpnessConstant(opt: Pick<OptimizerSpec, 'kind' | 'momentum' | 'beta1'>): number {
+  if (opt.kind === 'sgd') return 2;
+  return 2 + 2 * (opt.kind === 'sgd-momentum' ? opt.momentum : opt.beta1);
+}
+
+/** The threshold curve value c/η at learning rate η (e.g. 2/η, 38/η). */
+export function thresholdAt(lr: number, constant: number): number {
+  return constant / lr;
+}
+
+/** Stability ratio r = η·λ/c; r > 1 is past the stability edge (PAPER §5 [I]). */
+export function stabilityRatio(lr: number, lambda: number, constant: number): number {
+  return (lr * lambda) / constant;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Catapult events and regimes (PAPER §5 [I] rules)
+
+/** One step as the detectors see it: λ and r only on measured steps. */
+export interface CurvaturePoint {
+  step: number;
+  lr: number;
+  loss: number;
+  lambda?: number;
+  ratio?: number;
+}
+
+/** The points of a run's rows, with λ = λ^H (SGD) or λ^{P⁻¹H} (Adam) as `stabilityQuantity` says. */
+export function curvaturePointsFromRows(rows: readonly MetricRow[], kind: OptimizerKind): CurvaturePoint[] {
+  const q = stabilityQuantity(kind);
+  return rows.map((r) => {
+    const p: CurvaturePoint = { step: r.step, lr: r.lr, loss: r.loss };
+    const lambda = r[q];
+    if (lambda !== undefined) p.lambda = lambda;
+    if (r.stabilityRatio !== undefined) p.ratio = r.stabilityRatio;
+    return p;
+  });
+}
+
+export const CatapultEventSchema = z.object({
+  /** First step whose loss rose by more than δ. */
+  step: Count,
+  /** Step of the highest loss of the rise. */
+  peakStep: Count,
+  lossBefore: Num,
+  lossPeak: Num,
+  /** Largest r measured over [step−1, step] (or the last one before). */
+  ratio: Num,
+  /** Largest λ measured over [step−1, peakStep], null if none. */
+  lambdaBefore: Num.nullable(),
+  /** Smallest λ measured over (peakStep, peakStep + window], null if none. */
+  lambdaAfter: Num.nullable(),
+  /** 1 − lambdaAfter/lambdaBefore. */
+  lambdaDrop: Num.nullable(),
+  /** The rise was followed by a λ drop of at least `minLambdaDrop` (the PAPER §5 definition of a catapult). */
+  confirmed: z.boolean(),
+});
+export type CatapultEvent = z.infer<typeof CatapultEventSchema>;
+
+export interface CatapultOptions {
+  /** Loss rise threshold: loss_t > (1+δ)·loss_{t−1} (default 0.1, PAPER §5). */
+  delta?: number;
+  /** Steps after the peak in which λ must drop (default 20). */
+  window?: number;
+  /** Relative λ drop that confirms a catapult (default 0.1). */
+  minLambdaDrop?: number;
+}
+
+/**
+ * Catapult events (PAPER §5 [I]): a step t with loss_t > (1+δ)·loss_{t−1} while r > 1, followed by a drop in λ.
+ * The loss at t is of θ_t, which update t−1 produced, so r is taken as the largest measured over steps t−1 and t
+ * (or the last measured before t when sharpness is sampled every k steps). A rise that continues over several
+ * steps is one event. Returns every candidate, with `confirmed` telling whether λ dropped.
+ */
+export function detectCatapults(points: readonly CurvaturePoint[], opts: CatapultOptions = {}): CatapultEvent[] {
+  const delta = opts.delta ?? 0.1;
+  const window = opts.window ?? 20;
+  const minDrop = opts.minLambdaDrop ?? 0.1;
+  const events: CatapultEvent[] = [];
+  let lastRatio: number | undefined;
+  for (let i = 1; i < points.length; i++) {
+    const prev = points[i - 1];
+    const cur = points[i];
+    if (prev === undefined || cur === undefined) continue;
+    if (prev.ratio !== undefined) lastRatio = prev.ratio;
+    const rs = [prev.ratio, cur.ratio].filter((r): r is number => r !== undefined && Number.isFinite(r));
+    const r = rs.length > 0 ? Math.max(...rs) : lastRatio;
+    if (cur.ratio !== undefined) lastRatio = cur.ratio;
+    if (!(Number.isFinite(cur.loss) && Number.isFinite(prev.loss))) continue;
+    if (!(cur.loss > (1 + delta) * prev.loss) || r === undefined || !(r > 1)) continue;
+    // Follow the rise to its peak.
+    let peak = i;
+    while (peak + 1 < points.length) {
+      const nx = points[peak + 1];
+      const pk = points[peak];
+      if (nx === undefined || pk === undefined || !(Number.isFinite(nx.loss) && nx.loss > pk.loss)) break;
+      peak++;
+    }
+    const peakPoint = points[peak] ?? cur;
+    let before: number | null = null;
+    for (let j = i - 1; j <= peak; j++) {
+      const l = points[j]?.lambda;
+      if (l !== undefined && Number.isFinite(l)) before = before === null ? l : Math.max(before, l);
+    }
+    let after: number | null = null;
+    for (let j = peak + 1; j < points.length; j++) {
+      const p = points[j];
+      if (p === undefined || p.step > peakPoint.step + window) break;
+      if (p.lambda !== undefined && Number.isFinite(p.lambda)) after = after === null ? p.lambda : Math.min(after, p.lambda);
+    }
+    const drop = before !== null && after !== null && before > 0 ? 1 - after / before : null;
+    events.push({
+      step: cur.step,
+      peakStep: peakPoint.step,
+      lossBefore: prev.loss,
+      lossPeak: peakPoint.loss,
+      ratio: r,
+      lambdaBefore: before,
+      lambdaAfter: after,
+      lambdaDrop: drop,
+      confirmed: drop !== null && drop >= minDrop,
+    });
+    i = peak;
+  }
+  return events;
+}
+
+export const RegimeSchema = z.enum(['C1', 'C2', 'C3', 'unknown']);
+export type Regime = z.infer<typeof RegimeSchema>;
+
+export const RegimeLabelSchema = z.object({
+  /** C1 natural progressive sharpening, C2 natural sharpness reduction, C3 constant sharpness (PAPER §5). */
+  regime: RegimeSchema,
+  /** More than half of the post-crossing warmup steps had r in the band (C1's signature); null if not applicable. */
+  persistentCycle: z.boolean().nullable(),
+  evidence: z.object({
+    /** Least-squares slope of ln λ per step over the fit window (null with fewer than 3 points). */
+    slope: Num.nullable(),
+    /** slope × (last − first fitted step): the fitted change of ln λ across the window. */
+    logChange: Num.nullable(),
+    /** |logChange| above which λ is rising (C1) or falling (C2). */
+    logChangeThreshold: Num,
+    fitPoints: Count,
+    fitFromStep: Count.nullable(),
+    fitToStep: Count.nullable(),
+    firstCatapultStep: Count.nullable(),
+    firstCrossingStep: Count.nullable(),
+    catapultCount: Count,
+    /** Measured steps from the first crossing to the end of warmup. */
+    postCrossingPoints: Count,
+    /** Of those, steps with band[0] < r < band[1]. */
+    nearThresholdPoints: Count,
+    nearThresholdFraction: Num.nullable(),
+    band: z.tuple([Num, Num]),
+  }),
+});
+export type RegimeLabel = z.infer<typeof RegimeLabelSchema>;
+
+export interface RegimeOptions extends CatapultOptions {
+  /** Last step of warmup (inclusive); null when there is no warmup (T_wrm = 1). */
+  warmupEndStep: number | null;
+  /** |fitted ln λ change| above which the trend counts as rising/falling (default 0.1, i.e. ≈ 10%). */
+  logChangeThreshold?: number;
+  /** Band of r counted as "on the edge" (default [0.8, 1.2], PAPER §5). */
+  band?: readonly [number, number];
+  /** Steps at the start left out of the fit (e.g. the WRN first-step spike, PAPER §5); default 0. */
+  skipSteps?: number;
+  /** Events already detected with the same options (detected here when absent). */
+  events?: readonly CatapultEvent[];
+}
+
+/**
+ * The warmup regime of a run (PAPER §5 [I]): the slope of ln λ over the steps with r < 1 before the first catapult
+ * and before r first reaches 1 gives C1 (rising), C2 (falling) or C3 (flat); a persistent cycle is more than half of the post-crossing warmup
+ * steps with r in (0.8, 1.2). The evidence is returned so a reader can check the label.
+ */
+export function classifyRegime(points: readonly CurvaturePoint[], opts: RegimeOptions): RegimeLabel {
+  const threshold = opts.logChangeThreshold ?? 0.1;
+  const band: [number, number] = [opts.band?.[0] ?? 0.8, opts.band?.[1] ?? 1.2];
+  const skip = opts.skipSteps ?? 0;
+  const events = opts.events ?? detectCatapults(points, opts);
+  const confirmed = events.filter((e) => e.confirmed);
+  const firstCatapult = confirmed[0]?.step ?? null;
+  const firstCrossing = points.find((p) => p.ratio !== undefined && p.ratio >= 1)?.step ?? null;
+
+  // The natural trend is read where the LR has not yet interfered: before the first catapult and before r first
+  // reaches 1 (PAPER §5: "any stretch where η_t·λ_t < 2, i.e. before the threshold is reached").
+  const fitEnd = Math.min(firstCatapult ?? Infinity, firstCrossing ?? Infinity);
+  const fit = points.filter(
+    (p) =>
+      p.step >= skip &&
+      p.step < fitEnd &&
+      p.lambda !== undefined &&
+      p.lambda > 0 &&
+      Number.isFinite(p.lambda) &&
+      (p.ratio === undefined || p.ratio < 1),
+  );
+  let slope: number | null = null;
+  let logChange: number | null = null;
+  if (fit.length >= 3) {
+    const xs = fit.map((p) => p.step);
+    const ys = fit.map((p) => Math.log(p.lambda ?? NaN));
+    const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+    let sxy = 0;
+    let sxx = 0;
+    xs.forEach((x, i) => {
+      sxy += (x - mx) * ((ys[i] ?? NaN) - my);
+      sxx += (x - mx) * (x - mx);
+    });
+    if (sxx > 0) {
+      slope = sxy / sxx;
+      logChange = slope * ((xs[xs.length - 1] ?? 0) - (xs[0] ?? 0));
+    }
+  }
+  let regime: Regime = 'unknown';
+  if (logChange !== null) regime = logChange > threshold ? 'C1' : logChange < -threshold ? 'C2' : 'C3';
+
+  let post = 0;
+  let near = 0;
+  if (firstCrossing !== null && opts.warmupEndStep !== null) {
+    for (const p of points) {
+      if (p.step < firstCrossing || p.step > opts.warmupEndStep || p.ratio === undefined || !Number.isFinite(p.ratio)) continue;
+      post++;
+      if (p.ratio > band[0] && p.ratio < band[1]) near++;
+    }
+  }
+  const fraction = post > 0 ? near / post : null;
+  return {
+    regime,
+    persistentCycle: fraction === null ? null : fraction > 0.5,
+    evidence: {
+      slope,
+      logChange,
+      logChangeThreshold: threshold,
+      fitPoints: fit.length,
+      fitFromStep: fit[0]?.step ?? null,
+      fitToStep: fit[fit.length - 1]?.step ?? null,
+      firstCatapultStep: firstCatapult,
+      firstCrossingStep: firstCrossing,
+      catapultCount: confirmed.length,
+      postCrossingPoints: post,
+      nearThresholdPoints: near,
+      nearThresholdFraction: fraction,
+      band,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stored records
+
+/** λ0 at init: the mean of λ_max over several batches (PAPER §2.4, §4.3). */
+export const Lambda0MeasurementSchema = z.object({
+  lambda0: Num,
+  perBatch: z.array(Num),
+  iterations: z.array(Count),
+  converged: z.array(z.boolean()),
+  /** Which eigenvalue: λ^H, or λ^{P⁻¹H} with the optimizer's first preconditioner. */
+  quantity: z.enum(['sharpness', 'precondSharpness']),
+});
+export type Lambda0Measurement = z.infer<typeof Lambda0MeasurementSchema>;
+
+/** The η_c search of PAPER §6.1 (Algorithms 1 and 2) and the savings it buys (§2.3). */
+export const CriticalLrSearchSchema = z.object({
+  eta0: Num,
+  delta: Num,
+  /** The returned η_c (= η_uppr of the binary search, or η_trgt when the loss never rose below it). */
+  etaC: Num,
+  etaLwr: Num,
+  etaUppr: Num,
+  /** L(θ₀) on the probe batch. */
+  loss0: Num,
+  /** L(Opt(η_c, θ₀)). */
+  lossAtEtaC: Num,
+  /** Forward passes of the probes (the gradient at θ₀ is the first training step's, not counted). */
+  forwardPasses: Count,
+  /** The loss did not rise up to η_trgt, so η_c was capped at η_trgt (the target is reached at step 1). */
+  reachedTarget: z.boolean(),
+  /** The loss already rose at η₀ (η_init = η₀). */
+  risesAtEta0: z.boolean(),
+  /** The binary search met its δ criterion within its iteration bound. */
+  converged: z.boolean(),
+  /** PAPER §2.3 for the run's T_wrm; null when not applicable (persistent re-searches). */
+  tReach: Num.nullable(),
+  tSave: Num.nullable(),
+});
+export type CriticalLrSearch = z.infer<typeof CriticalLrSearchSchema>;
+
+/** One re-search of persistent catapult warmup (PAPER §6.2, Algorithm 3). */
+export const CatapultResearchSchema = z.object({
+  step: Count,
+  /** L(θ_t) and L(θ*) on the fixed probe batch that triggered the search. */
+  probeLoss: Num,
+  refLoss: Num,
+  etaLwr: Num,
+  etaUppr: Num,
+  /** The learning rate used from this step on (η_uppr, capped at η_trgt). */
+  etaNew: Num,
+  forwardPasses: Count,
+});
+export type CatapultResearch = z.infer<typeof CatapultResearchSchema>;
+
+export const PersistentWarmupSchema = z.object({
+  delta: Num,
+  researches: z.array(CatapultResearchSchema),
+  /** Step from which η_trgt is used, null if it was never reached. */
+  reachedTargetStep: Count.nullable(),
+  /** Forward passes spent by all probes (including the per-step L(θ_t) on the probe batch). */
+  forwardPasses: Count,
+});
+export type PersistentWarmup = z.infer<typeof PersistentWarmupSchema>;
+
+/** Everything curvature adds to a run's result. */
+export const CurvatureSummarySchema = z.object({
+  schemaVersion: z.literal(CURVATURE_SCHEMA_VERSION),
+  /** Which λ the ratio and the detectors used, and the constant c of r = η·λ/c. */
+  quantity: z.enum(['sharpness', 'precondSharpness']),
+  thresholdConstant: Num,
+  /** Steps on which λ was measured. */
+  measuredSteps: Count,
+  lambda0: Lambda0MeasurementSchema.nullable(),
+  criticalLr: CriticalLrSearchSchema.nullable(),
+  persistent: PersistentWarmupSchema.nullable(),
+  catapults: z.array(CatapultEventSchema),
+  regime: RegimeLabelSchema.nullable(),
+});
+export type CurvatureSummary = z.infer<typeof CurvatureSummarySchema>;
+
+/** T_reach and T_save (PAPER §2.3) of warmup started at the searched η_c; reuses schedule.ts's warmupSavings. */
+export function criticalSavings(search: Pick<CriticalLrSearch, 'etaC' | 'forwardPasses'>, etaTrgt: number, warmupSteps: number): { tReach: number; tSave: number } {
+  return warmupSavings({ etaC: search.etaC, etaTrgt, warmupSteps, forwardPasses: search.forwardPasses });
+}
