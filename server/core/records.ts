@@ -49,8 +49,8 @@ export const CalibrationRecordSchema = z.object({
   schemaVersion: z.literal(1),
   sweepId: SweepIdSchema,
   lambda0: z.number().positive().finite(),
-  /** λ^H of each batch at init; λ0 is their mean. */
-  perBatch: z.array(z.number()).min(1),
+  /** Batches averaged (PAPER §2.4: 10). */
+  batches: z.int().min(1),
   seed: z.int().min(0),
   measuredAt: TimeMsSchema,
   workerId: WorkerIdSchema,

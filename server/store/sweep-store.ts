@@ -144,16 +144,18 @@ export class SweepStore {
     return { value: r.data, meta: got.meta };
   }
 
-  /** Validate then write one record; returns the written meta and the encoded size in bytes. */
+  /** Validate then write one record; returns the written meta (its size is the stored bytes). */
   async write<S extends z.ZodType>(
     key: string,
     schema: S,
     value: z.input<S>,
     options: { ifAbsent?: boolean; ifMatch?: string } = {},
   ): Promise<BlobMeta> {
-    const r = schema.safeParse(value);
+    // Validate exactly the text that is stored: NaN/±Inf are encoded first, then read back as a reader would.
+    const text = toStoredJson(value);
+    const r = schema.safeParse(JSON.parse(text));
     if (!r.success) throw new InvalidRecordError(`invalid record for ${key}:\n${formatZodError(r.error)}`);
-    return this.blob.put(key, toStoredJson(r.data), { ...options, contentType: 'application/json' });
+    return this.blob.put(key, text, { ...options, contentType: 'application/json' });
   }
 
   // ---- sweeps -----------------------------------------------------------------------------------------------
@@ -225,6 +227,19 @@ export class SweepStore {
 
   async getCalibration(sweepId: SweepId): Promise<CalibrationRecord | null> {
     return (await this.read(keys.calibration(sweepId), CalibrationRecordSchema))?.value ?? null;
+  }
+
+  /** Write λ0 once (create-if-absent); returns the record that is stored (the first one if it already existed). */
+  async putCalibration(record: CalibrationRecord): Promise<CalibrationRecord> {
+    try {
+      await this.write(keys.calibration(record.sweepId), CalibrationRecordSchema, record, { ifAbsent: true });
+      return record;
+    } catch (e) {
+      if (!(e instanceof BlobExistsError)) throw e;
+      const existing = await this.getCalibration(record.sweepId);
+      if (existing === null) throw e;
+      return existing;
+    }
   }
 
   /** List a sweep's control prefix and fold it into per-job facts (no reads of contents). */
@@ -363,7 +378,10 @@ export class SweepStore {
         const got = await this.read(key, MetricChunkSchema);
         if (got === null) return [];
         if (got.value.epoch !== epoch || got.value.cellId !== jobId) throw new CorruptRecordError(key, 'chunk belongs to another cell or epoch');
-        return decodeChunkRows(got.value).map((r) => MetricRowSchema.parse(r));
+        // Rows are checked by the engine's MetricRowSchema, which takes NaN/±Inf in their stored string form.
+        return decodeChunkRows(got.value).map((r) =>
+          MetricRowSchema.parse(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toJsonNumber(v)]))),
+        );
       } catch (e) {
         series.problems.push({ key, message: e instanceof Error ? e.message : String(e) });
         return [];

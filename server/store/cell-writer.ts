@@ -1,0 +1,146 @@
+import { type CellId, type SweepId } from '../../server/core/ids';
+import { metricRowValues, type MetricRow, type RunResult } from '../../server/core/metrics';
+import { type Outcome } from '../../server/core/outcome';
+import { isLogSpacedStep } from '../../server/core/progress-history';
+import {
+  CellResultRecordSchema,
+  encodeChunkRows,
+  MetricChunkSchema,
+  ProgressRecordSchema,
+  summarizeRunResult,
+  type CellResultRecord,
+  type ProgressRecordInput,
+  type StepValues,
+} from '../../server/core/records';
+import { toJsonNumber } from '../../server/core/json-number';
+import { keys } from './keys';
+import { type SweepStore } from './sweep-store';
+
+/**
+ * Writes one cell's output under its epoch: step rows in append-only chunks (every `chunkRows` rows or
+ * `chunkMs` ms, whichever comes first), a progress object overwritten at most every `progressMs`, and the result.
+ * Chunks are columnar JSON (see MetricChunkSchema); `bytesPerRow` reports what that costs. Writes are queued in
+ * order; `add` awaits a flush when one is due, so a slow store slows training rather than buffering without bound.
+ */
+
+export interface CellWriterOptions {
+  sweepId: SweepId;
+  cellId: CellId;
+  epoch: number;
+  workerId: string;
+  totalSteps: number;
+  chunkRows?: number;
+  chunkMs?: number;
+  progressMs?: number;
+  /** Called after each chunk is written; return true to stop (cancel or fencing is checked here). */
+  atChunkBoundary?: () => Promise<boolean>;
+}
+
+export class CellWriter {
+  private rows: StepValues[] = [];
+  private seq = 0;
+  private lastFlush: number;
+  private lastProgress = 0;
+  private latest: Record<string, number> = {};
+  private history = { step: [] as number[], loss: [] as number[], sharpness: [] as number[] };
+  private lastStep = -1;
+  private stopRequested = false;
+  readonly stats = { chunks: 0, rows: 0, chunkBytes: 0, progressWrites: 0 };
+
+  constructor(
+    private readonly store: SweepStore,
+    private readonly o: CellWriterOptions,
+  ) {
+    this.lastFlush = store.now();
+  }
+
+  /** True once `atChunkBoundary` asked to stop. */
+  get stopped(): boolean {
+    return this.stopRequested;
+  }
+
+  /** Mean stored bytes per row over the chunks written so far. */
+  get bytesPerRow(): number {
+    return this.stats.rows === 0 ? 0 : this.stats.chunkBytes / this.stats.rows;
+  }
+
+  /** Buffer one row; writes a chunk and/or progress when due. */
+  async add(row: MetricRow): Promise<void> {
+    const values = metricRowValues(row);
+    this.rows.push(values);
+    this.lastStep = row.step;
+    for (const [k, v] of Object.entries(values)) if (k !== 'step') this.latest[k] = v;
+    if (isLogSpacedStep(row.step)) {
+      this.history.step.push(row.step);
+      this.history.loss.push(row.loss);
+      this.history.sharpness.push(this.latest.sharpness ?? Number.NaN);
+    }
+    const now = this.store.now();
+    if (this.rows.length >= (this.o.chunkRows ?? 500) || now - this.lastFlush >= (this.o.chunkMs ?? 10_000)) await this.flush();
+    if (now - this.lastProgress >= (this.o.progressMs ?? 3_000)) await this.writeProgress();
+  }
+
+  /** Write the buffered rows as the next chunk (no-op when empty), then run the chunk-boundary check. */
+  async flush(): Promise<void> {
+    this.lastFlush = this.store.now();
+    if (this.rows.length === 0) return;
+    const { columns, rows } = encodeChunkRows(this.rows);
+    const meta = await this.store.write(
+      keys.chunk(this.o.sweepId, this.o.cellId, this.o.epoch, this.seq),
+      MetricChunkSchema,
+      { schemaVersion: 1, sweepId: this.o.sweepId, cellId: this.o.cellId, epoch: this.o.epoch, seq: this.seq, columns, rows },
+      { ifAbsent: true },
+    );
+    this.seq++;
+    this.stats.chunks++;
+    this.stats.rows += rows.length;
+    this.stats.chunkBytes += meta.size;
+    this.rows = [];
+    if (this.o.atChunkBoundary && (await this.o.atChunkBoundary())) this.stopRequested = true;
+  }
+
+  async writeProgress(): Promise<void> {
+    this.lastProgress = this.store.now();
+    const record: ProgressRecordInput = {
+      schemaVersion: 1,
+      sweepId: this.o.sweepId,
+      cellId: this.o.cellId,
+      epoch: this.o.epoch,
+      workerId: this.o.workerId,
+      updatedAt: this.lastProgress,
+      step: this.lastStep,
+      totalSteps: this.o.totalSteps,
+      latest: Object.fromEntries(Object.entries(this.latest).map(([k, v]) => [k, toJsonNumber(v)])),
+      history: {
+        step: this.history.step,
+        loss: this.history.loss.map(toJsonNumber),
+        sharpness: this.history.sharpness.map(toJsonNumber),
+      },
+      chunks: this.stats.chunks,
+      rows: this.stats.rows + this.rows.length,
+    };
+    await this.store.write(keys.progress(this.o.sweepId, this.o.cellId, this.o.epoch), ProgressRecordSchema, record);
+    this.stats.progressWrites++;
+  }
+
+  /** Flush the last rows and progress, then write the result; returns the record written. */
+  async finish(end: { outcome: Outcome; run?: RunResult; error?: string; summary?: Record<string, number> }): Promise<CellResultRecord> {
+    await this.flush();
+    await this.writeProgress();
+    const record: CellResultRecord = {
+      schemaVersion: 1,
+      sweepId: this.o.sweepId,
+      cellId: this.o.cellId,
+      epoch: this.o.epoch,
+      workerId: this.o.workerId,
+      finishedAt: this.store.now(),
+      outcome: end.outcome,
+      lastStep: end.run?.lastStep ?? this.lastStep,
+      summary: end.summary ?? (end.run ? summarizeRunResult(end.run) : {}),
+      ...(end.error !== undefined ? { error: end.error.slice(0, 4000) } : {}),
+      ...(end.run ? { run: end.run } : {}),
+    };
+    await this.store.write(keys.result(this.o.sweepId, this.o.cellId, this.o.epoch), CellResultRecordSchema, record);
+    return record;
+  }
+}
