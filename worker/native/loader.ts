@@ -30,7 +30,8 @@ export function configureAtlasNative(next: Partial<AtlasNativeOptions>): void {
 export type AtlasNativeLoad = { ok: true; backend: string; device: string; addon: NativeAddon } | { ok: false; reason: string };
 
 let wasmPathsSet = false;
-function ensureWasmPaths(): void {
+/** Points the wasm backend at its .wasm files in node_modules (once per process; harmless if already set). */
+export function ensureWasmPaths(): void {
   if (wasmPathsSet) return;
   const require = createRequire(import.meta.url);
   setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);

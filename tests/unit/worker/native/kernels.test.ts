@@ -1,0 +1,377 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadAddon } from '../../../../worker/native/addon';
+import { ensureWasmPaths } from '../../../../worker/native/loader';
+import { registerAtlasNative } from '../../../../worker/native/register';
+import { type CallCounts, Prng, countingAddon, elementwiseError, nativeBuildPossible, normwiseError, onBackend } from './fixtures';
+
+/**
+ * Property tests: every native kernel of the atlas-native backend against the stock cpu kernel (pure JS, the
+ * reference) on random shapes, transposes, batch broadcasting, strides, padding and dilations. Tolerances: see
+ * normwiseError (GEMM-like: 1e-6 of the output's scale) and elementwiseError (elementwise ops: 1e-6 relative, i.e.
+ * a few float32 ulps; most are bit-identical).
+ */
+
+const TOL = 1e-6;
+const loaded = loadAddon();
+const BACKEND = 'atlas-native-counted';
+let counts: CallCounts = {};
+
+describe('atlas-native addon availability', () => {
+  it('is built wherever OpenBLAS, a compiler and make are present, and otherwise says why not', () => {
+    if (nativeBuildPossible()) {
+      expect(loaded.ok ? 'built' : loaded.reason).toBe('built');
+    } else {
+      expect(loaded.ok).toBe(false);
+      if (!loaded.ok) expect(loaded.reason).toMatch(/not built/);
+    }
+  });
+});
+
+if (loaded.ok) {
+  const addon = loaded.addon;
+
+  beforeAll(() => {
+    ensureWasmPaths();
+    const counted = countingAddon(addon);
+    counts = counted.counts;
+    registerAtlasNative(counted.addon, { name: BACKEND });
+  });
+
+  /** Runs fn on atlas-native and on cpu; returns the outputs and how often each addon function ran. */
+  async function both(fn: () => tf.Tensor | tf.Tensor[]): Promise<{ native: Float32Array[]; ref: Float32Array[]; calls: CallCounts }> {
+    const before = { ...counts };
+    const native = await onBackend(BACKEND, fn);
+    const calls: CallCounts = {};
+    for (const [k, v] of Object.entries(counts)) calls[k] = v - (before[k] ?? 0);
+    const ref = await onBackend('cpu', fn);
+    return { native, ref, calls };
+  }
+
+  function expectClose(native: Float32Array[], ref: Float32Array[], measure: typeof normwiseError, label: string): void {
+    expect(native.length).toBe(ref.length);
+    native.forEach((got, i) => {
+      const want = ref[i];
+      if (want === undefined) throw new Error('missing reference output');
+      const err = measure(got, want);
+      expect(err, `${label} output ${i}: error ${err}`).toBeLessThanOrEqual(TOL);
+    });
+  }
+
+  describe('addon on raw arrays (known answers)', () => {
+    it('multiplies 2×2 matrices with every transpose combination', () => {
+      const a = new Float32Array([1, 2, 3, 4]);
+      const b = new Float32Array([5, 6, 7, 8]);
+      const c = new Float32Array(4);
+      addon.matmul(a, b, c, 1, 1, 2, 2, 2, false, false);
+      expect([...c]).toEqual([19, 22, 43, 50]);
+      addon.matmul(a, b, c, 1, 1, 2, 2, 2, true, false); // aᵀ = [1 3; 2 4]
+      expect([...c]).toEqual([26, 30, 38, 44]);
+      addon.matmul(a, b, c, 1, 1, 2, 2, 2, false, true); // bᵀ = [5 7; 6 8]
+      expect([...c]).toEqual([17, 23, 39, 53]);
+      addon.matmul(a, b, c, 1, 1, 2, 2, 2, true, true);
+      expect([...c]).toEqual([23, 31, 34, 46]);
+    });
+
+    it('writes in place into a view at an offset of a larger buffer and nowhere else', () => {
+      const buffer = new Float32Array(10).fill(-7);
+      const c = buffer.subarray(3, 7);
+      addon.matmul(new Float32Array([1, 2, 3, 4]), new Float32Array([5, 6, 7, 8]), c, 1, 1, 2, 2, 2, false, false);
+      expect([...buffer]).toEqual([-7, -7, -7, 19, 22, 43, 50, -7, -7, -7]);
+    });
+
+    it('convolves a 3×3 image with a 2×2 box filter, and both gradients match the hand-computed ones', () => {
+      // x = 1..9 (one image, one channel), w = ones(2×2), VALID, stride 1: y = window sums.
+      const geometry = Int32Array.from([1, 3, 3, 1, 2, 2, 1, 2, 2, 1, 1, 1, 1, 0, 0]);
+      const x = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      const w = new Float32Array(4).fill(1);
+      const y = new Float32Array(4);
+      addon.conv2d(x, w, y, geometry);
+      expect([...y]).toEqual([12, 16, 24, 28]);
+      // dy = ones: dx counts the windows covering each pixel; dw[i,j] sums x over the window shifted by (i,j).
+      const dy = new Float32Array(4).fill(1);
+      const dx = new Float32Array(9).fill(99);
+      addon.conv2dBackpropInput(dy, w, dx, geometry);
+      expect([...dx]).toEqual([1, 2, 1, 2, 4, 2, 1, 2, 1]);
+      const dw = new Float32Array(4).fill(99);
+      addon.conv2dBackpropFilter(x, dy, dw, geometry);
+      expect([...dw]).toEqual([12, 16, 24, 28]);
+    });
+
+    it('sums the middle axis in double precision', () => {
+      // 2^24 + 1 + 1 − 2^24 = 2 exactly in double; float32 accumulation would lose both ones (result 0).
+      const x = new Float32Array([16777216, 1, 1, -16777216]);
+      const out = new Float32Array(1);
+      addon.sumMiddle(x, out, 1, 4, 1);
+      expect(out[0]).toBe(2);
+    });
+
+    it('rejects arrays shorter than the sizes claim, naming the argument, without touching memory', () => {
+      expect(() => addon.matmul(new Float32Array(4), new Float32Array(4), new Float32Array(3), 1, 1, 2, 2, 2, false, false)).toThrow(
+        /matmul: argument 2 has 3 elements, needs 4/,
+      );
+      expect(() => addon.conv2d(new Float32Array(9), new Float32Array(4), new Float32Array(4), new Int32Array(14))).toThrow(/argument 3 must have 15 elements/);
+      expect(() => addon.matmul(new Float64Array(4) as unknown as Float32Array, new Float32Array(4), new Float32Array(4), 1, 1, 2, 2, 2, false, false)).toThrow(
+        /argument 0 must be a Float32Array/,
+      );
+      expect(() => addon.matmul(new Float32Array(8), new Float32Array(12), new Float32Array(24), 2, 3, 2, 2, 2, false, false)).toThrow(/batch sizes/);
+    });
+  });
+
+  describe('BatchMatMul and _FusedMatMul against the cpu backend', () => {
+    it('random shapes, transposes and batch broadcasting (60 seeds)', async () => {
+      for (let seed = 1; seed <= 60; seed++) {
+        const r = new Prng(seed);
+        const [m, n, k] = [r.int(1, 17), r.int(1, 17), r.int(1, 33)];
+        const transA = r.bool();
+        const transB = r.bool();
+        // Outer dims: none, equal on both sides, or one side's batch broadcast (absent or all ones).
+        const outer = r.pick([[], [3], [2, 2]]);
+        const mode = r.pick(['equal', 'a1', 'b1', 'aAbsent', 'bAbsent'] as const);
+        const outerA = mode === 'aAbsent' ? [] : mode === 'a1' ? outer.map(() => 1) : outer;
+        const outerB = mode === 'bAbsent' ? [] : mode === 'b1' ? outer.map(() => 1) : outer;
+        const aShape = [...outerA, ...(transA ? [k, m] : [m, k])];
+        const bShape = [...outerB, ...(transB ? [n, k] : [k, n])];
+        const av = r.floats(aShape.reduce((p, q) => p * q, 1));
+        const bv = r.floats(bShape.reduce((p, q) => p * q, 1));
+        const { native, ref, calls } = await both(() => tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), transA, transB));
+        expect(calls.matmul, `seed ${seed}`).toBe(1);
+        expectClose(native, ref, normwiseError, `matMul seed ${seed} a=${aShape} b=${bShape} tA=${transA} tB=${transB}`);
+      }
+    });
+
+    it('fused bias and activations (30 seeds), with prelu handed to the stock kernel', async () => {
+      const activations = ['linear', 'relu', 'relu6', 'leakyrelu', 'sigmoid', 'elu'] as const;
+      for (let seed = 1; seed <= 30; seed++) {
+        const r = new Prng(100 + seed);
+        const [m, n, k] = [r.int(1, 12), r.int(1, 12), r.int(1, 20)];
+        const transA = r.bool();
+        const transB = r.bool();
+        const activation = activations[seed % activations.length] ?? 'linear';
+        const biasKind = r.pick(['none', 'row', 'scalar'] as const);
+        const av = r.floats(m * k);
+        // Scale b so relu6 and the sigmoid's tails are exercised.
+        const bv = r.floats(k * n).map((v) => 4 * v);
+        const biasV = r.floats(n);
+        const { native, ref, calls } = await both(() =>
+          tf.fused.matMul({
+            a: tf.tensor2d(av, transA ? [k, m] : [m, k]),
+            b: tf.tensor2d(bv, transB ? [n, k] : [k, n]),
+            transposeA: transA,
+            transposeB: transB,
+            activation,
+            leakyreluAlpha: 0.3,
+            ...(biasKind === 'none' ? {} : { bias: biasKind === 'row' ? tf.tensor1d(biasV) : tf.scalar(biasV[0] ?? 0) }),
+          }),
+        );
+        expect(calls.biasActivation, `seed ${seed}`).toBe(1);
+        expectClose(native, ref, normwiseError, `fused matMul seed ${seed} ${activation} bias=${biasKind}`);
+      }
+      const r = new Prng(7);
+      const [av, bv, alpha] = [r.floats(12), r.floats(12), r.floats(3)];
+      const prelu = await both(() =>
+        tf.fused.matMul({ a: tf.tensor2d(av, [4, 3]), b: tf.tensor2d(bv, [3, 4]).slice([0, 0], [3, 3]), activation: 'prelu', preluActivationWeights: tf.tensor1d(alpha) }),
+      );
+      expect(prelu.calls.biasActivation ?? 0).toBe(0);
+      expectClose(prelu.native, prelu.ref, normwiseError, 'fused matMul prelu (stock)');
+    });
+  });
+
+  type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+
+  function randomConv(r: Prng, allowDilation: boolean) {
+    const batch = r.int(1, 3);
+    const [h, w] = [r.int(1, 9), r.int(1, 9)];
+    const [cin, cout] = [r.int(1, 5), r.int(1, 6)];
+    const [fh, fw] = [r.int(1, 4), r.int(1, 4)];
+    const dilate = allowDilation && r.next() < 0.3;
+    const strides: [number, number] = dilate ? [1, 1] : [r.int(1, 3), r.int(1, 3)];
+    const dilations: [number, number] = dilate ? [r.int(1, 2), r.int(1, 2)] : [1, 1];
+    const kind = r.pick(['same', 'valid', 'explicit'] as const);
+    const pad: Pad =
+      kind === 'explicit'
+        ? [
+            [0, 0],
+            [r.int(0, 2), r.int(0, 2)],
+            [r.int(0, 2), r.int(0, 2)],
+            [0, 0],
+          ]
+        : kind;
+    // VALID (or thin explicit padding) needs the effective filter to fit the padded image.
+    const padH = kind === 'explicit' && Array.isArray(pad) ? (pad[1]?.[0] ?? 0) + (pad[1]?.[1] ?? 0) : 0;
+    const padW = kind === 'explicit' && Array.isArray(pad) ? (pad[2]?.[0] ?? 0) + (pad[2]?.[1] ?? 0) : 0;
+    const effH = (fh - 1) * dilations[0] + 1;
+    const effW = (fw - 1) * dilations[1] + 1;
+    const H = kind === 'same' ? h : Math.max(h, effH - padH);
+    const W = kind === 'same' ? w : Math.max(w, effW - padW);
+    const xShape: [number, number, number, number] = [batch, H, W, cin];
+    const fShape: [number, number, number, number] = [fh, fw, cin, cout];
+    return { xShape, fShape, strides, dilations, pad, x: r.floats(batch * H * W * cin), f: r.floats(fh * fw * cin * cout) };
+  }
+
+  describe('Conv2D, FusedConv2D and both conv gradients against the cpu backend', () => {
+    it('forward: random sizes, strides, SAME/VALID/explicit padding, dilations (40 seeds)', async () => {
+      for (let seed = 1; seed <= 40; seed++) {
+        const c = randomConv(new Prng(200 + seed), true);
+        const { native, ref, calls } = await both(() =>
+          tf.conv2d(tf.tensor4d(c.x, c.xShape), tf.tensor4d(c.f, c.fShape), c.strides, c.pad, 'NHWC', c.dilations),
+        );
+        expect(calls.conv2d, `seed ${seed}`).toBe(1);
+        expectClose(native, ref, normwiseError, `conv2d seed ${seed} x=${c.xShape} f=${c.fShape} s=${c.strides} d=${c.dilations} pad=${JSON.stringify(c.pad)}`);
+      }
+    });
+
+    it('fused bias + activation (15 seeds)', async () => {
+      for (let seed = 1; seed <= 15; seed++) {
+        const r = new Prng(300 + seed);
+        const c = randomConv(r, false);
+        const bias = r.floats(c.fShape[3]);
+        const activation = r.pick(['linear', 'relu', 'elu'] as const);
+        const { native, ref, calls } = await both(() =>
+          tf.fused.conv2d({
+            x: tf.tensor4d(c.x, c.xShape),
+            filter: tf.tensor4d(c.f, c.fShape),
+            strides: c.strides,
+            pad: c.pad,
+            bias: tf.tensor1d(bias),
+            activation,
+          }),
+        );
+        expect(calls.conv2d, `seed ${seed}`).toBe(1);
+        expect(calls.biasActivation, `seed ${seed}`).toBe(1);
+        expectClose(native, ref, normwiseError, `fused conv2d seed ${seed} ${activation}`);
+      }
+    });
+
+    it('input and filter gradients via tf.grads of <r, conv(x, f)> (40 seeds)', async () => {
+      for (let seed = 1; seed <= 40; seed++) {
+        const r = new Prng(400 + seed);
+        const c = randomConv(r, false);
+        // The output shape decides the size of the random cotangent r.
+        const outShape = tf.backend_util.computeConv2DInfo(c.xShape, c.fShape, c.strides, 1, c.pad).outShape;
+        const rv = r.floats(outShape.reduce((p, q) => p * q, 1));
+        const { native, ref, calls } = await both(() => {
+          const g = tf.grads((x: tf.Tensor, f: tf.Tensor) =>
+            tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides, c.pad), tf.tensor4d(rv, outShape))),
+          );
+          return g([tf.tensor4d(c.x, c.xShape), tf.tensor4d(c.f, c.fShape)]);
+        });
+        expect(calls.conv2dBackpropInput, `seed ${seed}`).toBe(1);
+        expect(calls.conv2dBackpropFilter, `seed ${seed}`).toBe(1);
+        expectClose(native, ref, normwiseError, `conv2d grads seed ${seed} x=${c.xShape} f=${c.fShape} s=${c.strides} pad=${JSON.stringify(c.pad)}`);
+      }
+    });
+
+    it('tiles the im2col buffer: a conv with more pixels than one tile holds equals the reference', async () => {
+      // patch = 3·3·64 = 576 floats, so a 4 Mi-float tile holds 7281 output pixels; 8×32×32 = 8192 needs two tiles.
+      const r = new Prng(999);
+      const x = r.floats(8 * 32 * 32 * 64);
+      const f = r.floats(3 * 3 * 64 * 4);
+      const dy = r.floats(8 * 32 * 32 * 4);
+      const { native, ref, calls } = await both(() => {
+        const xt = tf.tensor4d(x, [8, 32, 32, 64]);
+        const ft = tf.tensor4d(f, [3, 3, 64, 4]);
+        const dyt = tf.tensor4d(dy, [8, 32, 32, 4]);
+        return [
+          tf.conv2d(xt, ft, 1, 'same'),
+          tf.conv2dTranspose(dyt, ft, [8, 32, 32, 64], 1, 'same'),
+        ];
+      });
+      expect(calls.conv2d).toBe(1);
+      expect(calls.conv2dBackpropInput).toBe(1);
+      expectClose(native, ref, normwiseError, 'tiled conv');
+    });
+  });
+
+  describe('Sum against the cpu backend', () => {
+    it('random ranks and axis sets, keepDims (40 seeds); non-consecutive axes go to the stock kernel', async () => {
+      let nativeCases = 0;
+      for (let seed = 1; seed <= 40; seed++) {
+        const r = new Prng(500 + seed);
+        const rank = r.int(1, 4);
+        const shape = Array.from({ length: rank }, () => r.int(1, 7));
+        const axes = Array.from({ length: rank }, (_, i) => i).filter(() => r.bool());
+        const axis = axes.length === 0 ? [r.int(0, rank - 1)] : axes;
+        const consecutive = axis.every((a, i) => i === 0 || a === (axis[i - 1] ?? -2) + 1);
+        const keepDims = r.bool();
+        const xv = r.floats(shape.reduce((p, q) => p * q, 1));
+        const { native, ref, calls } = await both(() => tf.sum(tf.tensor(xv, shape), axis, keepDims));
+        expect(calls.sumMiddle ?? 0, `seed ${seed}`).toBe(consecutive ? 1 : 0);
+        if (consecutive) nativeCases++;
+        expectClose(native, ref, normwiseError, `sum seed ${seed} shape=${shape} axis=${axis}`);
+      }
+      expect(nativeCases).toBeGreaterThan(20);
+    });
+  });
+
+  describe('broadcasting binary kernels against the cpu backend', () => {
+    const ops: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
+      ['add', tf.add],
+      ['sub', tf.sub],
+      ['mul', tf.mul],
+      ['div', tf.div],
+      ['squaredDifference', tf.squaredDifference],
+      ['maximum', tf.maximum],
+      ['minimum', tf.minimum],
+    ];
+    for (const [name, op] of ops) {
+      it(`${name}: random broadcast shapes (12 seeds)`, async () => {
+        for (let seed = 1; seed <= 12; seed++) {
+          const r = new Prng(600 + seed * 7 + name.length);
+          const rank = r.int(0, 4);
+          const out = Array.from({ length: rank }, () => r.int(1, 5));
+          const operand = () => {
+            const drop = r.int(0, rank);
+            return out.slice(drop).map((d) => (r.next() < 0.3 ? 1 : d));
+          };
+          const aShape = operand();
+          const bShape = operand();
+          const av = r.floats(aShape.reduce((p, q) => p * q, 1));
+          const bv = r.floats(bShape.reduce((p, q) => p * q, 1));
+          const { native, ref, calls } = await both(() => op(tf.tensor(av, aShape), tf.tensor(bv, bShape)));
+          expect(calls.binary, `seed ${seed}`).toBe(1);
+          expectClose(native, ref, elementwiseError, `${name} seed ${seed} a=${aShape} b=${bShape}`);
+        }
+      });
+    }
+
+    it('maximum and minimum propagate NaN like the cpu backend', async () => {
+      const a = [NaN, 1, -2, 0];
+      const b = [0, NaN, -3, NaN];
+      const { native, ref } = await both(() => [tf.maximum(tf.tensor1d(a), tf.tensor1d(b)), tf.minimum(tf.tensor1d(a), tf.tensor1d(b))]);
+      expect([...(native[0] ?? [])]).toEqual([NaN, NaN, -2, NaN]);
+      expect([...(native[1] ?? [])]).toEqual([NaN, NaN, -3, NaN]);
+      expectClose(native, ref, elementwiseError, 'NaN max/min');
+    });
+
+    it('int32 operands go to the stock kernel and stay int32', async () => {
+      await tf.setBackend(BACKEND);
+      const before = counts.binary ?? 0;
+      const s = tf.add(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32'));
+      expect(s.dtype).toBe('int32');
+      expect([...s.dataSync()]).toEqual([4, 6]);
+      expect(counts.binary ?? 0).toBe(before);
+      s.dispose();
+    });
+  });
+
+  it('native kernels leave no tensors or heap entries behind', async () => {
+    await tf.setBackend(BACKEND);
+    const r = new Prng(4242);
+    const x = tf.tensor4d(r.floats(2 * 6 * 6 * 3), [2, 6, 6, 3]);
+    const f = tf.tensor4d(r.floats(3 * 3 * 3 * 4), [3, 3, 3, 4]);
+    const step = () =>
+      tf.tidy(() => {
+        const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.relu(tf.add(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, 1, 'same'), 0.1))));
+        const [gx, gf] = g([x, f]);
+        return tf.add(tf.sum(tf.matMul(tf.reshape(gx ?? x, [2, -1]), tf.reshape(gx ?? x, [2, -1]), false, true)), tf.sum(gf ?? f));
+      });
+    step().dispose();
+    const tensors = tf.memory().numTensors;
+    const dataIds = tf.backend().numDataIds();
+    for (let i = 0; i < 5; i++) step().dispose();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.backend().numDataIds()).toBe(dataIds);
+    tf.dispose([x, f]);
+  });
+}
