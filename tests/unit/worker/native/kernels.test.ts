@@ -13,6 +13,7 @@ import { type CallCounts, Prng, countingAddon, elementwiseError, nativeBuildPoss
  */
 
 const TOL = 1e-6;
+const str = (v: unknown): string => JSON.stringify(v);
 const loaded = loadAddon();
 const BACKEND = 'atlas-native-counted';
 let counts: CallCounts = {};
@@ -136,7 +137,7 @@ if (loaded.ok) {
         const bv = r.floats(bShape.reduce((p, q) => p * q, 1));
         const { native, ref, calls } = await both(() => tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), transA, transB));
         expect(calls.matmul, `seed ${seed}`).toBe(1);
-        expectClose(native, ref, normwiseError, `matMul seed ${seed} a=${aShape} b=${bShape} tA=${transA} tB=${transB}`);
+        expectClose(native, ref, normwiseError, `matMul seed ${seed} a=${str(aShape)} b=${str(bShape)} tA=${transA} tB=${transB}`);
       }
     });
 
@@ -217,7 +218,7 @@ if (loaded.ok) {
           tf.conv2d(tf.tensor4d(c.x, c.xShape), tf.tensor4d(c.f, c.fShape), c.strides, c.pad, 'NHWC', c.dilations),
         );
         expect(calls.conv2d, `seed ${seed}`).toBe(1);
-        expectClose(native, ref, normwiseError, `conv2d seed ${seed} x=${c.xShape} f=${c.fShape} s=${c.strides} d=${c.dilations} pad=${JSON.stringify(c.pad)}`);
+        expectClose(native, ref, normwiseError, `conv2d seed ${seed} x=${str(c.xShape)} f=${str(c.fShape)} s=${str(c.strides)} d=${str(c.dilations)} pad=${JSON.stringify(c.pad)}`);
       }
     });
 
@@ -258,7 +259,7 @@ if (loaded.ok) {
         });
         expect(calls.conv2dBackpropInput, `seed ${seed}`).toBe(1);
         expect(calls.conv2dBackpropFilter, `seed ${seed}`).toBe(1);
-        expectClose(native, ref, normwiseError, `conv2d grads seed ${seed} x=${c.xShape} f=${c.fShape} s=${c.strides} pad=${JSON.stringify(c.pad)}`);
+        expectClose(native, ref, normwiseError, `conv2d grads seed ${seed} x=${str(c.xShape)} f=${str(c.fShape)} s=${str(c.strides)} pad=${JSON.stringify(c.pad)}`);
       }
     });
 
@@ -298,7 +299,7 @@ if (loaded.ok) {
         const { native, ref, calls } = await both(() => tf.sum(tf.tensor(xv, shape), axis, keepDims));
         expect(calls.sumMiddle ?? 0, `seed ${seed}`).toBe(consecutive ? 1 : 0);
         if (consecutive) nativeCases++;
-        expectClose(native, ref, normwiseError, `sum seed ${seed} shape=${shape} axis=${axis}`);
+        expectClose(native, ref, normwiseError, `sum seed ${seed} shape=${str(shape)} axis=${str(axis)}`);
       }
       expect(nativeCases).toBeGreaterThan(20);
     });
@@ -330,7 +331,7 @@ if (loaded.ok) {
           const bv = r.floats(bShape.reduce((p, q) => p * q, 1));
           const { native, ref, calls } = await both(() => op(tf.tensor(av, aShape), tf.tensor(bv, bShape)));
           expect(calls.binary, `seed ${seed}`).toBe(1);
-          expectClose(native, ref, elementwiseError, `${name} seed ${seed} a=${aShape} b=${bShape}`);
+          expectClose(native, ref, elementwiseError, `${name} seed ${seed} a=${str(aShape)} b=${str(bShape)}`);
         }
       });
     }
