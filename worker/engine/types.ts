@@ -26,6 +26,12 @@ export interface Model {
   init(seed: number): tf.Tensor[];
   /** Logits [batch, classes]; differentiable with respect to `params`. */
   apply(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor2D;
+  /**
+   * Optional: the pre-activations z of every ReLU (in any shapes) of the forward pass, so that finite-difference
+   * Hessian-vector products can count the units whose sign flips between θ±εv (worker/curvature/hvp.ts; a flip
+   * puts a kink inside the difference). Models without it get estimates with `fdFlips` unreported.
+   */
+  reluPreActivations?(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[];
 }
 
 /** A minibatch: inputs [B, ...inputShape] and (soft) one-hot targets [B, K]. The consumer disposes it. */
