@@ -276,3 +276,33 @@ export function cellAtStep(
     return { state: now.state, values: at.values };
   return { state: "running", values: at.values };
 }
+
+/** A metric the heatmap can colour by: the key in a cell's values, how to show it, and its usual colour scale. */
+export interface HeatmapMetric {
+  key: string;
+  label: string;
+  /** Log colour scale by default (losses, sharpness, learning rates). */
+  log: boolean;
+  /** Available from the progress histories, so the step slider can redraw it at any step. */
+  overTime: boolean;
+}
+
+/** The metrics of the Sweep page's selector, in order (RunResult summary names, PAPER §2.3 T_save/T_reach). */
+export const HEATMAP_METRICS: readonly HeatmapMetric[] = [
+  { key: 'finalTrainLoss', label: 'final train loss', log: true, overTime: true },
+  { key: 'bestTrainLoss', label: 'best train loss', log: true, overTime: false },
+  { key: 'finalTestLoss', label: 'final test loss', log: true, overTime: false },
+  { key: 'bestTestLoss', label: 'best test loss', log: true, overTime: false },
+  { key: 'finalTestAcc', label: 'final test accuracy', log: false, overTime: false },
+  { key: 'bestTestAcc', label: 'best test accuracy', log: false, overTime: false },
+  { key: 'finalTrainAcc', label: 'final train accuracy', log: false, overTime: false },
+  { key: 'maxSharpness', label: 'max λ^H', log: true, overTime: true },
+  { key: 'etaC', label: 'η_c', log: true, overTime: false },
+  { key: 'tSave', label: 'T_save', log: false, overTime: false },
+  { key: 'tReach', label: 'T_reach', log: false, overTime: false },
+];
+
+/** The catalogue entry of a metric key, or undefined for an unknown key. */
+export function heatmapMetric(key: string): HeatmapMetric | undefined {
+  return HEATMAP_METRICS.find((m) => m.key === key);
+}

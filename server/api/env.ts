@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { formatZodError } from '../core/errors';
+import { parseStoreEnv, type StoreEnv } from '../store/env';
+
+/**
+ * The API's environment, parsed once at the entry (the route handler, or a test) and passed into the context;
+ * nothing else in server/api reads process.env.
+ */
+export const ApiEnvSchema = z.object({
+  /** When set, sweeps.create and sweeps.cancel require `Authorization: Bearer <token>`; else loopback only. */
+  ATLAS_LAUNCH_TOKEN: z.string().min(8, 'use at least 8 characters').optional(),
+});
+export type ApiEnv = z.infer<typeof ApiEnvSchema> & { store: StoreEnv };
+
+/** Parse the API's and the store's variables from an environment (pass `process.env`). */
+export function parseApiEnv(env: Record<string, string | undefined>): ApiEnv {
+  const r = ApiEnvSchema.safeParse({ ATLAS_LAUNCH_TOKEN: env.ATLAS_LAUNCH_TOKEN === '' ? undefined : env.ATLAS_LAUNCH_TOKEN });
+  if (!r.success) throw new Error(`invalid environment:\n${formatZodError(r.error)}`);
+  return { ...r.data, store: parseStoreEnv(env) };
+}

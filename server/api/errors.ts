@@ -1,0 +1,31 @@
+import { TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import { formatZodError } from '../core/errors';
+import { BlobExistsError, BlobPreconditionFailedError } from '../store/blob-store';
+import { CellNotFoundError, InvalidRecordError, SweepNotFoundError } from '../store/sweep-store';
+
+/** Launch or cancel without the launch token (or, with no token configured, from a non-loopback address). */
+export class LaunchUnauthorizedError extends Error {
+  override name = 'LaunchUnauthorizedError';
+}
+
+/** A record the caller asked for does not exist. */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+/**
+ * The one place domain errors become tRPC codes. Unknown errors return null and stay INTERNAL_SERVER_ERROR
+ * (their message is not rewritten, nothing is swallowed).
+ */
+export function toTRPCError(error: unknown): TRPCError | null {
+  if (error instanceof TRPCError) return null;
+  if (error instanceof ZodError) return new TRPCError({ code: 'BAD_REQUEST', message: formatZodError(error), cause: error });
+  if (error instanceof LaunchUnauthorizedError) return new TRPCError({ code: 'UNAUTHORIZED', message: error.message, cause: error });
+  if (error instanceof InvalidRecordError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
+  if (error instanceof NotFoundError || error instanceof SweepNotFoundError || error instanceof CellNotFoundError) return new TRPCError({ code: 'NOT_FOUND', message: error.message, cause: error });
+  if (error instanceof BlobExistsError || error instanceof BlobPreconditionFailedError) {
+    return new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });
+  }
+  return null;
+}

@@ -1,0 +1,15 @@
+import { cellsRouter } from './routers/cells';
+import { presetsRouter } from './routers/presets';
+import { sweepsRouter } from './routers/sweeps';
+import { createCallerFactory, createTRPCRouter } from './trpc';
+
+export const appRouter = createTRPCRouter({
+  sweeps: sweepsRouter,
+  cells: cellsRouter,
+  presets: presetsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Server-side caller (server components, tests, the demo launcher): `createCaller(createContextInner(...))`. */
+export const createCaller = createCallerFactory(appRouter);
