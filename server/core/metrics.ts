@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CurvatureSummarySchema } from './curvature';
 import { JsonNumberSchema, toJsonNumber } from './json-number';
 import { OutcomeSchema } from './outcome';
 import { RunConfigSchema } from './run-config';
@@ -123,6 +124,8 @@ export const RunResultSchema = z.object({
   /** stepsRun / training-loop seconds. */
   stepsPerSec: Num,
   events: z.array(RunEventSchema).default([]),
+  /** λ0, the η_c search, persistent-catapult re-searches, catapult events and the regime label (issue 4). */
+  curvature: CurvatureSummarySchema.nullable().default(null),
   config: RunConfigSchema,
 });
 export type RunResult = z.infer<typeof RunResultSchema>;

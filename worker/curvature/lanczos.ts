@@ -226,3 +226,15 @@ export function lanczosTop(op: LinearOperator, n: number, opts: LanczosOptions =
     start = res.vector;
   }
 }
+
+/**
+ * A warm start for the next estimate: the previous Ritz vector plus a seeded Gaussian component of relative weight
+ * `weight` (default 0.1), so a new top eigenvector nearly orthogonal to the old one is still reached quickly.
+ */
+export function warmStart(previous: Float64Array, seed: number, weight = 0.1): Float64Array {
+  const g = gaussianVector(previous.length, seed);
+  const pn = norm(previous);
+  const gn = norm(g);
+  if (!(pn > 0) || !(gn > 0)) return g;
+  return previous.map((x, i) => x / pn + (weight * (g[i] ?? 0)) / gn);
+}

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { CurvatureSummary } from '../../server/core/curvature';
 import { formatZodError } from '../../server/core/errors';
 import {
   METRIC_ROW_SCHEMA_VERSION,
@@ -109,6 +110,17 @@ export interface TrainHooks {
   createLrController?(ctx: RunContext): LrController | Promise<LrController>;
   /** Runs every step before the update; returns curvature fields for the row. Required when `measure.sharpnessEvery` > 0. */
   beforeUpdate?(ctx: StepContext): CurvatureFields | undefined | Promise<CurvatureFields | undefined>;
+  /**
+   * Runs once after the loop, whatever the outcome (issue 4): the run's curvature summary (stored as
+   * `result.curvature`) and events (catapults, re-searches, regime) appended to `result.events`.
+   */
+  finishRun?(config: RunConfig): RunFinish | undefined;
+}
+
+/** What `finishRun` adds to the result. */
+export interface RunFinish {
+  curvature: CurvatureSummary | null;
+  events: RunEvent[];
 }
 
 const CURVATURE_MODULE = 'worker/curvature (issue 4)';
@@ -398,6 +410,17 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
     tf.dispose(params);
   }
 
+  let curvature: CurvatureSummary | null = null;
+  try {
+    const fin = hooks.finishRun?.(config);
+    if (fin !== undefined) {
+      curvature = fin.curvature;
+      events.push(...fin.events);
+    }
+  } catch (e) {
+    error ??= errorMessage(e);
+  }
+
   const trainSecs = (performance.now() - trainStart) / 1000;
   const outcome = classifyOutcome({
     errored: error !== null,
@@ -437,6 +460,7 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
     trainTimeMs: trainSecs * 1000,
     stepsPerSec: trainSecs > 0 ? stepsRun / trainSecs : 0,
     events,
+    curvature,
     config,
   };
   // The record is validated as it will be stored (non-finite numbers encoded first).

@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs';
+import { type Lambda0Measurement } from '../../server/core/curvature';
+import { RunConfigSchema, type LossKind, type RunConfig, type RunConfigInput } from '../../server/core/run-config';
+import { BatchStream } from '../data/batches';
+import { loadData } from '../data/load';
+import { mixSeed } from '../data/prng';
+import { initBackend } from '../engine/backend';
+import { lossAndGrads } from '../engine/grad';
+import type { Batch, Model } from '../engine/types';
+import { createModel } from '../models/registry';
+import type { GradientAt } from './hvp';
+import { warmStart } from './lanczos';
+import { estimateSharpness, type SharpnessEstimate, type SharpnessOptions } from './sharpness';
+
+/**
+ * Sharpness of a model on a batch (PAPER §4.1–4.3), wired to the engine's loss and gradient, and λ0 = the mean of
+ * λ^H over several batches at init (PAPER §2.4), both inside a run (hooks.ts) and standalone for a sweep's
+ * calibration (`measureLambda0`).
+ */
+
+export interface SharpnessAtArgs extends SharpnessOptions {
+  model: Model;
+  params: readonly tf.Tensor[];
+  batch: Batch;
+  lossKind: LossKind;
+  /** Diagonal of P for λ^{P⁻¹H}; null/absent for λ^H. */
+  preconditioner?: readonly tf.Tensor[] | null;
+}
+
+/** λ^H (or λ^{P⁻¹H}) of `model` at `params` on `batch`, counting ReLU flips when the model exposes them. */
+export function sharpnessAt(args: SharpnessAtArgs): SharpnessEstimate {
+  const { model, batch, lossKind } = args;
+  const gradAt: GradientAt = (p) => lossAndGrads(model, p, batch, lossKind);
+  const pre = model.reluPreActivations?.bind(model);
+  return estimateSharpness({
+    ...args,
+    gradAt,
+    preActivationsAt: pre === undefined ? undefined : (p) => pre(p, batch.x),
+  });
+}
+
+/** λ0 over `count` batches from `draw` (each disposed after use), at `params`. */
+export function lambda0FromBatches(args: {
+  model: Model;
+  params: readonly tf.Tensor[];
+  lossKind: LossKind;
+  count: number;
+  draw: () => Batch;
+  options?: SharpnessOptions;
+}): Lambda0Measurement {
+  const perBatch: number[] = [];
+  const iterations: number[] = [];
+  const converged: boolean[] = [];
+  let start: Float64Array | undefined;
+  for (let i = 0; i < args.count; i++) {
+    const batch = args.draw();
+    try {
+      const est = sharpnessAt({
+        ...args.options,
+        lanczos: { ...args.options?.lanczos, start: start === undefined ? args.options?.lanczos?.start : warmStart(start, 93 + i) },
+        model: args.model,
+        params: args.params,
+        batch,
+        lossKind: args.lossKind,
+      });
+      perBatch.push(est.value);
+      iterations.push(est.iterations);
+      converged.push(est.converged);
+      // Batches share most of their top eigenvector at init: a warm start saves iterations.
+      start = est.vector;
+    } finally {
+      tf.dispose([batch.x, batch.y]);
+    }
+  }
+  const lambda0 = perBatch.reduce((a, b) => a + b, 0) / Math.max(1, perBatch.length);
+  return { lambda0, perBatch, iterations, converged, quantity: 'sharpness' };
+}
+
+/** Salt of the batch stream λ0 calibration draws from (independent of the training order). */
+const LAMBDA0_SALT = 0x1a3b0;
+
+/**
+ * λ0^H of a run config at init (PAPER §2.4: mean of λ_max over `measure.lambda0Batches` random minibatches of size
+ * B, same init seed as the runs), for a sweep's η grid in units of 1/λ0. Loads the backend, data and model itself.
+ */
+export async function measureLambda0(
+  input: RunConfigInput | RunConfig,
+  options?: SharpnessOptions,
+): Promise<Lambda0Measurement & { backend: string; device: string }> {
+  const config = RunConfigSchema.parse(input);
+  const info = await initBackend(config.backend);
+  const data = await loadData(config.data);
+  const model = createModel(config.model, config.parameterization, { inputShape: data.train.inputShape, numClasses: data.train.numClasses });
+  const params = model.init(config.seed);
+  try {
+    const stream = new BatchStream(data.train, config.batchSize, mixSeed(config.dataSeed ?? config.seed, LAMBDA0_SALT));
+    const m = lambda0FromBatches({ model, params, lossKind: config.loss, count: config.measure.lambda0Batches, draw: () => stream.next(), options });
+    return { ...m, backend: info.backend, device: info.device };
+  } finally {
+    tf.dispose(params);
+  }
+}
