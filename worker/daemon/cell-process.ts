@@ -4,6 +4,7 @@ import { type RunResult } from '../../server/core/metrics';
 import { CellWriter } from '../../server/store/cell-writer';
 import { openBlobStore } from '../../server/store/env';
 import { SweepStore } from '../../server/store/sweep-store';
+import '../curvature/register'; // λ0, η_c, persistent catapult and sharpness hooks for every trainRun here
 import { trainRun } from '../engine/train';
 import { ParentMessageSchema, type ChildMessage, type RunJobMessage, type StopMessage } from './protocol';
 

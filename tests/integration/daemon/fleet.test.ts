@@ -1,0 +1,78 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gridCells } from '../../../server/core/grid';
+import { listAll } from '../../../server/store/blob-store';
+import { FsBlobStore } from '../../../server/store/fs-blob-store';
+import { keys } from '../../../server/store/keys';
+import { SweepStore } from '../../../server/store/sweep-store';
+import { exitWithin, startWorker } from './helpers';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('worker fleet on one local store', () => {
+  it('three worker processes train a 12-cell λ0-relative sweep: calibration first, every cell ends exactly once with steps 0…T−1', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'atlas-fleet-'));
+    dirs.push(dir);
+    const store = new SweepStore(new FsBlobStore(dir));
+    const steps = 24;
+    const sweep = await store.createSweep({
+      title: 'fleet',
+      author: 'test',
+      model: { kind: 'fcn', depth: 2, width: 8 },
+      data: { name: 'synthetic-gmm', synthetic: { inputDim: 6, classes: 3, trainSize: 96, testSize: 48 } },
+      batchSize: 16,
+      steps,
+      etaGrid: { kind: 'pow2', unit: 'inv-lambda0', fromExp: -2, toExp: 0 },
+      warmupGrid: [1, 8],
+      seeds: [1, 2],
+      measure: { evalEvery: 12, lambda0Batches: 2 },
+      backend: 'cpu',
+    });
+    expect(sweep.cellCount).toBe(12);
+
+    const workers = ['a', 'b', 'c'].map((id) =>
+      startWorker(dir, ['--concurrency', '1', '--worker-id', `fleet-${id}`, '--exit-when-idle', '--poll-ms', '100', '--chunk-rows', '7']),
+    );
+    const codes = await Promise.all(workers.map((w) => exitWithin(w, 100_000)));
+    const logs = workers.map((w) => w.output()).join('\n');
+    expect(codes, logs).toEqual([0, 0, 0]);
+
+    // Every job ended exactly once: one "end" line per job over all workers, one result object each, all at epoch 1.
+    const ends = logs.split('\n').filter((l) => / end sw/.test(l));
+    expect(ends, logs).toHaveLength(13); // 12 cells + the calibration job
+    const results = (await listAll(store.blob, keys.sweepPrefix(sweep.id))).filter((b) => b.key.endsWith('/result.json'));
+    expect(results).toHaveLength(13);
+
+    const status = await store.getSweepStatus(sweep.id);
+    expect(status.calibrationState).toBe('done');
+    const lambda0 = status.calibration?.lambda0 ?? NaN;
+    expect(lambda0).toBeGreaterThan(0);
+    expect(status.counts.done).toBe(12);
+    for (const cell of status.cells) {
+      expect(cell.epoch).toBe(1);
+      expect(cell.done?.outcome, cell.cellId).not.toBe('error');
+      // η_trgt = 2^x / λ0 for x = −2, −1, 0.
+      expect(cell.etaTrgt).toBeCloseTo(2 ** (cell.etaExp ?? NaN) / lambda0, 12);
+      const series = await store.readCellSeries(sweep.id, cell.cellId);
+      expect(series.problems).toEqual([]);
+      const last = cell.done?.lastStep ?? -1;
+      expect(series.rows.map((r) => r.step)).toEqual(Array.from({ length: last + 1 }, (_, i) => i));
+      if (cell.done?.outcome !== 'diverged') expect(last).toBe(steps - 1);
+      // The rows were trained with this cell's schedule: the LR of the last warmup step is η_trgt.
+      const w = cell.warmupSteps;
+      expect(series.rows[w - 1]?.lr).toBeCloseTo(cell.etaTrgt ?? NaN, 6);
+    }
+    // λ0 was written before any cell was claimed.
+    const calibration = status.calibration;
+    for (const c of gridCells(sweep.spec)) {
+      const claim = await store.getClaim(sweep.id, c.cellId, 1);
+      expect(claim?.value.claimedAt).toBeGreaterThanOrEqual(calibration?.measuredAt ?? Infinity);
+    }
+    expect(await store.listActiveSweepIds()).toEqual([]);
+  });
+});
