@@ -20,7 +20,7 @@ import { loadData } from '../data/load';
 import { mixSeed } from '../data/prng';
 import { createModel } from '../models/registry';
 import { createOptimizer, needsFirstGradient } from '../optim/create-optimizer';
-import { globalDiffNorm, globalNorm } from '../optim/norms';
+import { canMeasureStep, globalDiffNorm, globalNorm } from '../optim/norms';
 import { initBackend, type BackendInfo } from './backend';
 import { evaluate, lossAndGrads } from './grad';
 import type { Batch, Model, Optimizer } from './types';
@@ -352,8 +352,9 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
       prevLr = lr;
       const curvature = hooks.beforeUpdate === undefined ? undefined : await hooks.beforeUpdate({ ...base, lr, measureSharpness: sharpEvery > 0 && s % sharpEvery === 0 });
 
-      const next = opt.step(params, lg.grads, lr);
-      const [updateNorm = NaN] = readScalars([globalDiffNorm(next, params)]);
+      const measured = canMeasureStep(opt) ? opt.stepMeasured(params, lg.grads, lr) : null;
+      const next = measured?.params ?? opt.step(params, lg.grads, lr);
+      const [updateNorm = NaN] = readScalars([measured?.updateNorm ?? globalDiffNorm(next, params)]);
       tf.dispose([...params, ...lg.grads, batch.x, batch.y]);
       params = next;
       stepsRun += 1;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Optimizer } from '../engine/types';
-import { assertParallel, at, globalNorm, readScalar } from './norms';
+import { assertParallel, at, globalNorm, readScalar, type MeasuredStep } from './norms';
 
 export interface AdamHyper {
   beta1: number;
@@ -55,33 +55,47 @@ export class AdamOptimizer implements Optimizer {
     return { m, v, bc1: 1 - beta1 ** t, bc2: 1 - beta2 ** t };
   }
 
-  private apply(params: readonly tf.Tensor[], m: tf.Tensor[], v: tf.Tensor[], bc1: number, bc2: number, lr: number): tf.Tensor[] {
-    return params.map((p, i) => {
-      const mHat = tf.div(at(m, i), bc1);
+  /** The step Δ = η·m̂/(√v̂ + ε) of each tensor, so that θ_{t+1} = θ − Δ. */
+  private delta(m: tf.Tensor[], v: tf.Tensor[], bc1: number, bc2: number, lr: number): tf.Tensor[] {
+    return m.map((mi, i) => {
+      const mHat = tf.div(mi, bc1);
       const denom = tf.add(tf.sqrt(tf.div(at(v, i), bc2)), this.h.eps);
-      return tf.sub(p, tf.mul(tf.div(mHat, denom), lr));
+      return tf.mul(tf.div(mHat, denom), lr);
     });
   }
 
   step(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): tf.Tensor[] {
+    return this.update(params, grads, lr, false).params;
+  }
+
+  /** `step`, also returning ‖θ_{t+1} − θ_t‖ = ‖Δ‖. */
+  stepMeasured(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): MeasuredStep {
+    const r = this.update(params, grads, lr, true);
+    if (r.updateNorm === null) throw new Error(`${this.kind}.stepMeasured: no update norm`);
+    return { params: r.params, updateNorm: r.updateNorm };
+  }
+
+  private update(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, measure: boolean): { params: tf.Tensor[]; updateNorm: tf.Scalar | null } {
     assertParallel(params, grads, `${this.kind}.step`);
     const out = tf.tidy(() => {
       const { m, v, bc1, bc2 } = this.advance(grads);
-      return { next: this.apply(params, m, v, bc1, bc2, lr), m, v };
+      const d = this.delta(m, v, bc1, bc2, lr);
+      return { next: params.map((p, i) => tf.sub(p, at(d, i))), m, v, norm: measure ? [globalNorm(d)] : [] };
     });
     this.m?.forEach((t) => t.dispose());
     this.v?.forEach((t) => t.dispose());
     this.m = out.m;
     this.v = out.v;
     this.steps += 1;
-    return out.next;
+    return { params: out.next, updateNorm: out.norm[0] ?? null };
   }
 
   peek(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): tf.Tensor[] {
     assertParallel(params, grads, `${this.kind}.peek`);
     return tf.tidy(() => {
       const { m, v, bc1, bc2 } = this.advance(grads);
-      return this.apply(params, m, v, bc1, bc2, lr);
+      const d = this.delta(m, v, bc1, bc2, lr);
+      return params.map((p, i) => tf.sub(p, at(d, i)));
     });
   }
 

@@ -1,4 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Optimizer } from '../engine/types';
+
+/** One update with its size ‖θ_{t+1} − θ_t‖ taken from the update direction itself (no extra subtraction pass). */
+export interface MeasuredStep {
+  params: tf.Tensor[];
+  /** ‖θ_{t+1} − θ_t‖₂ as a scalar tensor the caller owns. */
+  updateNorm: tf.Scalar;
+}
+
+/** An optimizer that can report the norm of the update it takes (all of worker/optim's do). */
+export interface MeasuringOptimizer extends Optimizer {
+  stepMeasured(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): MeasuredStep;
+}
+
+export function canMeasureStep(opt: Optimizer): opt is MeasuringOptimizer {
+  return typeof (opt as Partial<MeasuringOptimizer>).stepMeasured === 'function';
+}
 
 /** Global L2 norm ‖(t₁, …, tₙ)‖₂ of a list of tensors, as a scalar tensor the caller owns (0 for an empty list). */
 export function globalNorm(ts: readonly tf.Tensor[]): tf.Scalar {
