@@ -69,6 +69,20 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
         return h;
       });
     },
+    // The z of every hidden ReLU layer, as in `apply` (issue 4: finite-difference HVPs count units that flip sign).
+    reluPreActivations(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[] {
+      return tf.tidy(() => {
+        const out: tf.Tensor[] = [];
+        let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
+        layers.slice(0, -1).forEach((layer, l) => {
+          let z = dense(h, params[2 * l] as tf.Tensor2D, params[2 * l + 1] as tf.Tensor1D, { inputGrad: false });
+          if (layer.scaling.multiplier !== 1) z = tf.mul(z, layer.scaling.multiplier);
+          out.push(z);
+          h = tf.relu(z);
+        });
+        return out;
+      });
+    },
   };
 }
 
