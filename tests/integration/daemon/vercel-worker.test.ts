@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VercelBlobStore } from '../../../server/store/vercel-blob-store';
+import { SweepStore } from '../../../server/store/sweep-store';
+import { startBlobEmulator, type BlobEmulator } from '../../fixtures/blob-emulator/server';
+import { exitWithin, startWorker } from './helpers';
+
+let emu: BlobEmulator;
+beforeAll(async () => {
+  emu = await startBlobEmulator();
+  process.env.VERCEL_BLOB_API_URL = emu.apiUrl;
+  process.env.VERCEL_BLOB_RETRIES = '0';
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+describe('npm run worker against Vercel Blob (loopback emulator)', () => {
+  it('trains a 2-cell sweep through @vercel/blob and the dashboard read path sees it', async () => {
+    const store = new SweepStore(new VercelBlobStore(emu.token));
+    const sweep = await store.createSweep({
+      title: 'vercel',
+      author: 'test',
+      model: { kind: 'fcn', depth: 2, width: 8 },
+      data: { name: 'synthetic-gmm', synthetic: { inputDim: 6, classes: 3, trainSize: 96, testSize: 48 } },
+      batchSize: 16,
+      steps: 30,
+      etaGrid: { kind: 'explicit', values: [0.05, 0.1] },
+      warmupGrid: [5],
+      measure: { evalEvery: 10 },
+      backend: 'cpu',
+    });
+    const w = startWorker('/nonexistent-unused', ['--concurrency', '1', '--exit-when-idle', '--poll-ms', '100', '--chunk-rows', '8'], {
+      BLOB_READ_WRITE_TOKEN: emu.token,
+      VERCEL_BLOB_API_URL: emu.apiUrl,
+      VERCEL_BLOB_RETRIES: '0',
+    });
+    expect(await exitWithin(w, 60_000), w.output()).toBe(0);
+    expect(w.output()).toContain('store vercel-blob');
+    const status = await store.getSweepStatus(sweep.id);
+    expect(status.counts.done).toBe(2);
+    for (const c of status.cells) {
+      const series = await store.readCellSeries(sweep.id, c.cellId);
+      expect(series.rows.map((r) => r.step)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+      // Test rows every 10 updates and after the last: steps 9, 19, 29.
+      expect(series.rows.filter((r) => r.testLoss !== undefined).map((r) => r.step)).toEqual([9, 19, 29]);
+    }
+  });
+});
