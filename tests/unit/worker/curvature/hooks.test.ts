@@ -5,6 +5,7 @@ import { DataSpecSchema, type RunConfigInput } from '../../../../server/core/run
 import { loadData } from '../../../../worker/data/load';
 import { trainRun } from '../../../../worker/engine/train';
 import { curvatureHooks } from '../../../../worker/curvature/hooks';
+import { measureLambda0 } from '../../../../worker/curvature/measure';
 import { createModel } from '../../../../worker/models/registry';
 import { referenceLambdaMax } from './fixtures';
 
@@ -54,8 +55,8 @@ beforeAll(async () => {
 });
 
 describe('curvature hooks in trainRun', () => {
-  it('linear model, full batch: every row’s λ^H is λ_max(X̃ᵀX̃)/(BK), r = η·λ/2, λ0 agrees, regime C3', async () => {
-    const c = cfg({ measure: { evalEvery: 0, sharpnessEvery: 1, lambda0: true, lambda0Batches: 2 } });
+  it.each(['cpu', 'wasm'] as const)('%s: linear model, full batch: every row’s λ^H is λ_max(X̃ᵀX̃)/(BK), r = η·λ/2, λ0 agrees, regime C3', async (backend) => {
+    const c = cfg({ backend, measure: { evalEvery: 0, sharpnessEvery: 1, lambda0: true, lambda0Batches: 2 } });
     const exact = await linearLambda();
     const before = tf.memory().numTensors;
     const { rows, result } = await run(c);
@@ -170,5 +171,14 @@ describe('curvature hooks in trainRun', () => {
     expect(ratio).toBeLessThan(0.032 * 3);
     // Adam's preconditioned sharpness dwarfs λ^H at init (PAPER P8).
     expect(ra?.precondSharpness ?? 0).toBeGreaterThan(100 * (ra?.sharpness ?? Infinity));
+  });
+
+  it('measureLambda0(config), the calibration entry, gives the same exact λ0 without training', async () => {
+    const exact = await linearLambda();
+    const m = await measureLambda0(cfg({ measure: { evalEvery: 0, lambda0: true, lambda0Batches: 3 } }));
+    expect(m.perBatch).toHaveLength(3);
+    expect(m.converged).toEqual([true, true, true]);
+    expect(Math.abs(m.lambda0 - exact) / exact).toBeLessThan(1e-3);
+    expect(m.backend).toBe('cpu');
   });
 });
