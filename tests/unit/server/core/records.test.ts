@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { isLogSpacedStep, logSpacedSteps } from '../../../../server/core/progress-history';
+import { decodeChunkRows, encodeChunkRows, MetricChunkSchema } from '../../../../server/core/records';
+
+const chunkBase = { schemaVersion: 1, sweepId: 'swzzzzzzzzz-0000000000', cellId: 'e00-w000001-s1', epoch: 1, seq: 0 } as const;
+
+describe('columnar chunk rows', () => {
+  it('encodes step first, other columns in order of first appearance, missing as null, non-finite as strings', () => {
+    const enc = encodeChunkRows([
+      { step: 0, loss: 2, lr: 0.1 },
+      { step: 1, loss: Number.NaN, lr: 0.2, sharpness: 40 },
+      { step: 2, loss: Number.POSITIVE_INFINITY, lr: 0.3, gradNorm: Number.NEGATIVE_INFINITY },
+    ]);
+    expect(enc).toEqual({
+      columns: ['step', 'loss', 'lr', 'sharpness', 'gradNorm'],
+      rows: [
+        [0, 2, 0.1, null, null],
+        [1, 'NaN', 0.2, 40, null],
+        [2, 'Infinity', 0.3, null, '-Infinity'],
+      ],
+    });
+    const parsed = MetricChunkSchema.parse({ ...chunkBase, ...enc });
+    const back = decodeChunkRows(parsed);
+    expect(back[0]).toEqual({ step: 0, loss: 2, lr: 0.1 });
+    expect(back[1]?.loss).toBeNaN();
+    expect(back[1]?.sharpness).toBe(40);
+    expect(back[2]).toEqual({ step: 2, loss: Infinity, lr: 0.3, gradNorm: -Infinity });
+  });
+
+  it('costs the column names once per chunk: 500 rows of 6 metrics are < 60 bytes per row', () => {
+    const rows = Array.from({ length: 500 }, (_, s) => ({ step: s, lr: 0.0123, loss: 0.4567, acc: 0.875, gradNorm: 1.234, paramNorm: 12.34 }));
+    const text = JSON.stringify({ ...chunkBase, ...encodeChunkRows(rows) });
+    // Each row is "[s,0.0123,0.4567,0.875,1.234,12.34]," = 35–38 bytes; the header is ~150 bytes in all.
+    expect(text.length / 500).toBeLessThan(40);
+    expect(text.length / 500).toBeGreaterThan(35);
+  });
+
+  it('rejects chunks whose rows do not match the columns or lack a step', () => {
+    const bad = (over: object) => MetricChunkSchema.safeParse({ ...chunkBase, columns: ['step', 'loss'], rows: [[0, 1]], ...over }).success;
+    expect(bad({})).toBe(true);
+    expect(bad({ rows: [[0, 1, 2]] })).toBe(false);
+    expect(bad({ columns: ['loss', 'step'] })).toBe(false);
+    expect(bad({ rows: [[-1, 1]] })).toBe(false);
+    expect(bad({ rows: [['NaN', 1]] })).toBe(false);
+    expect(bad({ columns: ['step', 'step'] })).toBe(false);
+    expect(bad({ rows: [] })).toBe(false);
+  });
+});
+
+describe('log-spaced progress history', () => {
+  it('keeps every step below 16, then 8 per doubling', () => {
+    const s = logSpacedSteps(64);
+    // round(2^(k/8)) for k = 32…48: 16, 17, 19, 21, 23, 25, 27, 29, 32, 35, 38, 41 (2^5.375 = 41.499), 45, 49, 54, 59, 64.
+    expect(s).toEqual([...Array.from({ length: 16 }, (_, i) => i), 16, 17, 19, 21, 23, 25, 27, 29, 32, 35, 38, 41, 45, 49, 54, 59, 64]);
+    for (const step of s) expect(isLogSpacedStep(step)).toBe(true);
+    for (let step = 0; step <= 64; step++) expect(isLogSpacedStep(step)).toBe(s.includes(step));
+  });
+
+  it('stays small for the paper budget: ~150 points for 10^5 steps', () => {
+    const n = logSpacedSteps(100_000).length;
+    // 16 linear points + 8 per octave over log2(10^5/16) ≈ 12.6 octaves ≈ 117.
+    expect(n).toBeGreaterThan(110);
+    expect(n).toBeLessThan(125);
+  });
+});
