@@ -1,4 +1,5 @@
 import { CellIdSchema, SweepIdSchema, type CellId, type SweepId } from '../../server/core/ids';
+import { type ShortLinkId } from '../../server/core/share';
 
 /**
  * The key layout: the ONLY place key strings are built or parsed.
@@ -14,6 +15,7 @@ import { CellIdSchema, SweepIdSchema, type CellId, type SweepId } from '../../se
  *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/progress.json  ProgressRecord (overwritten)
  *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/metrics-<seq>.json  MetricChunk (append-only), seq 6 digits
  *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/result.json    CellResultRecord
+ *   links/<shortId>.json                                   ShortLinkRecord (immutable, content-addressed; issue 6)
  *
  * One listing of `control/` tells a worker everything it needs to pick work in a sweep (cancelled? calibrated?
  * which jobs are done, claimed, released), from key names alone. Epochs and sequence numbers are zero-padded so
@@ -42,6 +44,7 @@ export const keys = {
   chunk: (sweepId: SweepId, jobId: CellId, epoch: number, seq: number): string =>
     `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/metrics-${pad6(seq)}.json`,
   result: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/result.json`,
+  shortLink: (id: ShortLinkId): string => `links/${id}.json`,
 } as const;
 
 /** The sweep id of an `index/` or `active/` key, or null for a key of another shape. */

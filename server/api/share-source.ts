@@ -1,0 +1,79 @@
+import { makeEtag, SHARE_RENDER_VERSION, type Freshness } from '../core/share';
+import { needsCalibration } from '../core/sweep-spec';
+import { type BlobStore } from '../store/blob-store';
+import { openBlobStore } from '../store/env';
+import { SweepStore } from '../store/sweep-store';
+import { parseApiEnv } from './env';
+import { createCaller } from './root';
+import { type SweepView } from './routers/sweeps';
+import { ShortLinks } from './share-links';
+import { createContextInner } from './trpc';
+import { sweepStateFromScan } from './views';
+
+/**
+ * What the sharing routes read (issue 6): a sweep through the same `sweeps.byId` procedure the Sweep page uses, a
+ * cheap "is it final?" check from one listing (so a revalidation of a finished sweep answers 304 without reading
+ * cells), and the short links. Built over any BlobStore so tests pass a temporary directory.
+ */
+export class ShareSource {
+  readonly store: SweepStore;
+  readonly links: ShortLinks;
+  private readonly caller: ReturnType<typeof createCaller>;
+
+  constructor(blob: BlobStore, now: () => number = Date.now) {
+    this.store = new SweepStore(blob, now);
+    this.links = new ShortLinks(this.store);
+    this.caller = createCaller(createContextInner({ blob, now }));
+  }
+
+  /** The sweep as the Sweep page sees it (NOT_FOUND as a TRPCError for an unknown id). */
+  async sweep(id: string): Promise<SweepView> {
+    return this.caller.sweeps.byId({ id });
+  }
+
+  /**
+   * final when every cell has its result (nothing can change any more); live otherwise. Reads the spec and lists
+   * the control prefix only (SweepNotFoundError for an unknown id).
+   */
+  async freshness(id: string): Promise<Freshness> {
+    const sweep = await this.store.getSweep(id);
+    const scan = await this.store.scanControl(sweep.id);
+    return sweepStateFromScan(scan, sweep.cellCount, needsCalibration(sweep.spec)).state === 'done' ? 'final' : 'live';
+  }
+}
+
+/** final iff every cell of the loaded sweep is done (same rule as `freshness`, from a loaded view). */
+export function freshnessOf(view: Pick<SweepView, 'state'>): Freshness {
+  return view.state === 'done' ? 'final' : 'live';
+}
+
+/**
+ * ETag of a shared response. A final sweep's bytes depend only on the render version, the resource, the sweep and
+ * the view; a live sweep's also on every cell's state, epoch, step and last progress write.
+ */
+export async function shareEtag(o: {
+  resource: string;
+  sweepId: string;
+  query: string;
+  freshness: Freshness;
+  view?: Pick<SweepView, 'cells' | 'lambda0'>;
+}): Promise<string> {
+  const parts = [`v${SHARE_RENDER_VERSION}`, o.resource, o.sweepId, o.query, o.freshness];
+  if (o.freshness === 'live') {
+    if (!o.view) throw new Error('a live sweep needs its loaded view for an ETag');
+    parts.push(`λ0=${o.view.lambda0 ?? ''}`);
+    for (const c of o.view.cells) parts.push(`${c.cellId}:${c.jobState}:${c.epoch ?? ''}:${c.step}:${c.updatedAt ?? ''}`);
+  }
+  return makeEtag(parts);
+}
+
+let opened: ShareSource | null = null;
+
+/** This process's ShareSource over the configured store (environment parsed once, as the tRPC entry does). */
+export function shareSource(): ShareSource {
+  if (!opened) {
+    const env = parseApiEnv(process.env);
+    opened = new ShareSource(openBlobStore(env.store, process.cwd()));
+  }
+  return opened;
+}
