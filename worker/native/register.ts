@@ -5,7 +5,9 @@ import { binary } from './kernels/binary';
 import type { KernelArgs, KernelOutput } from './kernels/common';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, fusedConv2d } from './kernels/conv';
 import { batchMatMul, fusedMatMul } from './kernels/matmul';
+import { maxPool, maxPoolGrad } from './kernels/pool';
 import { sum } from './kernels/reduce';
+import { cast, identity, unary } from './kernels/unary';
 
 /** The TF.js backend name runs record when they trained on the native kernels. */
 export const ATLAS_NATIVE = 'atlas-native';
@@ -16,8 +18,11 @@ type Override = (args: KernelArgs, stock: tf.KernelFunc) => KernelOutput;
 
 /**
  * The kernels the addon replaces. Chosen by profiling training steps (docs/BENCHMARKS.md, "atlas-native"):
- * the GEMMs and convolutions carry nearly all the FLOPs, Sum is the bias gradient (wasm transposes before
- * reducing), and the broadcasting binaries are the bias adds and the update rules.
+ * the GEMMs and convolutions carry nearly all the FLOPs; Sum is the bias gradient (wasm transposes before
+ * reducing); the broadcasting binaries are the bias adds and the update rules; MaxPoolGrad on wasm cost more than
+ * all the convolutions of a CNN step; Identity (every tensor saved for backprop is cloned) and same-dtype Cast copy
+ * whole activations on wasm and share them here; Relu and Step (ReLU's gradient mask) are memory-bound passes
+ * that run faster natively.
  */
 export function nativeOverrides(addon: NativeAddon): Record<string, Override> {
   return {
@@ -35,6 +40,12 @@ export function nativeOverrides(addon: NativeAddon): Record<string, Override> {
     [tf.SquaredDifference]: binary(addon, 'squaredDifference'),
     [tf.Maximum]: binary(addon, 'maximum'),
     [tf.Minimum]: binary(addon, 'minimum'),
+    [tf.MaxPool]: maxPool(addon),
+    [tf.MaxPoolGrad]: maxPoolGrad(addon),
+    [tf.Relu]: unary(addon, 'relu'),
+    [tf.Step]: unary(addon, 'step'),
+    [tf.Identity]: identity(),
+    [tf.Cast]: cast(),
   };
 }
 

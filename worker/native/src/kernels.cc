@@ -35,7 +35,8 @@ bool IsPointwise(const ConvGeometry& g) {
 
 int64_t TileRows(const ConvGeometry& g) {
   const int64_t rows = g.batch * g.outH * g.outW;
-  return std::max<int64_t>(1, std::min<int64_t>(rows, kScratchFloats / std::max<int64_t>(1, g.patch())));
+  const int64_t fit = kTileFloats / std::max<int64_t>(1, g.patch());
+  return std::max<int64_t>(1, std::min<int64_t>(rows, std::max(fit, kMinTileRows)));
 }
 
 // Walks the receptive field of output pixels [r0, r0 + rows): for each (pixel, fy) it calls
@@ -323,6 +324,81 @@ void BinaryBroadcast(BinaryOp op, const float* a, const float* b, float* out, in
       return BinaryStrided([](float p, float q) { return NanAware(p, q, false); }, a, b, out, rank, shape, aStrides,
                            bStrides);
   }
+}
+
+void Unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha) {
+  switch (op) {
+    case UnaryOp::kRelu:
+      for (int64_t i = 0; i < n; ++i) out[i] = x[i] < 0.0f ? 0.0f : x[i];
+      return;
+    case UnaryOp::kStep:
+      for (int64_t i = 0; i < n; ++i) out[i] = std::isnan(x[i]) ? x[i] : (x[i] > 0.0f ? 1.0f : alpha);
+      return;
+  }
+}
+
+namespace {
+
+// Calls visit(xPixelOffset) for each in-bounds input pixel of the window of output (b, oy, ox), in row-major window
+// order; the offset is of the pixel's first channel.
+template <typename Visit>
+void WalkWindow(const ConvGeometry& g, int64_t b, int64_t oy, int64_t ox, Visit visit) {
+  const int64_t y0 = oy * g.strideH - g.padTop;
+  const int64_t x0 = ox * g.strideW - g.padLeft;
+  for (int64_t fy = 0; fy < g.fH; ++fy) {
+    const int64_t iy = y0 + fy * g.dilH;
+    if (iy < 0 || iy >= g.inH) continue;
+    for (int64_t fx = 0; fx < g.fW; ++fx) {
+      const int64_t ix = x0 + fx * g.dilW;
+      if (ix < 0 || ix >= g.inW) continue;
+      visit(((b * g.inH + iy) * g.inW + ix) * g.inC);
+    }
+  }
+}
+
+}  // namespace
+
+void MaxPool(const float* x, float* y, const ConvGeometry& g) {
+  const int64_t C = g.inC;
+  for (int64_t b = 0; b < g.batch; ++b)
+    for (int64_t oy = 0; oy < g.outH; ++oy)
+      for (int64_t ox = 0; ox < g.outW; ++ox) {
+        float* __restrict out = y + ((b * g.outH + oy) * g.outW + ox) * C;
+        std::fill(out, out + C, -std::numeric_limits<float>::infinity());
+        WalkWindow(g, b, oy, ox, [&](int64_t offset) {
+          const float* __restrict in = x + offset;
+          for (int64_t c = 0; c < C; ++c) out[c] = in[c] > out[c] ? in[c] : out[c];
+        });
+      }
+}
+
+void MaxPoolGrad(const float* dy, const float* x, float* dx, const ConvGeometry& g) {
+  const int64_t C = g.inC;
+  std::fill(dx, dx + g.xSize(), 0.0f);
+  thread_local std::vector<float> bestValue;
+  thread_local std::vector<int64_t> bestAt;
+  bestValue.resize(static_cast<size_t>(C));
+  bestAt.resize(static_cast<size_t>(C));
+  for (int64_t b = 0; b < g.batch; ++b)
+    for (int64_t oy = 0; oy < g.outH; ++oy)
+      for (int64_t ox = 0; ox < g.outW; ++ox) {
+        std::fill(bestValue.begin(), bestValue.end(), -std::numeric_limits<float>::infinity());
+        std::fill(bestAt.begin(), bestAt.end(), int64_t{-1});
+        WalkWindow(g, b, oy, ox, [&](int64_t offset) {
+          const float* in = x + offset;
+          for (int64_t c = 0; c < C; ++c) {
+            if (in[c] > bestValue[static_cast<size_t>(c)]) {
+              bestValue[static_cast<size_t>(c)] = in[c];
+              bestAt[static_cast<size_t>(c)] = offset + c;
+            }
+          }
+        });
+        const float* g0 = dy + ((b * g.outH + oy) * g.outW + ox) * C;
+        for (int64_t c = 0; c < C; ++c) {
+          const int64_t at = bestAt[static_cast<size_t>(c)];
+          if (at >= 0) dx[at] += g0[c];
+        }
+      }
 }
 
 }  // namespace atlas

@@ -356,6 +356,68 @@ if (loaded.ok) {
     });
   });
 
+  describe('MaxPool, MaxPoolGrad, Relu, Step, Identity and Cast against the cpu backend', () => {
+    it('max pooling and its gradient: random windows, strides, SAME/VALID, ReLU ties (30 seeds)', async () => {
+      for (let seed = 1; seed <= 30; seed++) {
+        const r = new Prng(700 + seed);
+        const shape: [number, number, number, number] = [r.int(1, 3), r.int(1, 9), r.int(1, 9), r.int(1, 5)];
+        const size: [number, number] = [r.int(1, 3), r.int(1, 3)];
+        const strides: [number, number] = [r.int(1, 3), r.int(1, 3)];
+        const pad = r.pick(['same', 'valid'] as const);
+        if (pad === 'valid' && (shape[1] < size[0] || shape[2] < size[1])) continue;
+        const xv = r.floats(shape.reduce((p, q) => p * q, 1));
+        // Half the seeds pool ReLU outputs: windows of zeros are ties, which must route the gradient like cpu does.
+        const relu = seed % 2 === 0;
+        // The gradient is taken with respect to the pooled tensor itself, so the routing among tied zeros is visible.
+        const { native, ref, calls } = await both(() => {
+          const g = tf.grads((a: tf.Tensor) => {
+            const y = tf.maxPool(a as tf.Tensor4D, size, strides, pad);
+            return tf.sum(tf.mul(y, tf.range(1, y.size + 1).reshape(y.shape)));
+          });
+          const x = tf.tensor4d(xv, shape);
+          const a = relu ? tf.relu(x) : x;
+          return [tf.maxPool(a, size, strides, pad), ...g([a])];
+        });
+        expect(calls.maxPool, `seed ${seed}`).toBe(2);
+        expect(calls.maxPoolGrad, `seed ${seed}`).toBe(1);
+        expectClose(native, ref, normwiseError, `maxPool seed ${seed} x=${str(shape)} size=${str(size)} s=${str(strides)} ${pad}`);
+      }
+    });
+
+    it('relu and step (with alpha) elementwise, NaN kept', async () => {
+      const r = new Prng(77);
+      const xv = Float32Array.from([...r.floats(200), NaN, 0, -0]);
+      const { native, ref, calls } = await both(() => {
+        const x = tf.tensor1d(xv);
+        return [tf.relu(x), tf.step(x), tf.step(x, 0.25)];
+      });
+      expect(calls.unary).toBe(3);
+      expect(native[0]?.[200]).toBeNaN();
+      expect(native[2]?.[201]).toBe(0.25);
+      native.forEach((got, i) => expect(elementwiseError(got, ref[i] ?? new Float32Array()), `unary output ${i}`).toBe(0));
+    });
+
+    it('Identity and same-dtype Cast share the input buffer, and disposal order does not matter', async () => {
+      await tf.setBackend(BACKEND);
+      const backend = tf.backend();
+      const before = backend.numDataIds();
+      const x = tf.tensor1d([1, 2, 3]);
+      const c = x.clone();
+      const k = tf.cast(x, 'float32');
+      const i32 = tf.cast(x, 'int32');
+      // One buffer for x, its clone and its same-dtype cast; a second one for the int32 copy.
+      expect(backend.numDataIds()).toBe(before + 2);
+      x.dispose();
+      expect([...c.dataSync()]).toEqual([1, 2, 3]);
+      c.dispose();
+      expect([...k.dataSync()]).toEqual([1, 2, 3]);
+      expect(i32.dtype).toBe('int32');
+      expect([...i32.dataSync()]).toEqual([1, 2, 3]);
+      tf.dispose([k, i32]);
+      expect(backend.numDataIds()).toBe(before);
+    });
+  });
+
   it('native kernels leave no tensors or heap entries behind', async () => {
     await tf.setBackend(BACKEND);
     const r = new Prng(4242);
