@@ -246,6 +246,11 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
   let controller: LrController | null = null;
   let params: tf.Tensor[] = [];
   let pending: Batch | null = null;
+  // Full batch (GD): one set of tensors serves every step instead of a copy of the whole split per step.
+  let fixed: Batch | null = null;
+  const release = (b: Batch): void => {
+    if (b !== fixed) tf.dispose([b.x, b.y]);
+  };
   let numClasses = 2;
   let stepsRun = 0;
   let lastStep = -1;
@@ -269,19 +274,22 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
     const dataSeed = config.dataSeed ?? config.seed;
     const stream = new BatchStream(data.train, config.batchSize, mixSeed(dataSeed, ORDER_SALT));
     const side = new BatchStream(data.train, config.batchSize, mixSeed(dataSeed, SIDE_SALT));
+    if (stream.fullBatch) fixed = stream.next();
+    const nextBatch = (): Batch => fixed ?? stream.next();
 
     // GI-Adam / RI-Adam: v_0 from the gradient of the first training batch, which is then discarded (PAPER §7).
     if (needsFirstGradient(config.optimizer.kind)) {
-      const b0 = stream.next();
+      const b0 = nextBatch();
       const g = lossAndGrads(m, params, b0, config.loss);
       optimizer = createOptimizer(config.optimizer, { g0: g.grads, seed: config.seed });
-      tf.dispose([b0.x, b0.y, g.loss, g.accuracy, ...g.grads]);
+      release(b0);
+      tf.dispose([g.loss, g.accuracy, ...g.grads]);
     } else {
       optimizer = createOptimizer(config.optimizer);
     }
     const opt = optimizer;
 
-    pending = stream.next();
+    pending = nextBatch();
     const ctx: RunContext = {
       config,
       model: m,
@@ -327,7 +335,7 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
         cancelled = true;
         break;
       }
-      const batch: Batch = pending ?? stream.next();
+      const batch: Batch = pending ?? nextBatch();
       pending = null;
       const scheduledLr = lrAt(s, schedule);
       const lg = lossAndGrads(m, params, batch, config.loss);
@@ -340,8 +348,11 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
         // Stop at once: no update, the row keeps the non-finite value (PAPER §9.1).
         divergence = { step: s, loss };
         events.push({ step: s, kind: 'diverged', value: loss });
-        const row: MetricRow = { schemaVersion: METRIC_ROW_SCHEMA_VERSION, step: s, lr: scheduledLr, loss, acc, gradNorm, paramNorm };
-        tf.dispose([batch.x, batch.y, ...lg.grads]);
+        // With a controller, the rate in force is its last one (it is not consulted on a diverged step).
+        const lr = controller === null ? scheduledLr : (prevLr ?? scheduledLr);
+        const row: MetricRow = { schemaVersion: METRIC_ROW_SCHEMA_VERSION, step: s, lr, loss, acc, gradNorm, paramNorm };
+        release(batch);
+        tf.dispose(lg.grads);
         await options.onRow?.(row);
         break;
       }
@@ -355,7 +366,8 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
       const measured = canMeasureStep(opt) ? opt.stepMeasured(params, lg.grads, lr) : null;
       const next = measured?.params ?? opt.step(params, lg.grads, lr);
       const [updateNorm = NaN] = readScalars([measured?.updateNorm ?? globalDiffNorm(next, params)]);
-      tf.dispose([...params, ...lg.grads, batch.x, batch.y]);
+      release(batch);
+      tf.dispose([...params, ...lg.grads]);
       params = next;
       stepsRun += 1;
       if (warmupEnd === s) events.push({ step: s, kind: 'warmup-end', value: lr });
@@ -405,7 +417,8 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
   } catch (e) {
     error = errorMessage(e);
   } finally {
-    if (pending !== null) tf.dispose([pending.x, pending.y]);
+    if (pending !== null) release(pending);
+    if (fixed !== null) tf.dispose([fixed.x, fixed.y]);
     controller?.dispose?.();
     optimizer?.dispose();
     tf.dispose(params);

@@ -148,18 +148,19 @@ describe('trainRun: determinism and memory', () => {
     expect(c.rows[0]?.loss).not.toBe(a.rows[0]?.loss);
   });
 
-  it('keeps the tensor count flat over 100 steps and frees everything at the end', async () => {
-    const before = tf.memory().numTensors;
-    const counts: number[] = [];
-    const result = await trainRun(tinyConfig({ optimizer: { kind: 'adam' }, schedule: { etaTrgt: 0.01 }, steps: 100, measure: { evalEvery: 10 } }), {
-      onRow: () => void counts.push(tf.memory().numTensors),
+  for (const batchSize of [32, 0]) {
+    it(`keeps the tensor count flat over 100 steps and frees everything at the end (batch ${batchSize || 'full'})`, async () => {
+      const before = tf.memory().numTensors;
+      const counts: number[] = [];
+      const cfg = tinyConfig({ optimizer: { kind: 'adam' }, schedule: { etaTrgt: 0.01 }, steps: 100, batchSize, measure: { evalEvery: 10 } });
+      const result = await trainRun(cfg, { onRow: () => void counts.push(tf.memory().numTensors) });
+      expect(result.outcome).toBe('trained');
+      expect(counts).toHaveLength(100);
+      // Adam's m and v exist from the first update on; nothing else may accumulate (eval steps included).
+      expect(new Set(counts).size).toBe(1);
+      expect(tf.memory().numTensors).toBe(before);
     });
-    expect(result.outcome).toBe('trained');
-    expect(counts).toHaveLength(100);
-    // Adam's m and v exist from the first update on; nothing else may accumulate (eval steps included).
-    expect(new Set(counts).size).toBe(1);
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  }
 });
 
 describe('trainRun: validation before any work', () => {
