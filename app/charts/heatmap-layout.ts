@@ -71,6 +71,7 @@ export interface LegendSwatch {
   label: string;
   paint: CellPaint;
   x: number;
+  y: number;
 }
 
 export interface HeatmapLayout {
@@ -231,32 +232,26 @@ export function layoutHeatmap(input: HeatmapLayoutInput): HeatmapLayout {
       .join(""),
   );
 
-  const legendY = plot.y + plot.height + 46;
-  const legendW = Math.min(plot.width, 240);
+  const legendY = plot.y + plot.height + 44;
+  const legendW = Math.min(plot.width, 300);
   const stops = color
     ? Array.from({ length: 11 }, (_, i) => ({
         offset: i / 10,
         color: interpolateViridis(i / 10),
       }))
     : [];
-  const legendScale = color ? color.scale.copy().range([0, legendW]) : null;
-  const legendTicks = legendScale
-    ? legendScale
-        .ticks(4)
-        .map((v) => ({ x: r(plot.x + legendScale(v)), label: formatNumber(v) }))
+  // Five evenly spaced legend labels in colour space (0, ¼, ½, ¾, 1), so log and linear scales read alike.
+  const legendTicks = color
+    ? [0, 0.25, 0.5, 0.75, 1].map((t) => ({ x: r(plot.x + t * legendW), label: formatNumber(color.scale.invert(t)) }))
     : [];
-  const swatchStates: HeatmapCellState[] = [
-    "diverged",
-    "failed",
-    "error",
-    "running",
-    "queued",
-  ];
+  const swatchStates: HeatmapCellState[] = ['diverged', 'failed', 'error', 'running', 'queued'];
+  // Swatches on their own row under the gradient, 76 px apart.
   const swatches = swatchStates.map((state, i) => ({
     state,
     label: STATE_LABELS[state],
     paint: paintFor(state, null),
-    x: r(plot.x + legendW + 24 + i * 72),
+    x: r(plot.x + i * 76),
+    y: r(legendY + 28),
   }));
 
   return {

@@ -273,7 +273,7 @@ export function HeatmapSvg(props: HeatmapSvgProps) {
           >
             <rect
               x={s.x}
-              y={legend.y - 1}
+              y={s.y}
               width={12}
               height={12}
               fill={fillOf(s.paint, idPrefix)}
@@ -290,7 +290,7 @@ export function HeatmapSvg(props: HeatmapSvgProps) {
                     : undefined
               }
             />
-            <text x={s.x + 16} y={legend.y + 9} fontSize="10">
+            <text x={s.x + 16} y={s.y + 10} fontSize="10">
               {s.label}
             </text>
           </g>
