@@ -154,7 +154,18 @@ export type MetricChunkInput = z.input<typeof MetricChunkSchema>;
 /** A step row as the store moves it: `step` plus named numbers (missing = not measured at that step). */
 export type StepValues = { step: number } & Record<string, number>;
 
-/** Encode rows columnar (column order: step, then first appearance), NaN/±Inf as strings. */
+/**
+ * Metric values are stored with 9 significant digits: every float32 (what the engine computes in) survives exactly
+ * (9 digits round-trip any float32), and the JSON is about half the length of a double's 17 digits.
+ */
+export const STORED_SIGNIFICANT_DIGITS = 9;
+
+/** A number rounded to the stored precision (non-finite values unchanged). */
+export function toStoredPrecision(v: number): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(STORED_SIGNIFICANT_DIGITS)) : v;
+}
+
+/** Encode rows columnar (column order: step, then first appearance), NaN/±Inf as strings, 9 significant digits. */
 export function encodeChunkRows(rows: readonly StepValues[]): { columns: string[]; rows: (JsonNumber | null)[][] } {
   const columns = ['step'];
   const index = new Map<string, number>([['step', 0]]);
@@ -168,7 +179,7 @@ export function encodeChunkRows(rows: readonly StepValues[]): { columns: string[
   }
   const out = rows.map((r) => {
     const arr: (JsonNumber | null)[] = new Array<JsonNumber | null>(columns.length).fill(null);
-    for (const [k, v] of Object.entries(r)) arr[index.get(k) ?? 0] = toJsonNumber(v);
+    for (const [k, v] of Object.entries(r)) arr[index.get(k) ?? 0] = k === 'step' ? v : toJsonNumber(toStoredPrecision(v));
     return arr;
   });
   return { columns, rows: out };

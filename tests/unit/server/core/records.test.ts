@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isLogSpacedStep, logSpacedSteps } from '../../../../server/core/progress-history';
-import { decodeChunkRows, encodeChunkRows, MetricChunkSchema } from '../../../../server/core/records';
+import { decodeChunkRows, encodeChunkRows, MetricChunkSchema, toStoredPrecision } from '../../../../server/core/records';
 
 const chunkBase = { schemaVersion: 1, sweepId: 'swzzzzzzzzz-0000000000', cellId: 'e00-w000001-s1', epoch: 1, seq: 0 } as const;
 
@@ -33,6 +33,16 @@ describe('columnar chunk rows', () => {
     // Each row is "[s,0.0123,0.4567,0.875,1.234,12.34]," = 35–38 bytes; the header is ~150 bytes in all.
     expect(text.length / 500).toBeLessThan(40);
     expect(text.length / 500).toBeGreaterThan(35);
+  });
+
+  it('stores 9 significant digits: every float32 value comes back exactly', () => {
+    const values = [0.1, 1 / 3, Math.PI * 1e-7, 123456.789, 2.5e-30, 3.4e38].map(Math.fround);
+    const enc = encodeChunkRows(values.map((v, step) => ({ step, loss: v })));
+    const back = decodeChunkRows(MetricChunkSchema.parse({ ...chunkBase, ...enc })).map((r) => r.loss);
+    expect(back.map(Math.fround)).toEqual(values);
+    // A double keeps 9 digits: 1/3 → 0.333333333 (the JSON is 11 characters instead of 18).
+    expect(encodeChunkRows([{ step: 0, loss: 1 / 3 }]).rows[0]).toEqual([0, 0.333333333]);
+    expect(toStoredPrecision(Number.NaN)).toBeNaN();
   });
 
   it('rejects chunks whose rows do not match the columns or lack a step', () => {

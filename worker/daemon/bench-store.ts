@@ -1,0 +1,104 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { cellRunConfig, gridCells } from '../../server/core/grid';
+import { type MetricRow } from '../../server/core/metrics';
+import { CellWriter } from '../../server/store/cell-writer';
+import { FsBlobStore } from '../../server/store/fs-blob-store';
+import { JobLeases } from '../../server/store/job-leases';
+import { SweepStore } from '../../server/store/sweep-store';
+import { trainRun } from '../engine/train';
+
+/**
+ * Benchmarks of the local store (docs/BENCHMARKS.md): `npx tsx worker/daemon/bench-store.ts`.
+ *  1. bytes per stored row and raw write throughput of CellWriter (no training), for rows shaped like real ones;
+ *  2. rows/s of one training run with its rows written to the local store, against the same run with rows dropped.
+ */
+
+const N_RAW = 20_000;
+const TRAIN_STEPS = 3000;
+
+function realisticRow(step: number): MetricRow {
+  const row: MetricRow = {
+    schemaVersion: 1,
+    step,
+    lr: 0.0123456 * Math.min(1, (step + 1) / 1024),
+    loss: 2.302585 * Math.exp(-step / 5000) + 0.01 * Math.sin(step),
+    acc: Math.min(1, 0.1 + step / 20000),
+    gradNorm: 1.2345678 + 0.1 * Math.cos(step),
+    updateNorm: 0.0123456 * Math.abs(Math.sin(step)),
+    paramNorm: 25.123456 + step * 1e-4,
+  };
+  if (step % 10 === 0) row.sharpness = 40 + Math.sin(step / 100);
+  if (step % 100 === 99) {
+    row.testLoss = 0.5 + Math.exp(-step / 4000);
+    row.testAcc = 0.8 + step / 1e6;
+  }
+  return row;
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'atlas-bench-store-'));
+  try {
+    const store = new SweepStore(new FsBlobStore(dir));
+    const sweep = await store.createSweep({
+      title: 'bench',
+      author: 'bench',
+      model: { kind: 'fcn', depth: 3, width: 32 },
+      data: { name: 'synthetic-gmm', synthetic: { inputDim: 16, classes: 4, trainSize: 512, testSize: 128 } },
+      batchSize: 32,
+      steps: TRAIN_STEPS,
+      etaGrid: { kind: 'explicit', values: [0.05, 0.1] },
+      warmupGrid: [64],
+      measure: { evalEvery: 100 },
+      backend: 'auto',
+    });
+    const leases = new JobLeases(store, { leaseMs: 60_000 });
+
+    // 1. Raw writer throughput and bytes per row.
+    const l1 = await leases.claimNext(sweep.id, sweep.spec, 'bench');
+    if (!l1) throw new Error('no claim');
+    const w1 = new CellWriter(store, { sweepId: sweep.id, cellId: l1.jobId, epoch: 1, workerId: 'bench', totalSteps: N_RAW, chunkRows: 500 });
+    let t = performance.now();
+    for (let s = 0; s < N_RAW; s++) await w1.add(realisticRow(s));
+    await w1.finish({ outcome: 'trained' });
+    const rawMs = performance.now() - t;
+    const series = await store.readCellSeries(sweep.id, l1.jobId);
+    if (series.rows.length !== N_RAW) throw new Error(`read back ${series.rows.length} rows`);
+    t = performance.now();
+    await store.readCellSeries(sweep.id, l1.jobId);
+    const readMs = performance.now() - t;
+    console.log(
+      `raw writer: ${N_RAW} rows in ${rawMs.toFixed(0)} ms = ${((N_RAW / rawMs) * 1000).toFixed(0)} rows/s; ` +
+        `${w1.stats.chunks} chunks of 500 rows; ${w1.bytesPerRow.toFixed(1)} B/row; read back ${((N_RAW / readMs) * 1000).toFixed(0)} rows/s`,
+    );
+
+    // 2. Training with and without the store.
+    const l2 = await leases.claimNext(sweep.id, sweep.spec, 'bench');
+    if (!l2) throw new Error('no claim');
+    const coord = gridCells(sweep.spec).find((c) => c.cellId === l2.jobId);
+    if (!coord) throw new Error('no cell');
+    const config = cellRunConfig(sweep.spec, coord);
+    await trainRun({ ...config, steps: 200 }); // warm-up: backend init, kernels
+    t = performance.now();
+    const bare = await trainRun(config, { onRow: () => undefined });
+    const bareMs = performance.now() - t;
+    const w2 = new CellWriter(store, { sweepId: sweep.id, cellId: l2.jobId, epoch: 1, workerId: 'bench', totalSteps: TRAIN_STEPS });
+    t = performance.now();
+    const stored = await trainRun(config, { onRow: (row) => w2.add(row) });
+    await w2.finish({ outcome: stored.outcome, run: stored });
+    const storedMs = performance.now() - t;
+    console.log(
+      `training (${bare.backend}, FCN 16-32-32-4, batch 32, ${TRAIN_STEPS} steps): rows dropped ${((TRAIN_STEPS / bareMs) * 1000).toFixed(0)} rows/s; ` +
+        `rows stored ${((TRAIN_STEPS / storedMs) * 1000).toFixed(0)} rows/s (${w2.stats.chunks} chunks, ${w2.stats.progressWrites} progress writes, ${w2.bytesPerRow.toFixed(1)} B/row); ` +
+        `store overhead ${(((storedMs - bareMs) / bareMs) * 100).toFixed(1)}%`,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
