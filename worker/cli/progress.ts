@@ -95,6 +95,12 @@ export function formatSummary(r: RunResult): string {
   const bestAt = r.bestTestAccStep === null ? '' : ` at step ${r.bestTestAccStep}`;
   lines.push(`test      loss ${val(r.finalTestLoss)}  acc ${pct(r.finalTestAcc)} (best ${pct(r.bestTestAcc)}${bestAt})`);
   if (r.etaC !== null) lines.push(`η_c       ${formatValue(r.etaC)}`);
+  const cv = r.curvature;
+  if (cv !== null && cv.measuredSteps > 0) {
+    const regime = cv.regime === null ? '' : `; regime ${cv.regime.regime}${cv.regime.persistentCycle === true ? ' (persistent cycle)' : ''}`;
+    const lambda = cv.quantity === 'sharpness' ? 'λ^H' : 'λ^{P⁻¹H}';
+    lines.push(`curvature ${lambda} on ${cv.measuredSteps} steps; ${cv.catapults.length} catapult${cv.catapults.length === 1 ? '' : 's'}${regime}`);
+  }
   if (r.lambda0 !== null) lines.push(`λ0        ${formatValue(r.lambda0)}`);
   lines.push(
     `speed     ${r.stepsPerSec.toFixed(1)} steps/s (training ${formatDuration(r.trainTimeMs / 1000)}, total ${formatDuration(r.wallTimeMs / 1000)})`,

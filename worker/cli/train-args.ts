@@ -44,11 +44,12 @@ Trains one run of Warmup Atlas and writes one JSON row per step (NDJSON).
 Flags (each overrides the same field of --config):
   --model fcn|cnn  --depth N  --width N  --param sp|mup  --loss mse|xent
   --optimizer sgd|sgd-momentum|adam|gi-adam|ri-adam  --momentum B  --beta1 B  --beta2 B  --eps E
-  --eta η_trgt  --warmup T_wrm  --eta-init η  --after constant|cosine
+  --eta η_trgt  --warmup T_wrm  --eta-init η|zero|critical|persistent  --after constant|cosine
   --steps N  --batch B (0 = full batch)  --seed N  --data-seed N
   --dataset fashion-mnist|mnist|cifar10|synthetic-teacher|synthetic-gmm  --data-dir DIR
   --subset N (first N training examples)  --test-subset N  --mup-input-scaling
-  --eval-every E  --sharpness-every K  --backend auto|tfjs-node-gpu|tfjs-node|atlas-native|wasm|cpu
+  --eval-every E  --sharpness-every K  --lambda0  --backend auto|tfjs-node-gpu|tfjs-node|atlas-native|wasm|cpu
+  (critical/persistent warmup, --sharpness-every and --lambda0 use the curvature module, PAPER §4–§6)
 Output:
   --out FILE      rows as NDJSON (default: stdout)
   --result FILE   the RunResult as JSON
@@ -60,8 +61,10 @@ export interface TrainCliArgs {
   configFile: string | undefined;
   /** Field flags as [config path, raw value]. */
   fields: { flag: string; path: string[]; value: number | string }[];
+  /** --eta-init: a number (start value), or zero | critical | persistent. */
   etaInit: number | string | undefined;
   mupInputScaling: boolean;
+  lambda0: boolean;
   out: string | undefined;
   result: string | undefined;
   quiet: boolean;
@@ -86,6 +89,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainCliArgs {
     config: { type: 'string' },
     'eta-init': { type: 'string' },
     'mup-input-scaling': { type: 'boolean' },
+    lambda0: { type: 'boolean' },
     out: { type: 'string' },
     result: { type: 'string' },
     quiet: { type: 'boolean' },
@@ -113,6 +117,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainCliArgs {
     fields,
     etaInit: etaInit === undefined ? undefined : toNumber(etaInit),
     mupInputScaling: values['mup-input-scaling'] === true,
+    lambda0: values.lambda0 === true,
     out: str('out'),
     result: str('result'),
     quiet: values.quiet === true,
@@ -166,8 +171,9 @@ export function buildConfigInput(base: Json, args: TrainCliArgs, envBackend: Bac
   const cfg: Json = structuredClone(base);
   if (envBackend !== undefined) cfg.backend = envBackend;
   for (const f of args.fields) setPath(cfg, f.path, f.value);
-  if (args.etaInit !== undefined) setPath(cfg, ['schedule', 'etaInit'], { mode: 'value', value: args.etaInit });
+  if (args.etaInit !== undefined) setPath(cfg, ['schedule', 'etaInit'], etaInitFromFlag(args.etaInit));
   if (args.mupInputScaling) setPath(cfg, ['data', 'mupInputScaling'], true);
+  if (args.lambda0) setPath(cfg, ['measure', 'lambda0'], true);
   // An absent schedule is reported as its required field (schedule.etaTrgt ← --eta), not as a missing object.
   if (cfg.schedule === undefined) cfg.schedule = {};
   const model = cfg.model;
@@ -175,10 +181,17 @@ export function buildConfigInput(base: Json, args: TrainCliArgs, envBackend: Bac
   return cfg;
 }
 
+/** --eta-init's value as an etaInit object; anything else goes to the schema as a value, which names the field. */
+function etaInitFromFlag(v: number | string): Json {
+  if (v === 'zero' || v === 'critical' || v === 'persistent') return { mode: v };
+  return { mode: 'value', value: v };
+}
+
 /** The flag that sets a config path, e.g. "schedule.etaTrgt" → "--eta", for error messages. */
 export function flagFor(path: string): string | undefined {
   if (path === 'schedule.etaInit.value' || path === 'schedule.etaInit') return '--eta-init';
   if (path === 'data.mupInputScaling') return '--mup-input-scaling';
+  if (path === 'measure.lambda0') return '--lambda0';
   if (path === 'schedule') return '--eta';
   const hit = Object.entries(FIELD_FLAGS).find(([, t]) => t.path.join('.') === path);
   return hit === undefined ? undefined : `--${hit[0]}`;

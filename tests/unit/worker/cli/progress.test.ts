@@ -94,6 +94,22 @@ describe('summary', () => {
     ]);
   });
 
+  it('adds a curvature line when sharpness was measured', () => {
+    const curvature = {
+      schemaVersion: 1,
+      quantity: 'sharpness',
+      thresholdConstant: 2,
+      measuredSteps: 40,
+      lambda0: null,
+      criticalLr: null,
+      persistent: null,
+      catapults: [],
+      regime: null,
+    } as const;
+    const text = formatSummary(parseRecord(RunResultSchema, { ...base, curvature }));
+    expect(text.split('\n')).toContain('curvature λ^H on 40 steps; 0 catapults');
+  });
+
   it('explains a failure with the 1.5/K threshold', () => {
     const failed = parseRecord(RunResultSchema, { ...base, outcome: 'failed', divergence: null, finalTrainLoss: 0.09, finalTrainAcc: 0.1 });
     expect(formatSummary(failed).split('\n')[0]).toBe('outcome   failed (final train accuracy below 1.5/K = 15.0%)');

@@ -33,6 +33,16 @@ describe('train CLI flags', () => {
     expect(cfg.model).toEqual({ kind: 'fcn', depth: 2, width: 512 });
   });
 
+  it('--eta-init also takes zero, critical or persistent; --lambda0 asks for λ0', () => {
+    const parse = (v: string) => RunConfigSchema.parse(buildConfigInput({}, parseTrainArgs(['--eta', '1', '--eta-init', v, '--lambda0']), undefined));
+    expect(parse('critical').schedule.etaInit).toEqual({ mode: 'critical', eta0: 1e-4 });
+    expect(parse('persistent').schedule.etaInit).toEqual({ mode: 'persistent', eta0: 1e-4 });
+    expect(parse('zero').schedule.etaInit).toEqual({ mode: 'zero' });
+    expect(parse('critical').measure.lambda0).toBe(true);
+    const bad = RunConfigSchema.safeParse(buildConfigInput({}, parseTrainArgs(['--eta', '1', '--eta-init', 'soon']), undefined));
+    expect(bad.success ? '' : describeConfigErrors(bad.error)).toContain('schedule.etaInit.value (--eta-init): Invalid input: expected number, received string');
+  });
+
   it('rejects unknown flags and bad environment values by name', () => {
     expect(() => parseTrainArgs(['--frobnicate', '1'])).toThrow(CliUsageError);
     expect(() => parseTrainArgs(['--frobnicate', '1'])).toThrow(/--frobnicate/);
@@ -60,7 +70,8 @@ describe('train CLI flags', () => {
     expect(flagFor('batchSize')).toBe('--batch');
     expect(flagFor('data.trainSubset')).toBe('--subset');
     expect(flagFor('schedule.etaInit.value')).toBe('--eta-init');
-    expect(flagFor('measure.lambda0')).toBeUndefined();
+    expect(flagFor('measure.lambda0')).toBe('--lambda0');
+    expect(flagFor('measure.lambda0Batches')).toBeUndefined();
   });
 
   it('describeConfigErrors keeps lines without a flag as they are', () => {
