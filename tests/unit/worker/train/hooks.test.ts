@@ -105,5 +105,7 @@ describe('curvature extension points (issue 4)', () => {
     expect(a.rows.map((r) => r.fdFlips)).toEqual([1, 1]);
     const b = await run({ steps: 2, measure: { sharpnessEvery: 1 } }, { beforeUpdate: () => ({ fdFlips: 2 }) });
     expect(b.rows.map((r) => r.fdFlips)).toEqual([2, 2]);
+    registerTrainHooks({ beforeUpdate: undefined });
+    await expect(run({ steps: 2, measure: { sharpnessEvery: 1 } }, {})).rejects.toThrow(/beforeUpdate/);
   });
 });
