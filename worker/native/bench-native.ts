@@ -34,8 +34,11 @@ const RowSpecSchema = z.object({
 type RowSpec = z.infer<typeof RowSpecSchema>;
 
 const RowResultSchema = z.object({
+  /** Median wall time of a step. */
   ms: z.number(),
   msMin: z.number(),
+  /** Median CPU time (user + system) of a step: with one thread, the wall time minus time spent descheduled. */
+  cpuMs: z.number(),
   samples: z.int(),
   peakRssMB: z.number(),
   device: z.string().optional(),
@@ -75,13 +78,24 @@ async function runTfjsRow(spec: RowSpec): Promise<RowResult> {
   };
   for (let i = 0; i < WARMUP; i++) await step();
   const ts: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < spec.steps; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     await step();
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
     ts.push(performance.now() - t0);
   }
   tf.dispose([x, y, ...params]);
-  return { ms: median(ts), msMin: sorted(ts)[0] ?? NaN, samples: ts.length, peakRssMB: process.resourceUsage().maxRSS / 1024, device: info.device };
+  return {
+    ms: median(ts),
+    msMin: sorted(ts)[0] ?? NaN,
+    cpuMs: median(cpu),
+    samples: ts.length,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    device: info.device,
+  };
 }
 
 /** The environment of the comparison: one BLAS thread, and OpenBLAS picks its kernels for this CPU itself. */
@@ -119,11 +133,14 @@ interface Aggregate {
   batch: number;
   msMedian: number;
   msMin: number;
+  cpuMs: number;
   gflops: number;
   peakRssMB: number;
   device?: string;
-  /** Median over rounds of this row's ms / PyTorch's ms in the same round. */
+  /** Median over rounds of this row's wall ms / PyTorch's in the same round. */
   ratioToPytorch?: number;
+  /** The same ratio of CPU times per step (robust to the machine's other load). */
+  cpuRatioToPytorch?: number;
 }
 
 async function drive(args: string[]): Promise<void> {
@@ -141,6 +158,7 @@ async function drive(args: string[]): Promise<void> {
   for (const c of configs) {
     const results = new Map<RowSpec['engine'], RowResult[]>();
     const ratios = new Map<RowSpec['engine'], number[]>();
+    const cpuRatios = new Map<RowSpec['engine'], number[]>();
     for (let round = 0; round < rounds; round++) {
       const inRound = new Map<RowSpec['engine'], RowResult>();
       for (const engine of engines) {
@@ -157,7 +175,9 @@ async function drive(args: string[]): Promise<void> {
       }
       const torch = inRound.get('pytorch');
       for (const [engine, r] of inRound) {
-        if (torch !== undefined && engine !== 'pytorch') ratios.set(engine, [...(ratios.get(engine) ?? []), r.ms / torch.ms]);
+        if (torch === undefined || engine === 'pytorch') continue;
+        ratios.set(engine, [...(ratios.get(engine) ?? []), r.ms / torch.ms]);
+        cpuRatios.set(engine, [...(cpuRatios.get(engine) ?? []), r.cpuMs / torch.cpuMs]);
       }
     }
     const flops = trainStepFlopsPerExample(modelSpec(c.model), SHAPE) * c.batch;
@@ -166,26 +186,30 @@ async function drive(args: string[]): Promise<void> {
       if (rs === undefined || rs.length === 0) continue;
       const ms = median(rs.map((r) => r.ms));
       const rr = ratios.get(engine);
+      const cr = cpuRatios.get(engine);
       rows.push({
         engine,
         model: c.model,
         batch: c.batch,
         msMedian: ms,
         msMin: Math.min(...rs.map((r) => r.msMin)),
-        gflops: flops / ms / 1e6,
+        cpuMs: median(rs.map((r) => r.cpuMs)),
+        gflops: flops / median(rs.map((r) => r.cpuMs)) / 1e6,
         peakRssMB: Math.max(...rs.map((r) => r.peakRssMB)),
         ...(rs[0]?.device === undefined ? {} : { device: rs[0].device }),
         ...(rr === undefined ? {} : { ratioToPytorch: median(rr) }),
+        ...(cr === undefined ? {} : { cpuRatioToPytorch: median(cr) }),
       });
     }
   }
+  const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(2));
   const name = (m: 'fcn' | 'cnn', b: number) => (m === 'fcn' ? `FCN 784-512-512-512-10, batch ${b}` : `CNN Myrtle-5 w32, batch ${b}`);
   const lines = [
-    '| model | engine | ms/step (median) | ms/step (min) | GFLOP/s | peak RSS MB | × PyTorch |',
-    '|---|---|---:|---:|---:|---:|---:|',
+    '| model | engine | wall ms/step (median) | wall ms/step (min) | CPU ms/step | GFLOP/s (CPU time) | peak RSS MB | × PyTorch (wall) | × PyTorch (CPU) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${name(r.model, r.batch)} | ${r.engine} | ${r.msMedian.toFixed(1)} | ${r.msMin.toFixed(1)} | ${r.gflops.toFixed(0)} | ${r.peakRssMB.toFixed(0)} | ${r.ratioToPytorch === undefined ? '—' : r.ratioToPytorch.toFixed(2)} |`,
+        `| ${name(r.model, r.batch)} | ${r.engine} | ${r.msMedian.toFixed(1)} | ${r.msMin.toFixed(1)} | ${r.cpuMs.toFixed(1)} | ${r.gflops.toFixed(0)} | ${r.peakRssMB.toFixed(0)} | ${fmt(r.ratioToPytorch)} | ${fmt(r.cpuRatioToPytorch)} |`,
     ),
   ];
   console.log(lines.join('\n'));

@@ -1,6 +1,6 @@
 """PyTorch reference for the atlas-native benchmark rows (worker/native/bench-native.ts runs it).
 
-One training step exactly as the TF.js rows time it: forward, softmax cross-entropy (mean over the batch), backward,
+One training step exactly as the TF.js rows time it (wall time and this process's CPU time): forward, softmax cross-entropy (mean over the batch), backward,
 plain SGD update, loss read back. Models: FCN 784-512-512-512-10 with ReLU, and the project's CNN (Myrtle-5, width
 32: conv3x3 1->32, 32->32, maxpool 2, 32->64, maxpool 2, 64->128, global average pool, dense 128->10, ReLU after
 every conv). Usage: python3 bench-torch.py <fcn|cnn> <batch> <steps>. Prints one JSON line.
@@ -64,14 +64,19 @@ def main() -> None:
     for _ in range(3):
         step()
     times = []
+    cpu = []
     for _ in range(steps):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         step()
+        cpu.append((time.process_time() - c0) * 1000)
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
+    cpu.sort()
     print(json.dumps({
         "ms": times[len(times) // 2],
         "msMin": times[0],
+        "cpuMs": cpu[len(cpu) // 2],
         "samples": len(times),
         "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "torch": torch.__version__,

@@ -11,7 +11,7 @@
       "libraries": ["-lopenblas"],
       "defines": ["NAPI_VERSION=8"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-Wall", "-Wextra"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fno-trapping-math", "-Wall", "-Wextra"],
       "cflags!": ["-O2"]
     }
   ]

@@ -375,28 +375,39 @@ void MaxPool(const float* x, float* y, const ConvGeometry& g) {
 void MaxPoolGrad(const float* dy, const float* x, float* dx, const ConvGeometry& g) {
   const int64_t C = g.inC;
   std::fill(dx, dx + g.xSize(), 0.0f);
+  // Per channel, the window index of the first maximum, found with selects rather than branches (the comparisons
+  // are data-dependent and would mispredict), over the window's in-bounds pixels recorded in `offsets`.
   thread_local std::vector<float> bestValue;
-  thread_local std::vector<int64_t> bestAt;
+  thread_local std::vector<int32_t> bestK;
+  thread_local std::vector<int64_t> offsets;
   bestValue.resize(static_cast<size_t>(C));
-  bestAt.resize(static_cast<size_t>(C));
+  bestK.resize(static_cast<size_t>(C));
+  offsets.resize(static_cast<size_t>(g.fH * g.fW));
+  // Plain pointers: thread_local accesses from a shared object go through __tls_get_addr each time.
+  float* __restrict bv = bestValue.data();
+  int32_t* __restrict bk = bestK.data();
+  int64_t* __restrict offs = offsets.data();
   for (int64_t b = 0; b < g.batch; ++b)
     for (int64_t oy = 0; oy < g.outH; ++oy)
       for (int64_t ox = 0; ox < g.outW; ++ox) {
-        std::fill(bestValue.begin(), bestValue.end(), -std::numeric_limits<float>::infinity());
-        std::fill(bestAt.begin(), bestAt.end(), int64_t{-1});
-        WalkWindow(g, b, oy, ox, [&](int64_t offset) {
-          const float* in = x + offset;
+        int32_t count = 0;
+        WalkWindow(g, b, oy, ox, [&](int64_t offset) { offs[count++] = offset; });
+        std::fill(bv, bv + C, -std::numeric_limits<float>::infinity());
+        std::fill(bk, bk + C, int32_t{-1});
+        for (int32_t k = 0; k < count; ++k) {
+          const float* __restrict in = x + offs[k];
+          // Branch-free (a mask from the comparison selects value and index), so the loop vectorizes.
           for (int64_t c = 0; c < C; ++c) {
-            if (in[c] > bestValue[static_cast<size_t>(c)]) {
-              bestValue[static_cast<size_t>(c)] = in[c];
-              bestAt[static_cast<size_t>(c)] = offset + c;
-            }
+            const float v = in[c];
+            const float cur = bv[c];
+            const int32_t mask = -static_cast<int32_t>(v > cur);
+            bv[c] = v > cur ? v : cur;
+            bk[c] = (k & mask) | (bk[c] & ~mask);
           }
-        });
-        const float* g0 = dy + ((b * g.outH + oy) * g.outW + ox) * C;
+        }
+        const float* grad = dy + ((b * g.outH + oy) * g.outW + ox) * C;
         for (int64_t c = 0; c < C; ++c) {
-          const int64_t at = bestAt[static_cast<size_t>(c)];
-          if (at >= 0) dx[at] += g0[c];
+          if (bk[c] >= 0) dx[offs[bk[c]] + c] += grad[c];
         }
       }
 }
