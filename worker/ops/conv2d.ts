@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type GradImpl, type Saver, splitCustomGradArgs, useCustomGrad } from './custom-grad';
+import { type GradImpl, type Saver, splitCustomGradArgs, sumRows, useCustomGrad } from './custom-grad';
 
 /**
  * Stride-1 SAME convolution with an odd square kernel, y = conv(x, f) + b, whose gradients are forward convolutions,
@@ -28,6 +28,11 @@ function inputGrad(dy: tf.Tensor4D, f: tf.Tensor4D): tf.Tensor4D {
   return tf.conv2d(dy, flipped, 1, 'same');
 }
 
+function biasGrad(dy: tf.Tensor4D): tf.Tensor1D {
+  const c = dy.shape[3];
+  return sumRows(tf.reshape(dy, [-1, c]));
+}
+
 function forward(x: tf.Tensor4D, f: tf.Tensor4D, b: tf.Tensor1D): tf.Tensor4D {
   return tf.add(tf.conv2d(x, f, 1, 'same'), b);
 }
@@ -42,7 +47,7 @@ const convWithInputGrad = tf.customGrad((...args: Array<tf.Tensor | Saver>) => {
       const [sx, sf] = saved as [tf.Tensor4D, tf.Tensor4D];
       const dy4 = dy as tf.Tensor4D;
       const k = sf.shape[0];
-      return [inputGrad(dy4, sf), filterGrad(sx, dy4, k), tf.sum(dy4, [0, 1, 2])];
+      return [inputGrad(dy4, sf), filterGrad(sx, dy4, k), biasGrad(dy4)];
     },
   };
 });
@@ -57,7 +62,7 @@ function convNoInputGrad(x: tf.Tensor4D, f: tf.Tensor4D, b: tf.Tensor1D): tf.Ten
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx] = saved as [tf.Tensor4D];
         const dy4 = dy as tf.Tensor4D;
-        return [filterGrad(sx, dy4, fi.shape[0]), tf.sum(dy4, [0, 1, 2])];
+        return [filterGrad(sx, dy4, fi.shape[0]), biasGrad(dy4)];
       },
     };
   });

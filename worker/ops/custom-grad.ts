@@ -23,8 +23,25 @@ export function splitCustomGradArgs(args: Array<tf.Tensor | Saver>, n: number): 
  */
 export type GradImpl = 'auto' | 'custom' | 'tf';
 
+let defaultImpl: GradImpl = 'auto';
+
+/** Sets the implementation ops use when a call does not choose one (the benchmark compares 'tf' with 'auto'). */
+export function setDefaultGradImpl(impl: GradImpl): void {
+  defaultImpl = impl;
+}
+
 export function useCustomGrad(impl: GradImpl | undefined): boolean {
-  if (impl === 'custom') return true;
-  if (impl === 'tf') return false;
+  const chosen = impl ?? defaultImpl;
+  if (chosen === 'custom') return true;
+  if (chosen === 'tf') return false;
   return tf.getBackend() === 'wasm';
+}
+
+/**
+ * Column sums of a [N, C] matrix as ones[1, N]·m: wasm's Sum over a non-innermost axis transposes the whole tensor
+ * first (50–100 ms for a 128×28×28×32 conv output), while this product is a cheap GEMV.
+ */
+export function sumRows(m: tf.Tensor2D): tf.Tensor1D {
+  const n = m.shape[0];
+  return tf.reshape(tf.matMul(tf.ones([1, n]), m), [m.shape[1]]);
 }

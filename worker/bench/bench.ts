@@ -1,0 +1,201 @@
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ModelSpec } from '../../server/core/run-config';
+import type { ConcreteBackend } from '../engine/backend';
+import { type RowResult, RowResultSchema, type RowSpec } from './rows';
+
+/**
+ * `npm run bench [-- --write] [-- --quick]`: every row in a fresh child process (so peak memory is the row's own),
+ * printed as one markdown table; --write also replaces the generated block of docs/BENCHMARKS.md. Backends that do
+ * not load here show as "not available" rows, so a new backend (the native one of issue 7) appears by itself once
+ * its loader is registered in worker/engine/backend.ts.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ROW_SCRIPT = path.join(ROOT, 'worker/bench/bench-row.ts');
+const TORCH_SCRIPT = path.join(ROOT, 'worker/bench/torch-bench.py');
+const DOC = path.join(ROOT, 'docs/BENCHMARKS.md');
+const PYTHON = '/usr/bin/python3';
+
+const FCN: ModelSpec = { kind: 'fcn', depth: 4, width: 512 };
+const CNN: ModelSpec = { kind: 'cnn', depth: 5, width: 32 };
+const BACKENDS: ConcreteBackend[] = ['tfjs-node-gpu', 'tfjs-node', 'atlas-native', 'wasm', 'cpu'];
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+
+interface Line {
+  label: string;
+  backend: string;
+  result: RowResult;
+  /** Second process of a pair run at the same time. */
+  pair?: RowResult;
+}
+
+function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<RowResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', (e) => resolve({ ok: false, error: e.message }));
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      try {
+        resolve(RowResultSchema.parse(JSON.parse(last)));
+      } catch {
+        const why = err.trim().split('\n').filter((l) => l.length > 0).pop() ?? `exit code ${code}`;
+        resolve({ ok: false, error: why });
+      }
+    });
+  });
+}
+
+function tfjsRow(spec: RowSpec): Promise<RowResult> {
+  return run(process.execPath, ['--import', 'tsx', ROW_SCRIPT, JSON.stringify(spec)], process.env);
+}
+
+/** PyTorch set up fairly (issue 2): 1 thread, and OpenBLAS's kernel-selection overrides removed for this command. */
+function torchRow(model: 'fcn' | 'cnn', batch: number, steps: number): Promise<RowResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1' };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return run(PYTHON, [TORCH_SCRIPT, model, String(batch), String(steps)], env).then((r) =>
+    r.ok ? { ...r, backend: 'pytorch', device: 'PyTorch CPU, 1 thread (OpenBLAS)' } : r,
+  );
+}
+
+const fmt = (x: number, d = 1) => x.toFixed(d);
+
+function ratio(a: RowResult | undefined, b: RowResult | undefined): number | null {
+  return a?.ok === true && b?.ok === true ? a.ms / b.ms : null;
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const load0 = os.loadavg()[0] ?? NaN;
+  const lines: Line[] = [];
+  const add = async (label: string, backend: string, p: Promise<RowResult>, pair?: Promise<RowResult>) => {
+    const [result, second] = await Promise.all([p, pair]);
+    const line: Line = { label, backend, result, ...(second === undefined ? {} : { pair: second }) };
+    lines.push(line);
+    const r = line.result;
+    process.stderr.write(`${label} [${backend}]: ${r.ok ? `${fmt(r.ms)} ms, ${fmt(r.gflops)} GFLOP/s, ${fmt(r.peakRssMB, 0)} MB` : r.error}\n`);
+    return line;
+  };
+  const s = (n: number) => (quick ? Math.max(1, Math.ceil(n / 4)) : n);
+
+  // Ceilings: wasm's plain (untransposed) 2-D matMul and its forward convolutions at the models' shapes.
+  await add('matMul 128×512 · 512×512', 'wasm', tfjsRow({ kind: 'matmul', backend: 'wasm', m: 128, k: 512, n: 512, reps: s(40) }));
+  await add('matMul 256×512 · 512×512', 'wasm', tfjsRow({ kind: 'matmul', backend: 'wasm', m: 256, k: 512, n: 512, reps: s(40) }));
+  await add('matMul 1024×1024 · 1024×1024', 'wasm', tfjsRow({ kind: 'matmul', backend: 'wasm', m: 1024, k: 1024, n: 1024, reps: s(10) }));
+  await add('forward convs of CNN-5-32, batch 128', 'wasm', tfjsRow({ kind: 'conv-forward', backend: 'wasm', model: CNN, batch: 128, reps: s(6) }));
+
+  const fcn: Record<string, Line> = {};
+  const cnn: Record<string, Line> = {};
+  for (const backend of BACKENDS) {
+    const slow = backend === 'cpu';
+    // The pure-JS cpu backend is ~30× slower: a couple of steps give its order of magnitude.
+    const train = (model: ModelSpec, batch: number, steps: number, grads: 'auto' | 'tf' = 'auto', warmup = 2): RowSpec => ({
+      kind: 'train',
+      backend,
+      model,
+      batch,
+      grads,
+      steps: slow ? 1 : s(steps),
+      warmup: slow ? 0 : warmup,
+    });
+    const first = await add('FCN-4-512 step, batch 128', backend, tfjsRow(train(FCN, 128, 30)));
+    if (!first.result.ok) continue; // backend not available: one row says why
+    fcn[`${backend}/128`] = first;
+    fcn[`${backend}/256`] = await add('FCN-4-512 step, batch 256', backend, tfjsRow(train(FCN, 256, 30)));
+    cnn[`${backend}/128`] = await add('CNN-5-32 step, batch 128', backend, tfjsRow(train(CNN, 128, 8)));
+    if (backend === 'wasm') {
+      fcn['wasm-tf/256'] = await add('FCN-4-512 step, batch 256, TF.js own gradients', backend, tfjsRow(train(FCN, 256, 10, 'tf')));
+      cnn['wasm-tf/128'] = await add('CNN-5-32 step, batch 128, TF.js own gradients', backend, tfjsRow(train(CNN, 128, 1, 'tf', 0)));
+      fcn['wasm-2/256'] = await add('FCN-4-512 step, batch 256, 2 processes at once', backend, tfjsRow(train(FCN, 256, 30)), tfjsRow(train(FCN, 256, 30)));
+    }
+  }
+
+  const torch: Record<string, Line> = {};
+  torch['fcn/128'] = await add('FCN-4-512 step, batch 128', 'pytorch', torchRow('fcn', 128, s(40)));
+  if (torch['fcn/128'].result.ok) {
+    torch['fcn/256'] = await add('FCN-4-512 step, batch 256', 'pytorch', torchRow('fcn', 256, s(40)));
+    torch['cnn/128'] = await add('CNN-5-32 step, batch 128', 'pytorch', torchRow('cnn', 128, s(10)));
+    torch['fcn-2/256'] = await add('FCN-4-512 step, batch 256, 2 processes at once', 'pytorch', torchRow('fcn', 256, s(40)), torchRow('fcn', 256, s(40)));
+    torch['cnn-2/128'] = await add('CNN-5-32 step, batch 128, 2 processes at once', 'pytorch', torchRow('cnn', 128, s(10)), torchRow('cnn', 128, s(10)));
+  }
+  const load1 = os.loadavg()[0] ?? NaN;
+
+  // ---- the report ----
+  const out: string[] = [];
+  const cpu = os.cpus();
+  out.push(`Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')} · ${cpu[0]?.model.trim() ?? 'cpu'} × ${cpu.length} · ${fmt(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · ${os.type()} ${os.release()}`);
+  out.push(`Load average (1 min) ${fmt(load0, 2)} at start, ${fmt(load1, 2)} at the end${quick ? ' · --quick (fewer repetitions)' : ''}.`);
+  out.push('');
+  out.push('| what | backend | ms (median) | GFLOP/s | peak RSS MB | ceiling in the same process | step / ceiling | n |');
+  out.push('|---|---|---:|---:|---:|---|---:|---:|');
+  for (const l of lines) {
+    const r = l.result;
+    if (!r.ok) {
+      out.push(`| ${l.label} | ${l.backend} | — | — | — | ${r.error.replace(/\|/g, '/')} | — | — |`);
+      continue;
+    }
+    const ref = r.ref === undefined ? '' : `${r.ref.what}: ${fmt(r.ref.ms)} ms, ${fmt(r.ref.flops / r.ref.ms / 1e6)} GFLOP/s`;
+    const eff = r.ref === undefined ? '' : `${fmt((100 * r.gflops) / (r.ref.flops / r.ref.ms / 1e6), 0)}%`;
+    let ms = fmt(r.ms, r.ms < 10 ? 2 : 1);
+    let gflops = fmt(r.gflops);
+    let rss = fmt(r.peakRssMB, 0);
+    if (l.pair !== undefined) {
+      const p = l.pair;
+      if (p.ok) {
+        ms = `${ms} / ${fmt(p.ms, p.ms < 10 ? 2 : 1)}`;
+        gflops = `${fmt(r.gflops + p.gflops)} (sum)`;
+        rss = `${rss} / ${fmt(p.peakRssMB, 0)}`;
+      } else ms = `${ms} / failed: ${p.error}`;
+    }
+    out.push(`| ${l.label} | ${l.backend} | ${ms} | ${gflops} | ${rss} | ${ref} | ${eff} | ${r.samples} |`);
+  }
+  out.push('');
+  out.push('Targets (issue 2), from this run:');
+  const effOf = (l: Line | undefined): number | null => {
+    const r = l?.result;
+    return r?.ok === true && r.ref !== undefined ? r.gflops / (r.ref.flops / r.ref.ms / 1e6) : null;
+  };
+  for (const b of ['128', '256']) {
+    const e = effOf(fcn[`wasm/${b}`]);
+    out.push(`- FCN step ≥ 80% of wasm plain-matMul GFLOP/s (batch ${b}): ${e === null ? 'not measured' : `${fmt(100 * e, 0)}% → ${e >= 0.8 ? 'met' : 'NOT met'}`}`);
+  }
+  const ce = effOf(cnn['wasm/128']);
+  const cr = cnn['wasm/128']?.result;
+  out.push(`- CNN step ≥ 50% of wasm forward-conv GFLOP/s: ${ce === null ? 'not measured' : `${fmt(100 * ce, 0)}% → ${ce >= 0.5 ? 'met' : 'NOT met'}`}`);
+  out.push(`- CNN peak memory ≤ 600 MB at batch 128: ${cr?.ok === true ? `${fmt(cr.peakRssMB, 0)} MB → ${cr.peakRssMB <= 600 ? 'met' : 'NOT met'}` : 'not measured'}`);
+  const tr = (name: string, a: Line | undefined, b: Line | undefined) => {
+    const x = ratio(a?.result, b?.result);
+    return x === null ? `- ${name}: not measured` : `- ${name}: ${fmt(x, 2)}×`;
+  };
+  out.push('PyTorch ratio (wasm ms / PyTorch ms, > 1 means PyTorch is faster):');
+  out.push(tr('FCN batch 128, 1 process', fcn['wasm/128'], torch['fcn/128']));
+  out.push(tr('FCN batch 256, 1 process', fcn['wasm/256'], torch['fcn/256']));
+  out.push(tr('FCN batch 256, 2 processes at once', fcn['wasm-2/256'], torch['fcn-2/256']));
+  out.push(tr('CNN batch 128, 1 process', cnn['wasm/128'], torch['cnn/128']));
+  const report = out.join('\n');
+  process.stdout.write(`${report}\n`);
+
+  if (args.has('--write')) {
+    const BEGIN = '<!-- bench:begin (generated by npm run bench -- --write) -->';
+    const END = '<!-- bench:end -->';
+    const doc = await readFile(DOC, 'utf8').catch(() => `# Benchmarks\n\n${BEGIN}\n${END}\n`);
+    const i = doc.indexOf(BEGIN);
+    const j = doc.indexOf(END);
+    const next = i >= 0 && j > i ? `${doc.slice(0, i + BEGIN.length)}\n${report}\n${doc.slice(j)}` : `${doc}\n${BEGIN}\n${report}\n${END}\n`;
+    await writeFile(DOC, next);
+    process.stderr.write(`wrote ${path.relative(ROOT, DOC)}\n`);
+  }
+}
+
+await main();
