@@ -17,6 +17,8 @@ export const StoreEnvSchema = z.object({
     .regex(/^vercel_blob_rw_[A-Za-z0-9]+_\S+$/, 'a token shaped vercel_blob_rw_<storeId>_<secret>')
     .optional(),
   VERCEL_BLOB_API_URL: z.url().optional(),
+  /** Access mode of the Vercel Blob store (it is fixed when the store is created). */
+  ATLAS_BLOB_ACCESS: z.enum(['private', 'public']).default('private'),
   VERCEL_BLOB_RETRIES: z.coerce.number().int().min(0).max(50).optional(),
 });
 export type StoreEnv = z.infer<typeof StoreEnvSchema>;
@@ -37,6 +39,6 @@ export function parseStoreEnv(env: Record<string, string | undefined>): StoreEnv
 
 /** The configured BlobStore: Vercel Blob when BLOB_READ_WRITE_TOKEN is set, else the local directory. */
 export function openBlobStore(env: StoreEnv, cwd: string): BlobStore {
-  if (env.BLOB_READ_WRITE_TOKEN !== undefined) return new VercelBlobStore(env.BLOB_READ_WRITE_TOKEN);
+  if (env.BLOB_READ_WRITE_TOKEN !== undefined) return new VercelBlobStore(env.BLOB_READ_WRITE_TOKEN, env.ATLAS_BLOB_ACCESS);
   return new FsBlobStore(path.resolve(cwd, env.ATLAS_DATA_DIR));
 }

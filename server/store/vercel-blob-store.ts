@@ -11,7 +11,8 @@ import {
 } from './blob-store';
 
 /**
- * BlobStore over Vercel Blob through @vercel/blob, unchanged. Blobs are private; the SDK's put/head/list/del go to
+ * BlobStore over Vercel Blob through @vercel/blob, unchanged. Blobs are private by default (a private store: reads
+ * need the token, and are not served stale by a CDN); the SDK's put/head/list/del go to
  * the Blob API (VERCEL_BLOB_API_URL when set). Contents are read by fetching the blob's `url` with the token, after a
  * head() for its current etag: the url carries `?v=<etag>` so a CDN copy of an older version is never returned
  * (progress and claims are overwritten in place). The SDK has no "already exists" error class: a refused
@@ -20,14 +21,18 @@ import {
 export class VercelBlobStore implements BlobStore {
   readonly kind = 'vercel-blob';
 
-  constructor(private readonly token: string) {}
+  constructor(
+    private readonly token: string,
+    /** Must match the store's own access mode (a private store refuses public blobs and vice versa). */
+    private readonly access: 'private' | 'public' = 'private',
+  ) {}
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<BlobMeta> {
     assertValidKey(key);
     const data = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     try {
       const res = await put(key, data, {
-        access: 'private',
+        access: this.access,
         token: this.token,
         addRandomSuffix: false,
         allowOverwrite: !options.ifAbsent,

@@ -3,8 +3,9 @@ import { ConfigError, parseStoreEnv } from '../../../../server/store/env';
 
 describe('store environment', () => {
   it('defaults to the local .atlas directory and treats empty variables as unset', () => {
-    expect(parseStoreEnv({})).toEqual({ ATLAS_DATA_DIR: '.atlas' });
-    expect(parseStoreEnv({ ATLAS_DATA_DIR: '/data', BLOB_READ_WRITE_TOKEN: '' })).toEqual({ ATLAS_DATA_DIR: '/data' });
+    expect(parseStoreEnv({})).toEqual({ ATLAS_DATA_DIR: '.atlas', ATLAS_BLOB_ACCESS: 'private' });
+    expect(parseStoreEnv({ ATLAS_DATA_DIR: '/data', BLOB_READ_WRITE_TOKEN: '' })).toEqual({ ATLAS_DATA_DIR: '/data', ATLAS_BLOB_ACCESS: 'private' });
+    expect(() => parseStoreEnv({ ATLAS_BLOB_ACCESS: 'secret' })).toThrow(/ATLAS_BLOB_ACCESS/);
   });
 
   it('accepts a Vercel token and API URL, and names bad variables', () => {
