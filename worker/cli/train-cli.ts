@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { formatZodError } from '../../server/core/errors';
 import { stringifyRecord, type RunResult } from '../../server/core/metrics';
 import { RunConfigSchema, type RunConfig } from '../../server/core/run-config';
-import { trainRun, type TrainHooks } from '../engine/train';
+import type { TrainHooks } from '../engine/train';
 import { CliEnvError, parseCliEnv } from './env';
 import { formatSummary, ProgressReporter } from './progress';
 import { buildConfigInput, CliUsageError, flagFor, parseTrainArgs, readConfigFile, USAGE } from './train-args';
@@ -92,6 +92,10 @@ export async function runTrainCli(argv: readonly string[], io: CliIo): Promise<n
     `training ${c.model.kind}-${c.model.depth}-${c.model.width} (${c.parameterization}, ${c.loss}) on ${c.data.name} with ${c.optimizer.kind}, ` +
       `η_trgt ${c.schedule.etaTrgt}, T_wrm ${c.schedule.warmupSteps}, ${c.steps} steps, batch ${c.batchSize === 0 ? 'full' : c.batchSize}\n`,
   );
+  // TF.js, the engine and the curvature hooks (λ0, η_c, persistent catapult, sharpness) load only now, so a bad
+  // config is rejected at once.
+  await import('../curvature/register');
+  const { trainRun } = await import('../engine/train');
   const progress = args.quiet ? null : new ProgressReporter(io.stderr);
   let result: RunResult;
   try {

@@ -1,5 +1,3 @@
-import '../curvature/register'; // λ0, η_c, persistent catapult and sharpness hooks (issue 4)
-import '../curvature/register'; // λ0, η_c ('critical'), persistent catapult and per-step sharpness for this CLI's runs
 import { runTrainCli } from './train-cli';
 
 // Entry of `npm run train`: wires the process to the CLI. Ctrl-C once cancels the run (rows so far are kept and the

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,5 +61,31 @@ describe('npm run train', () => {
     expect(Number.isFinite(last?.loss ?? 0)).toBe(false);
     expect(r.stderr).toContain(`outcome   diverged at step ${last?.step ?? -1}`);
     expect(r.stderr).not.toContain('[#');
+  });
+
+  it('Ctrl-C cancels the run: rows so far kept, the summary printed, exit 130', async () => {
+    const out = path.join(dir, 'cancelled.ndjson');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'worker/cli/train.ts', '--dataset', 'synthetic-gmm', '--depth', '2', '--width', '16', '--eta', '0.1', '--steps', '1000000', '--batch', '32', '--backend', 'cpu', '--out', out],
+      { cwd: root, env: { ...process.env, ATLAS_BACKEND: '' } },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (chunk: string) => {
+        stderr += chunk;
+        // The first progress line means training is under way.
+        if (/step \d+\/1000000/.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('close', (c) => resolve(c));
+    });
+    expect(code).toBe(130);
+    expect(stderr).toContain('outcome   cancelled');
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => MetricRowSchema.parse(JSON.parse(l)));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(1000000);
+    expect(rows.map((r) => r.step)).toEqual(rows.map((_, i) => i)); // complete lines, in order
+    expect(stderr).toMatch(new RegExp(`steps     ${rows.length}/1000000 updates`));
   });
 });
