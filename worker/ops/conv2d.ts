@@ -47,7 +47,7 @@ const convWithInputGrad = tf.customGrad((...args: Array<tf.Tensor | Saver>) => {
       const [sx, sf] = saved as [tf.Tensor4D, tf.Tensor4D];
       const dy4 = dy as tf.Tensor4D;
       const k = sf.shape[0];
-      return [inputGrad(dy4, sf), filterGrad(sx, dy4, k), biasGrad(dy4)];
+      return tf.tidy(() => [inputGrad(dy4, sf), filterGrad(sx, dy4, k), biasGrad(dy4)]);
     },
   };
 });
@@ -62,7 +62,7 @@ function convNoInputGrad(x: tf.Tensor4D, f: tf.Tensor4D, b: tf.Tensor1D): tf.Ten
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx] = saved as [tf.Tensor4D];
         const dy4 = dy as tf.Tensor4D;
-        return [filterGrad(sx, dy4, fi.shape[0]), biasGrad(dy4)];
+        return tf.tidy(() => [filterGrad(sx, dy4, fi.shape[0]), biasGrad(dy4)]);
       },
     };
   });

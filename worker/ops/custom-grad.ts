@@ -21,6 +21,9 @@ export function splitCustomGradArgs(args: Array<tf.Tensor | Saver>, n: number): 
  * gradients, which are fine on backends with full kernels: cpu, tensorflow, the native backend), or 'auto'
  * (custom on wasm only).
  */
+// Gradient functions wrap their work in tf.tidy: TF.js calls a customGrad's gradFunc outside any per-node scope,
+// so its temporaries (pads, transposes) would otherwise live until the whole backward pass ends.
+
 export type GradImpl = 'auto' | 'custom' | 'tf';
 
 let defaultImpl: GradImpl = 'auto';

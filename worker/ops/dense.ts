@@ -16,7 +16,7 @@ const denseWithInputGrad = tf.customGrad((...args: Array<tf.Tensor | Saver>) => 
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
       const dy2 = dy as tf.Tensor2D;
-      return [tf.matMul(dy2, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy2), sumRows(dy2)];
+      return tf.tidy(() => [tf.matMul(dy2, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy2), sumRows(dy2)]);
     },
   };
 });
@@ -32,7 +32,7 @@ function denseNoInputGrad(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Te
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx] = saved as [tf.Tensor2D];
         const dy2 = dy as tf.Tensor2D;
-        return [tf.matMul(tf.transpose(sx), dy2), sumRows(dy2)];
+        return tf.tidy(() => [tf.matMul(tf.transpose(sx), dy2), sumRows(dy2)]);
       },
     };
   });
