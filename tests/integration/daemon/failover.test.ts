@@ -39,12 +39,12 @@ const fast = ['--concurrency', '1', '--poll-ms', '100', '--chunk-rows', '20', '-
 describe('worker failover', () => {
   it('kill -9 mid-cell: the cell is re-claimed at epoch 2 after the lease and no chunk of epoch 1 is ever read', async () => {
     const { dir, store } = await freshStore();
-    const steps = 400;
+    const steps = 1500; // seconds of training on the cpu backend, so the kill lands mid-cell
     const sweep = await store.createSweep(spec(steps, [0.05]));
     const cellId = 'e00-w000004-s1';
     const a = startWorker(dir, [...fast, '--worker-id', 'doomed']);
     // Wait until worker a has written a chunk of epoch 1 (it is mid-cell), then kill it without warning.
-    await waitFor('a chunk of epoch 1', 60_000, async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0);
+    await waitFor('a chunk of epoch 1', 60_000, async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0, a.output);
     a.proc.kill('SIGKILL');
     await exitWithin(a, 10_000);
     // Its training process notices the lost IPC channel and exits: epoch 1 stops growing.
@@ -75,7 +75,7 @@ describe('worker failover', () => {
     const sweep = await store.createSweep(spec(3000, [0.05, 0.1]));
     const cellId = 'e00-w000004-s1';
     const a = startWorker(dir, [...fast, '--worker-id', 'graceful']);
-    await waitFor('a chunk of epoch 1', 60_000, async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0);
+    await waitFor('a chunk of epoch 1', 60_000, async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0, a.output);
     a.proc.kill('SIGTERM');
     expect(await exitWithin(a, 30_000), a.output()).toBe(0);
     expect(a.output()).toMatch(/released sw\S+\/e00-w000004-s1 epoch 1 at step \d+ \(shutdown\)/);
@@ -102,7 +102,7 @@ describe('worker failover', () => {
     const sweep = await store.createSweep(spec(5000, [0.05]));
     const cellId = 'e00-w000004-s1';
     const a = startWorker(dir, [...fast, '--worker-id', 'cancelled', '--exit-when-idle']);
-    await waitFor('a chunk of epoch 1', 60_000, async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0);
+    await waitFor('a chunk of epoch 1', 60_000, async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0, a.output);
     await store.cancelSweep(sweep.id);
     expect(await exitWithin(a, 30_000), a.output()).toBe(0);
     const status = await store.getSweepStatus(sweep.id);

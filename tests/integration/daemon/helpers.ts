@@ -25,12 +25,17 @@ export function startWorker(dataDir: string, args: string[], env: Record<string,
 }
 
 /** Poll `check` every 50 ms until it returns a value, or fail after `ms`. */
-export async function waitFor<T>(what: string, ms: number, check: () => Promise<T | null | undefined | false>): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  ms: number,
+  check: () => Promise<T | null | undefined | false>,
+  context: () => string = () => '',
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await check();
     if (v !== null && v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${context()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
