@@ -10,7 +10,7 @@ import { lossAndGrads } from '../engine/grad';
 import { MYRTLE_STAGES } from '../models/cnn';
 import { createModel, forwardFlopsPerExample, trainStepFlopsPerExample } from '../models/registry';
 import { setDefaultGradImpl } from '../ops/custom-grad';
-import { median, type RowResult, type RowSpec, RowSpecSchema } from './rows';
+import { median, quantile, type RowResult, type RowSpec, RowSpecSchema } from './rows';
 
 /** Runs one benchmark row (argv[2] = RowSpec JSON) in this fresh process and prints one RowResult JSON line. */
 
@@ -20,10 +20,11 @@ const SHAPE = { inputShape: [28, 28, 1], numClasses: 10 };
 
 interface Timing {
   ms: number;
+  p10Ms: number;
   flops: number;
   samples: number;
   /** For train rows: the ceiling op (plain matMul / forward convs at the model's shapes), timed interleaved with the steps. */
-  ref?: { what: string; ms: number; flops: number };
+  ref?: { what: string; ms: number; p10Ms: number; flops: number };
   /** Set when the row's peak is not the whole process's (train rows exclude the ceiling's buffers). */
   peakRssMB?: number;
 }
@@ -91,9 +92,10 @@ async function trainRow(spec: Extract<RowSpec, { kind: 'train' }>): Promise<Timi
   ref.dispose();
   return {
     ms: median(ts),
+    p10Ms: quantile(ts, 0.1),
     flops: trainStepFlopsPerExample(spec.model, SHAPE) * spec.batch,
     samples: ts.length,
-    ref: { what: ref.what, ms: median(rs), flops: ref.flops },
+    ref: { what: ref.what, ms: median(rs), p10Ms: quantile(rs, 0.1), flops: ref.flops },
     peakRssMB: spec.warmup > 0 ? trainPeakMB : maxRssMB(),
   };
 }
@@ -149,7 +151,7 @@ async function opRow(op: TimedOp, reps: number): Promise<Timing> {
   await timeIt(WARMUP, () => op.run());
   const ts = await timeIt(reps, () => op.run());
   op.dispose();
-  return { ms: median(ts), flops: op.flops, samples: ts.length };
+  return { ms: median(ts), p10Ms: quantile(ts, 0.1), flops: op.flops, samples: ts.length };
 }
 
 async function main(): Promise<void> {

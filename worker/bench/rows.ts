@@ -45,11 +45,13 @@ export const RowResultSchema = z.discriminatedUnion('ok', [
     device: z.string(),
     /** Median wall time of one step (train) or one operation (matmul; conv-forward: every conv layer once). */
     ms: z.number(),
+    /** 10th percentile: less sensitive than the median to other processes on a shared machine. */
+    p10Ms: z.number(),
     flops: z.number(),
     gflops: z.number(),
     peakRssMB: z.number(),
     samples: z.int(),
-    ref: z.object({ what: z.string(), ms: z.number(), flops: z.number() }).optional(),
+    ref: z.object({ what: z.string(), ms: z.number(), p10Ms: z.number(), flops: z.number() }).optional(),
   }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);
@@ -59,4 +61,10 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** The q-quantile (nearest rank) of a non-empty sample. */
+export function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
 }

@@ -12,7 +12,7 @@ const denseWithInputGrad = tf.customGrad((...args: Array<tf.Tensor | Saver>) => 
   const [x, w, b] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
   save([x, w]);
   return {
-    value: tf.add(tf.matMul(x, w), b),
+    value: tf.fused.matMul({ a: x, b: w, bias: b }),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
       const dy2 = dy as tf.Tensor2D;
@@ -28,7 +28,7 @@ function denseNoInputGrad(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Te
     const [wi, bi] = inputs as [tf.Tensor2D, tf.Tensor1D];
     save([x]);
     return {
-      value: tf.add(tf.matMul(x, wi), bi),
+      value: tf.fused.matMul({ a: x, b: wi, bias: bi }),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx] = saved as [tf.Tensor2D];
         const dy2 = dy as tf.Tensor2D;
