@@ -6,8 +6,9 @@ import * as tf from '@tensorflow/tfjs';
  * TF.js's nested tf.grad is silently wrong for tanh, sigmoid, exp and softmax cross-entropy (FACTS.md), so this is
  * the HVP the project uses. The step matters for ReLU networks: a unit whose pre-activation changes sign between
  * θ−hv and θ+hv puts a kink inside the difference, and the quotient then measures a jump, not a curvature. Measured
- * on an MLP (FACTS.md): ε = 1e-3 → 69% off (flips), 1e-4 → 2e-5, 1e-5 → 1e-3 (float32 rounding); so the default is
- * 1e-4, and every estimate reports how many ReLU units flipped (tests/unit/worker/curvature prove the choice).
+ * on an MLP (FACTS.md): ε = 1e-3 → 69% off (flips), 1e-4 → 2e-5, 1e-5 → 1e-3 (float32 rounding); so the default
+ * here is 1e-4, flips are counted, and a flipped product can be retried with ε/10. On larger networks no ε avoids
+ * flips (an error ∝ 1/ε), so measure.ts differentiates the gated network instead when the model offers one.
  * Parameters and gradients cross into float64 (Float64Array) for all vector arithmetic.
  */
 

@@ -69,6 +69,20 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
         return h;
       });
     },
+    // `apply` with relu(z) replaced by z ⊙ gate (issue 4: kink-free finite-difference HVPs; see types.ts).
+    applyGated(params: readonly tf.Tensor[], x: tf.Tensor, gates: readonly tf.Tensor[]): tf.Tensor2D {
+      if (gates.length !== layers.length - 1) throw new Error(`FCN expects ${layers.length - 1} gate tensors, got ${gates.length}`);
+      return tf.tidy(() => {
+        let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
+        layers.forEach((layer, l) => {
+          let z = dense(h, params[2 * l] as tf.Tensor2D, params[2 * l + 1] as tf.Tensor1D, { inputGrad: l > 0 });
+          if (layer.scaling.multiplier !== 1) z = tf.mul(z, layer.scaling.multiplier);
+          const gate = gates[l];
+          h = gate === undefined ? z : tf.mul(z, gate);
+        });
+        return h;
+      });
+    },
     // The z of every hidden ReLU layer, as in `apply` (issue 4: finite-difference HVPs count units that flip sign).
     reluPreActivations(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[] {
       return tf.tidy(() => {

@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs';
+import { RunConfigSchema, type BackendName } from '../../server/core/run-config';
+import { BatchStream } from '../data/batches';
+import { loadData } from '../data/load';
+import { initBackend } from '../engine/backend';
+import { lossAndGrads } from '../engine/grad';
+import { createModel } from '../models/registry';
+import { createOptimizer } from '../optim/create-optimizer';
+import { makeFdHvp } from './hvp';
+import { gaussianVector } from './lanczos';
+import { sharpnessAt } from './measure';
+
+/**
+ * Cost of curvature measurements next to a training step (issue 4's targets: one HVP ≤ 2.2× a step; a converged λ
+ * ≤ 40 steps' time on FCN-4-512). Usage: `npx tsx worker/curvature/bench-curvature.ts [wasm|cpu|atlas-native] [batch]`.
+ * Medians of a few repetitions on Fashion-MNIST (first 2048 training images), SP, MSE, at init.
+ */
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+function timeIt(reps: number, f: () => void): number {
+  f();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    f();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+async function main(): Promise<void> {
+  const backend = (process.argv[2] ?? 'wasm') as BackendName;
+  const batchSize = Number(process.argv[3] ?? 256);
+  const config = RunConfigSchema.parse({
+    model: { kind: 'fcn', depth: 4, width: 512 },
+    data: { name: 'fashion-mnist', trainSubset: 2048, testSubset: 16 },
+    schedule: { etaTrgt: 0.01 },
+    batchSize,
+    backend,
+  });
+  const info = await initBackend(config.backend);
+  const data = await loadData(config.data);
+  const model = createModel(config.model, config.parameterization, { inputShape: data.train.inputShape, numClasses: data.train.numClasses });
+  const params = model.init(config.seed);
+  const batch = new BatchStream(data.train, batchSize, 7).next();
+  const sgd = createOptimizer(RunConfigSchema.shape.optimizer.parse({ kind: 'sgd' }));
+
+  const stepMs = timeIt(5, () => {
+    const lg = lossAndGrads(model, params, batch, config.loss);
+    const next = sgd.peek(params, lg.grads, 0.01);
+    next[0]?.dataSync();
+    tf.dispose([...next, ...lg.grads, lg.loss, lg.accuracy]);
+  });
+  const gradAt = (p: readonly tf.Tensor[]) => lossAndGrads(model, p, batch, config.loss);
+  const pre = model.reluPreActivations?.bind(model);
+  const v = gaussianVector(model.paramCount, 1);
+  const hvpPlain = makeFdHvp({ params, gradAt });
+  const hvpMs = timeIt(5, () => void hvpPlain.apply(v));
+  const hvpChecked = makeFdHvp({
+    params,
+    gradAt,
+    preActivationsAt: pre === undefined ? undefined : (p) => pre(p, batch.x),
+    checkEveryProduct: true,
+  });
+  const hvpCheckedMs = timeIt(5, () => void hvpChecked.apply(v));
+
+  const lines: string[] = [];
+  lines.push(`backend ${info.backend} (${info.device}); FCN-4-512 SP MSE, ${model.paramCount} params, batch ${batchSize}`);
+  lines.push(`train step (loss+grad+SGD update)  ${stepMs.toFixed(1)} ms`);
+  lines.push(`FD HVP                             ${hvpMs.toFixed(1)} ms  (${(hvpMs / stepMs).toFixed(2)}× a step)`);
+  lines.push(`FD HVP with flip check             ${hvpCheckedMs.toFixed(1)} ms  (${(hvpCheckedMs / stepMs).toFixed(2)}× a step)`);
+  for (const flipCheck of ['every', 'ritz', 'none'] as const) {
+    const t0 = performance.now();
+    const est = sharpnessAt({ model, params, batch, lossKind: config.loss, flipCheck });
+    const ms = performance.now() - t0;
+    lines.push(
+      `λ^H (flipCheck ${flipCheck.padEnd(5)})  ${est.value.toPrecision(5)}  ${est.iterations} iterations, converged ${String(est.converged)}, ` +
+        `flips ${String(est.fdFlips)}, retried ${est.fdRetried}: ${ms.toFixed(0)} ms = ${(ms / stepMs).toFixed(1)} steps`,
+    );
+  }
+  const adam = createOptimizer(RunConfigSchema.shape.optimizer.parse({ kind: 'adam' }));
+  const lg = lossAndGrads(model, params, batch, config.loss);
+  const p = adam.preconditioner(lg.grads);
+  const t0 = performance.now();
+  const estP = sharpnessAt({ model, params, batch, lossKind: config.loss, preconditioner: p });
+  const msP = performance.now() - t0;
+  lines.push(
+    `λ^{P⁻¹H} (Adam, t=1)  ${estP.value.toPrecision(5)}  ${estP.iterations} iterations, converged ${String(estP.converged)}, flips ${String(estP.fdFlips)}: ` +
+      `${msP.toFixed(0)} ms = ${(msP / stepMs).toFixed(1)} steps`,
+  );
+  tf.dispose([...params, ...lg.grads, lg.loss, lg.accuracy, batch.x, batch.y, ...(p ?? [])]);
+  sgd.dispose();
+  adam.dispose();
+  console.log(lines.join('\n'));
+}
+
+void main();
