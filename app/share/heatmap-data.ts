@@ -1,4 +1,4 @@
-import { aggregateHeatmap, cellAtStep, HEATMAP_METRICS, heatmapMetric, type HeatmapInputCell, type HeatmapMetric } from '../../server/core/heatmap';
+import { aggregateHeatmap, cellAtStep, formatNumber, HEATMAP_METRICS, heatmapMetric, type HeatmapInputCell, type HeatmapMetric } from '../../server/core/heatmap';
 import { type SweepView } from '../../server/api/routers/sweeps';
 import { layoutHeatmap, type HeatmapLayout } from '../charts/heatmap-layout';
 import { serializeViewState, type SweepViewState } from '../lib/view-state';
@@ -83,4 +83,17 @@ export function sharePaths(sweepId: string, view: SweepViewState, shortId?: stri
     png: `/api/sweeps/${id}/heatmap.png?${iq}`,
     og: `/api/sweeps/${id}/og.png?${iq}`,
   };
+}
+
+export type SharedSweep = Pick<SweepView, 'sweep' | 'cells' | 'state' | 'counts' | 'lambda0'>;
+
+/** Second title line: sweep title, state, progress, λ0 (or "absolute η"), and the step when one is shown. */
+export function shareSubtitle(data: SharedSweep, view: Pick<SweepViewState, 'step'>): string {
+  const done = data.counts.done;
+  const total = data.cells.length;
+  const parts = [data.sweep.spec.title, data.state, `${done}/${total} cells finished`];
+  if (isRelativeGrid(data)) parts.push(`λ0 = ${data.lambda0 === null ? 'pending' : formatNumber(data.lambda0)}`);
+  else parts.push('absolute η');
+  if (view.step !== null) parts.push(`step ${view.step}`);
+  return parts.join(' · ');
 }

@@ -1,14 +1,12 @@
-import { renderToStaticMarkup } from 'react-dom/server';
-import { formatNumber } from '../../server/core/heatmap';
 import { shareTitle } from '../../server/core/share';
-import { type SweepView } from '../../server/api/routers/sweeps';
 import { HeatmapSvg } from '../charts/heatmap-svg';
 import { type SweepViewState } from '../lib/view-state';
-import { isRelativeGrid, layoutSharedHeatmap, viewMetric } from './heatmap-data';
+import { layoutSharedHeatmap, shareSubtitle, viewMetric, type SharedSweep } from './heatmap-data';
+import { svgMarkup } from './svg-markup';
 
 /**
  * The heatmap of a shared view as a standalone SVG document: the interactive chart's own component (HeatmapSvg over
- * layoutHeatmap) under a title band, on a white background (GitHub's dark theme would otherwise show black text
+ * layoutHeatmap, serialised by svg-markup.ts) under a title band, on a white background (GitHub's dark theme would otherwise show black text
  * on black), with presentation attributes only — no CSS, no scripts, no external references, generic font families —
  * so GitHub-flavoured Markdown, chat clients and resvg all show it as an image.
  */
@@ -16,19 +14,6 @@ import { isRelativeGrid, layoutSharedHeatmap, viewMetric } from './heatmap-data'
 export const SHARE_SVG_WIDTH = 720;
 export const SHARE_SVG_HEIGHT = 540;
 const TITLE_BAND = 50;
-
-export type SharedSweep = Pick<SweepView, 'sweep' | 'cells' | 'state' | 'counts' | 'lambda0'>;
-
-/** Second title line: sweep title, state, progress, λ0 (or "absolute η"), and the step when one is shown. */
-export function shareSubtitle(data: SharedSweep, view: Pick<SweepViewState, 'step'>): string {
-  const done = data.counts.done;
-  const total = data.cells.length;
-  const parts = [data.sweep.spec.title, data.state, `${done}/${total} cells finished`];
-  if (isRelativeGrid(data)) parts.push(`λ0 = ${data.lambda0 === null ? 'pending' : formatNumber(data.lambda0)}`);
-  else parts.push('absolute η');
-  if (view.step !== null) parts.push(`step ${view.step}`);
-  return parts.join(' · ');
-}
 
 /** The SVG document text (with XML declaration) of a view of a sweep. */
 export function renderHeatmapDocument(
@@ -42,7 +27,7 @@ export function renderHeatmapDocument(
   const metric = viewMetric(view);
   const title = shareTitle(data.sweep.spec, metric.key);
   const layout = layoutSharedHeatmap(data, view, { width, height: height - band });
-  const markup = renderToStaticMarkup(
+  const markup = svgMarkup(
     <svg
       xmlns="http://www.w3.org/2000/svg"
       width={width}

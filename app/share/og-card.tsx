@@ -1,8 +1,8 @@
 import { ImageResponse } from 'next/og';
 import { shareTitle } from '../../server/core/share';
 import { type SweepViewState } from '../lib/view-state';
-import { renderHeatmapDocument, shareSubtitle, type SharedSweep } from './heatmap-document';
-import { viewMetric } from './heatmap-data';
+import { renderHeatmapDocument } from './heatmap-document';
+import { shareSubtitle, viewMetric, type SharedSweep } from './heatmap-data';
 import { shareFonts, svgToPng } from './raster';
 
 /**

@@ -18,8 +18,8 @@ function fontDir(): string | null {
   } catch {
     // Bundled server code may not resolve packages from its own location; the project's node_modules is next.
   }
-  candidates.push(path.join(process.cwd(), 'node_modules', 'dejavu-fonts-ttf', 'ttf'));
-  return candidates.find((d) => existsSync(path.join(d, FONT_FILES[0]))) ?? null;
+  candidates.push(path.join(/*turbopackIgnore: true*/ process.cwd(), 'node_modules', 'dejavu-fonts-ttf', 'ttf'));
+  return candidates.find((d) => existsSync(path.join(/*turbopackIgnore: true*/ d, FONT_FILES[0]))) ?? null;
 }
 
 let fonts: { files: string[]; buffers: Buffer[] } | null = null;
@@ -28,7 +28,7 @@ let fonts: { files: string[]; buffers: Buffer[] } | null = null;
 export function shareFonts(): { files: string[]; buffers: Buffer[] } {
   if (!fonts) {
     const dir = fontDir();
-    const files = dir ? FONT_FILES.map((f) => path.join(dir, f)) : [];
+    const files = dir ? FONT_FILES.map((f) => path.join(/*turbopackIgnore: true*/ dir, f)) : [];
     fonts = { files, buffers: files.map((f) => readFileSync(f)) };
   }
   return fonts;
