@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  */
 
 /** Must equal kApiVersion in src/addon.cc; a build from older sources is refused rather than called wrongly. */
-export const NATIVE_API_VERSION = 2;
+export const NATIVE_API_VERSION = 3;
 
 /** Activation codes of biasActivation (src/kernels.h `Activation`). */
 export const ACTIVATION = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5 } as const;
@@ -27,6 +27,8 @@ export interface OpenBlasInfo {
   /** The kernel family in use (honours OPENBLAS_CORETYPE), e.g. "Cooperlake". */
   corename: string;
   numThreads: number;
+  /** OPENBLAS_NUM_THREADS as OpenBLAS reads it (a positive integer), or 0 when unset: the operator's setting. */
+  envThreads: number;
 }
 
 export interface NativeAddon {

@@ -8,19 +8,20 @@ import { ATLAS_NATIVE, registerAtlasNative } from './register';
 
 /**
  * Activates the atlas-native backend when its addon is built, for worker/engine/backend.ts's ordered loaders
- * (tfjs-node-gpu → tfjs-node → atlas-native → wasm → cpu). Nothing here reads process.env: the CLI entry that
- * parses the environment passes the thread count through configureAtlasNative. OpenBLAS itself reads
- * OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE when it loads, and they are left as the environment sets them.
+ * (tfjs-node-gpu → tfjs-node → atlas-native → wasm → cpu). Nothing here reads process.env. OpenBLAS reads its own
+ * variables when it loads and they are respected: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (kernel choice) and
+ * OPENBLAS_NUM_THREADS (threads per process). Without OPENBLAS_NUM_THREADS a process uses one BLAS thread, since the
+ * fleet runs one training process per core; configureAtlasNative({ threads }) overrides both.
  */
 
 export interface AtlasNativeOptions {
-  /** BLAS threads for this process; default 1 (the fleet runs one training process per core). */
-  threads: number;
+  /** BLAS threads for this process; default OPENBLAS_NUM_THREADS when set, else 1. */
+  threads?: number;
   /** The addon file; default worker/native/build/Release/atlas_native.node. */
   addonPath: string;
 }
 
-let options: AtlasNativeOptions = { threads: 1, addonPath: DEFAULT_ADDON_PATH };
+let options: AtlasNativeOptions = { addonPath: DEFAULT_ADDON_PATH };
 
 /** Sets the options the loader uses (call before initBackend). */
 export function configureAtlasNative(next: Partial<AtlasNativeOptions>): void {
@@ -48,9 +49,10 @@ export async function loadAtlasNative(opts: AtlasNativeOptions = options): Promi
   const loaded = loadAddon(opts.addonPath);
   if (!loaded.ok) return loaded;
   const addon = loaded.addon;
+  const threads = opts.threads ?? (addon.info().envThreads || 1);
   try {
     ensureWasmPaths();
-    registerAtlasNative(addon, { threads: opts.threads });
+    registerAtlasNative(addon, { threads });
     const ok = await tf.setBackend(ATLAS_NATIVE);
     await tf.ready();
     if (!ok || tf.getBackend() !== ATLAS_NATIVE) return { ok: false, reason: `setBackend('${ATLAS_NATIVE}') failed` };
@@ -59,7 +61,7 @@ export async function loadAtlasNative(opts: AtlasNativeOptions = options): Promi
   }
   // The thread count is applied when the backend instance is created; set it again in case it was created earlier
   // (an earlier call of this function with other options).
-  addon.setNumThreads(opts.threads);
+  addon.setNumThreads(threads);
   const blas = addon.info();
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
   const version = /OpenBLAS\s+(\S+)/.exec(blas.config)?.[1] ?? '';

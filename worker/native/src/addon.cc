@@ -6,6 +6,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "kernels.h"
@@ -306,22 +307,36 @@ napi_value SetString(napi_env env, napi_value obj, const char* key, const char* 
   return obj;
 }
 
-// info(): { config, corename, numThreads } of the OpenBLAS this addon is linked against.
+// OPENBLAS_NUM_THREADS as OpenBLAS itself reads it at load (a positive integer), or 0 when unset or not one.
+int32_t EnvThreads() {
+  const char* v = std::getenv("OPENBLAS_NUM_THREADS");
+  if (v == nullptr || *v == '\0') return 0;
+  char* end = nullptr;
+  const long n = std::strtol(v, &end, 10);
+  return (*end == '\0' && n > 0 && n <= 1024) ? static_cast<int32_t>(n) : 0;
+}
+
+void SetInt(napi_env env, napi_value obj, const char* key, int32_t value) {
+  napi_value v;
+  Check(napi_create_int32(env, value, &v), "create_int32");
+  Check(napi_set_named_property(env, obj, key, v), "set_named_property");
+}
+
+// info(): { config, corename, numThreads, envThreads } of the OpenBLAS this addon is linked against.
 napi_value Info(napi_env env, napi_callback_info) {
   return Wrap(env, [&] {
     napi_value obj;
     Check(napi_create_object(env, &obj), "create_object");
     SetString(env, obj, "config", openblas_get_config());
     SetString(env, obj, "corename", openblas_get_corename());
-    napi_value threads;
-    Check(napi_create_int32(env, openblas_get_num_threads(), &threads), "create_int32");
-    Check(napi_set_named_property(env, obj, "numThreads", threads), "set_named_property");
+    SetInt(env, obj, "numThreads", openblas_get_num_threads());
+    SetInt(env, obj, "envThreads", EnvThreads());
     return obj;
   });
 }
 
 // Bumped whenever a function's arguments change, so the loader can refuse a stale build.
-constexpr int32_t kApiVersion = 2;
+constexpr int32_t kApiVersion = 3;
 
 napi_value Init(napi_env env, napi_value exports) {
   napi_value apiVersion;
