@@ -20,7 +20,7 @@ import { loadData } from '../data/load';
 import { mixSeed } from '../data/prng';
 import { createModel } from '../models/registry';
 import { createOptimizer, needsFirstGradient } from '../optim/create-optimizer';
-import { canMeasureStep, globalDiffNorm, globalNorm } from '../optim/norms';
+import { canMeasureStep, globalDiffNorm, globalNorm, readScalars } from '../optim/norms';
 import { initBackend, type BackendInfo } from './backend';
 import { evaluate, lossAndGrads } from './grad';
 import type { Batch, Model, Optimizer } from './types';
@@ -180,14 +180,6 @@ function checkHooks(config: RunConfig, hooks: TrainHooks): void {
   if (config.measure.lambda0 && hooks.measureLambda0 === undefined) {
     throw new MissingHookError(`measure.lambda0 needs the λ0 measurement (hooks.measureLambda0) of ${CURVATURE_MODULE}; ${how}`);
   }
-}
-
-/** Reads several scalar tensors with one readback and disposes them. */
-function readScalars(ts: tf.Tensor[]): number[] {
-  const stacked = tf.stack(ts);
-  const values = Array.from(stacked.dataSync());
-  tf.dispose([stacked, ...ts]);
-  return values;
 }
 
 function errorMessage(e: unknown): string {
@@ -363,9 +355,17 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
       prevLr = lr;
       const curvature = hooks.beforeUpdate === undefined ? undefined : await hooks.beforeUpdate({ ...base, lr, measureSharpness: sharpEvery > 0 && s % sharpEvery === 0 });
 
-      const measured = canMeasureStep(opt) ? opt.stepMeasured(params, lg.grads, lr) : null;
-      const next = measured?.params ?? opt.step(params, lg.grads, lr);
-      const [updateNorm = NaN] = readScalars([measured?.updateNorm ?? globalDiffNorm(next, params)]);
+      let next: tf.Tensor[];
+      let sizes: { updateNorm: number; mNorm?: number; vNorm?: number };
+      if (canMeasureStep(opt)) {
+        const { params: p, ...measured } = opt.stepMeasured(params, lg.grads, lr, { gradNorm });
+        next = p;
+        sizes = measured;
+      } else {
+        next = opt.step(params, lg.grads, lr);
+        const [updateNorm = NaN] = readScalars([globalDiffNorm(next, params)]);
+        sizes = { updateNorm, ...opt.stateNorms() };
+      }
       release(batch);
       tf.dispose([...params, ...lg.grads]);
       params = next;
@@ -379,9 +379,8 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
         loss,
         acc,
         gradNorm,
-        updateNorm,
         paramNorm,
-        ...opt.stateNorms(),
+        ...sizes,
         ...curvature,
       };
       tr.bestTrainLoss = minOf(tr.bestTrainLoss, loss);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Optimizer } from '../engine/types';
-import { assertParallel, at, globalNorm, readScalar, type MeasuredStep } from './norms';
+import { assertParallel, at, globalNorm, readScalar, readScalars, type MeasuredStep } from './norms';
 
 export interface AdamHyper {
   beta1: number;
@@ -68,11 +68,13 @@ export class AdamOptimizer implements Optimizer {
     return this.update(params, grads, lr, false).params;
   }
 
-  /** `step`, also returning ‖θ_{t+1} − θ_t‖ = ‖Δ‖. */
-  stepMeasured(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): MeasuredStep {
+  /** `step` with ‖θ_{t+1} − θ_t‖ = ‖Δ‖ and the new ‖m‖, ‖v‖, in one readback. */
+  stepMeasured(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, _known: { gradNorm: number }): MeasuredStep {
     const r = this.update(params, grads, lr, true);
-    if (r.updateNorm === null) throw new Error(`${this.kind}.stepMeasured: no update norm`);
-    return { params: r.params, updateNorm: r.updateNorm };
+    const { m, v } = this;
+    if (r.updateNorm === null || m === null || v === null) throw new Error(`${this.kind}.stepMeasured: no update norm`);
+    const [updateNorm = NaN, mNorm = NaN, vNorm = NaN] = readScalars([r.updateNorm, globalNorm(m), globalNorm(v)]);
+    return { params: r.params, updateNorm, mNorm, vNorm };
   }
 
   private update(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, measure: boolean): { params: tf.Tensor[]; updateNorm: tf.Scalar | null } {

@@ -1,16 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Optimizer } from '../engine/types';
 
-/** One update with its size ‖θ_{t+1} − θ_t‖ taken from the update direction itself (no extra subtraction pass). */
+/** One update and the sizes the row records, read back with a single sync. */
 export interface MeasuredStep {
   params: tf.Tensor[];
-  /** ‖θ_{t+1} − θ_t‖₂ as a scalar tensor the caller owns. */
-  updateNorm: tf.Scalar;
+  /** ‖θ_{t+1} − θ_t‖₂. */
+  updateNorm: number;
+  /** ‖m_t‖ after the update (SGD-M's momentum, Adam's first moment). */
+  mNorm?: number;
+  /** ‖v_t‖ after the update (Adam). */
+  vNorm?: number;
 }
 
-/** An optimizer that can report the norm of the update it takes (all of worker/optim's do). */
+/**
+ * An optimizer that measures its own update (all of worker/optim's do): from the update direction itself, so the
+ * loop needs no subtraction pass, and with the state norms in the same readback. `gradNorm` = ‖g_t‖, which the loop
+ * has already read (plain SGD's update norm is η‖g_t‖ exactly).
+ */
 export interface MeasuringOptimizer extends Optimizer {
-  stepMeasured(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): MeasuredStep;
+  stepMeasured(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, known: { gradNorm: number }): MeasuredStep;
 }
 
 export function canMeasureStep(opt: Optimizer): opt is MeasuringOptimizer {
@@ -39,6 +47,15 @@ export function at<T>(xs: readonly T[], i: number): T {
   const x = xs[i];
   if (x === undefined) throw new Error(`index ${i} out of range (length ${xs.length})`);
   return x;
+}
+
+/** Reads several scalar tensors with one readback and disposes them. */
+export function readScalars(ts: readonly tf.Tensor[]): number[] {
+  if (ts.length === 0) return [];
+  const stacked = tf.stack([...ts]);
+  const values = Array.from(stacked.dataSync());
+  tf.dispose([stacked, ...ts]);
+  return values;
 }
 
 /** Reads a scalar tensor's value and disposes it. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Optimizer } from '../engine/types';
-import { assertParallel, at, globalNorm, readScalar, type MeasuredStep } from './norms';
+import { assertParallel, at, globalNorm, readScalar, readScalars, type MeasuredStep } from './norms';
 
 /**
  * (S)GD with optional heavy-ball momentum, as optax `sgd` (PAPER §3.5): m_t = g_t + β·m_{t−1}; θ_{t+1} = θ_t − η_t·m_t,
@@ -32,29 +32,30 @@ export class SgdOptimizer implements Optimizer {
   }
 
   step(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): tf.Tensor[] {
-    return this.update(params, grads, lr, false).params;
+    return this.update(params, grads, lr);
   }
 
-  /** `step`, also returning ‖θ_{t+1} − θ_t‖ = η‖m_t‖ (η‖g_t‖ for plain SGD). */
-  stepMeasured(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): MeasuredStep {
-    const r = this.update(params, grads, lr, true);
-    if (r.updateNorm === null) throw new Error('sgd.stepMeasured: no update norm');
-    return { params: r.params, updateNorm: r.updateNorm };
+  /** `step` with ‖θ_{t+1} − θ_t‖ = η‖m_t‖: η‖g_t‖ for plain SGD (no tensor work), one pass for SGD-M (= η·mNorm). */
+  stepMeasured(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, known: { gradNorm: number }): MeasuredStep {
+    const next = this.step(params, grads, lr);
+    if (this.beta === 0 || this.m === null) return { params: next, updateNorm: Math.abs(lr) * known.gradNorm };
+    const [mNorm = NaN] = readScalars([globalNorm(this.m)]);
+    return { params: next, updateNorm: Math.abs(lr) * mNorm, mNorm };
   }
 
-  private update(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, measure: boolean): { params: tf.Tensor[]; updateNorm: tf.Scalar | null } {
+  private update(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): tf.Tensor[] {
     assertParallel(params, grads, 'sgd.step');
-    const { next, m, norm } = tf.tidy(() => {
+    const { next, m } = tf.tidy(() => {
       const d = this.direction(grads);
       const next = params.map((p, i) => tf.sub(p, tf.mul(at(d, i), lr)));
-      return { next, m: this.beta > 0 ? d : [], norm: measure ? [tf.mul<tf.Scalar>(globalNorm(d), Math.abs(lr))] : [] };
+      return { next, m: this.beta > 0 ? d : [] };
     });
     if (this.beta > 0) {
       this.m?.forEach((t) => t.dispose());
       this.m = m;
     }
     this.steps += 1;
-    return { params: next, updateNorm: norm[0] ?? null };
+    return next;
   }
 
   peek(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): tf.Tensor[] {

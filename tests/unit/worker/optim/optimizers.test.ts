@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { OptimizerSpecSchema } from '../../../../server/core/run-config';
 import { AdamOptimizer } from '../../../../worker/optim/adam';
 import { createOptimizer, riAdamV0 } from '../../../../worker/optim/create-optimizer';
-import { canMeasureStep, readScalar } from '../../../../worker/optim/norms';
+import { canMeasureStep } from '../../../../worker/optim/norms';
 import { SgdOptimizer } from '../../../../worker/optim/sgd';
 
 // Float32 arithmetic (ε_machine ≈ 1.2e-7) over a handful of operations on numbers of order 1: an absolute tolerance
@@ -218,7 +218,7 @@ describe('peek (the η_c probe of PAPER §6.1)', () => {
 
 describe('stepMeasured', () => {
   for (const kind of ['sgd', 'sgd-momentum', 'adam', 'gi-adam', 'ri-adam'] as const) {
-    it(`${kind}: takes the same step as step() and reports ‖θ_{t+1} − θ_t‖`, () => {
+    it(`${kind}: takes the same step as step() and reports ‖θ_{t+1} − θ_t‖ and the state norms`, () => {
       const spec = OptimizerSpecSchema.parse({ kind });
       const g0 = vec([0.3, 0.1, -0.2]);
       const a = createOptimizer(spec, { g0, seed: 3 });
@@ -228,14 +228,18 @@ describe('stepMeasured', () => {
       let pb = vec(theta0);
       for (const g of [g1, g2, g1]) {
         const grads = vec(g);
-        const m = a.stepMeasured(pa, grads, 0.05);
+        const m = a.stepMeasured(pa, grads, 0.05, { gradNorm: Math.hypot(...g) });
         const nb = b.step(pb, grads, 0.05);
         const before = Array.from(pa[0]?.dataSync() ?? []);
         const after = Array.from(m.params[0]?.dataSync() ?? []);
         expect(after).toEqual(Array.from(nb[0]?.dataSync() ?? []));
         const diff = Math.hypot(...after.map((x, i) => x - (before[i] ?? NaN)));
         // The difference of float32 parameters of size ~1 carries their rounding (≈1e-7) against a step of ~5e-2.
-        expect(Math.abs(readScalar(m.updateNorm) - diff)).toBeLessThan(1e-6);
+        expect(Math.abs(m.updateNorm - diff)).toBeLessThan(1e-6);
+        // The state norms equal stateNorms() of the twin that took the same steps.
+        const twin = b.stateNorms();
+        expect(m.mNorm).toBe(twin.mNorm);
+        expect(m.vNorm).toBe(twin.vNorm);
         [...pa, ...pb, ...grads].forEach((t) => t.dispose());
         pa = m.params;
         pb = nb;
