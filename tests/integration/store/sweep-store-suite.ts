@@ -6,6 +6,7 @@ import { type BlobStore } from '../../../server/store/blob-store';
 import { CellWriter } from '../../../server/store/cell-writer';
 import { JobLeases } from '../../../server/store/job-leases';
 import { keys } from '../../../server/store/keys';
+import { MetricChunkSchema } from '../../../server/core/records';
 import { InvalidRecordError, SweepNotFoundError, SweepStore } from '../../../server/store/sweep-store';
 
 /**
@@ -160,6 +161,30 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
       // The λ history carries the latest measured λ forward: 10, 10, 12.5, 12.5, …
       expect(progress?.history.sharpness).toEqual([10, 10, 12.5, 12.5, 12.5, 12.5, 12.5]);
       expect(progress?.latest.loss).toBe(Number.POSITIVE_INFINITY);
+    });
+
+    it('writes a chunk after N rows or T ms, whichever comes first, and progress at most every P ms', async () => {
+      const { store, leases, advance } = world(await fresh());
+      const sweep = await store.createSweep(spec({ etaGrid: { kind: 'explicit', values: [0.1] } }));
+      const lease = await leases.claimNext(sweep.id, sweep.spec, 'w');
+      if (!lease) throw new Error('no claim');
+      const w = new CellWriter(store, { sweepId: sweep.id, cellId: lease.jobId, epoch: 1, workerId: 'w', totalSteps: 100, chunkRows: 5, chunkMs: 10_000, progressMs: 4_000 });
+      // Fast rows: 5 per chunk.
+      for (let s = 0; s < 10; s++) await w.add(row(s, 1));
+      expect(w.stats.chunks).toBe(2);
+      // Slow rows, 6 s apart: the 10 s timer cuts a chunk every 2 rows, before 5 rows pile up.
+      for (let s = 10; s < 16; s++) {
+        advance(6_000);
+        await w.add(row(s, 1));
+      }
+      expect(w.stats.chunks).toBe(5);
+      expect(w.stats.rows).toBe(16);
+      // Progress: once at the first row (nothing before), then at every slow row but none in between fast ones.
+      expect(w.stats.progressWrites).toBe(1 + 6);
+      const chunkSizes = await Promise.all(
+        (await store.blob.list(keys.chunkPrefix(sweep.id, lease.jobId, 1))).blobs.map(async (b) => (await store.read(b.key, MetricChunkSchema))?.value.rows.length),
+      );
+      expect(chunkSizes).toEqual([5, 5, 2, 2, 2]);
     });
 
     it('a truncated chunk is reported on its cell and does not break reads of the others', async () => {
