@@ -188,10 +188,10 @@ export class WorkerDaemon {
   private start(lease: Lease): void {
     const key = `${lease.sweepId}/${lease.jobId}`;
     this.stats.started++;
-    this.log(`start ${key} epoch ${lease.epoch}`);
     let slot: Slot | undefined;
     for (const s of this.slots) if (!s.job && s.child.connected) slot = s;
     slot ??= this.spawnSlot();
+    this.log(`start ${key} epoch ${lease.epoch} (pid ${slot.child.pid ?? '?'})`);
     const r: Running = {
       lease,
       slot,

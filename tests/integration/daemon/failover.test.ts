@@ -113,4 +113,20 @@ describe('worker failover', () => {
     expect(last).toBeLessThan(4999);
     expect(series.rows.map((r) => r.step)).toEqual(Array.from({ length: last + 1 }, (_, i) => i));
   });
+
+  it('a training process that dies mid-cell ends its cell as an error (no endless retries); the worker carries on', async () => {
+    const { dir, store } = await freshStore();
+    const sweep = await store.createSweep(spec(1500, [0.05, 0.1]));
+    const cellId = 'e00-w000004-s1';
+    const a = startWorker(dir, [...fast, '--worker-id', 'survivor', '--exit-when-idle']);
+    await waitFor('a chunk of epoch 1', 60_000, async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0, a.output);
+    const pid = /start sw\S+\/e00-w000004-s1 epoch 1 \(pid (\d+)\)/.exec(a.output())?.[1];
+    expect(pid, a.output()).toBeDefined();
+    process.kill(Number(pid), 'SIGKILL');
+    expect(await exitWithin(a, 60_000), a.output()).toBe(0);
+    expect(a.output()).toMatch(/end sw\S+\/e00-w000004-s1 epoch 1: error \(training process exited with SIGKILL\)/);
+    const status = await store.getSweepStatus(sweep.id);
+    expect(status.cells.map((c) => c.done?.outcome)).toEqual(['error', expect.stringMatching(/^(trained|failed|diverged)$/)]);
+    expect((await store.getCellResult(sweep.id, cellId))?.error).toBe('training process exited with SIGKILL');
+  });
 });

@@ -89,6 +89,8 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
       const b = await leases.claimNext(sweep.id, sweep.spec, 'worker-b');
       expect(b).toMatchObject({ jobId: a.jobId, epoch: 2 });
       if (!b) return;
+      // Readers follow the highest epoch at once, even before it has written anything.
+      expect(await store.readCellSeries(sweep.id, a.jobId)).toMatchObject({ epoch: 2, rows: [], problems: [] });
       expect(await leases.heartbeat(a)).toBe('fenced');
       expect(await leases.heartbeat(b)).toBe('ok');
       // The dead epoch keeps writing late: more rows, a result; complete() refuses it.
