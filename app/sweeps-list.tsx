@@ -6,6 +6,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { OptimizerKindSchema } from '../server/core/run-config';
 import { DEMO_PRESET_ID } from '../server/api/presets';
 import { ErrorBox } from './components/error-box';
+import { LaunchTokenField } from './components/launch-token';
 import { ProgressBar, StateBadge } from './components/status';
 import { useTRPC } from './trpc';
 
@@ -113,6 +114,7 @@ export function SweepsList() {
             Launch the demo sweep{demo ? ` (${demo.cellCount} cells)` : ''}
           </button>
           {launch.error && <ErrorBox title="Launch failed" message={launch.error.message} />}
+          {launch.error?.data?.code === 'UNAUTHORIZED' && <LaunchTokenField />}
         </div>
       )}
       {list.data && list.data.items.length === 0 && (cursor || filtered) && <p className="muted">No sweeps match these filters.</p>}

@@ -5,6 +5,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { BackendNameSchema, DatasetNameSchema, OptimizerKindSchema } from '../../server/core/run-config';
 import { ErrorBox } from '../components/error-box';
+import { LaunchTokenField } from '../components/launch-token';
 import { estimateCompute, formatDuration } from '../lib/compute-estimate';
 import { fieldErrors, formFromSpec, validateForm, type SpecForm } from '../lib/spec-form';
 import { useTRPC } from '../trpc';
@@ -202,6 +203,7 @@ export function LaunchForm() {
         </button>
       </div>
       {create.error && !serverIssues && <ErrorBox title="Launch failed" message={create.error.message} />}
+      {create.error?.data?.code === 'UNAUTHORIZED' && <LaunchTokenField />}
     </form>
   );
 }

@@ -60,7 +60,7 @@ test('heatmap: cells with the right classes, boundary, keyboard selection, URL s
   await expect(page.getByTestId('regime')).toContainText('C2');
   await expect(page.locator('svg.line-chart path.line').first()).toHaveAttribute('d', /^M/);
   // The warmup end (step 15) is drawn on the charts.
-  await expect(page.locator('line.marker--warmup-end').first()).toBeVisible();
+  await expect(page.locator('line.marker--warmup-end')).toHaveCount(5); // one per chart (no λ^{P⁻¹H} chart for SGD)
 
   // Change metric and colour scale; compare a second cell with Shift+Enter.
   await page.getByLabel('metric').selectOption('bestTestAcc');
@@ -81,12 +81,13 @@ test('heatmap: cells with the right classes, boundary, keyboard selection, URL s
 });
 
 test('step slider redraws the heatmap from the progress histories', async ({ page }) => {
-  await page.goto(`/sweeps/${fixtureSweepId()}?step=6`);
-  // At step 6 only the cell that diverged at step 5 (η index 2, T_wrm 1) is diverged; the others were still training.
+  await page.goto(`/sweeps/${fixtureSweepId()}?step=7`);
+  // At step 7 only the cell that diverged at step 7 (η index 2, T_wrm 1) is diverged; η index 3 at T_wrm 1 diverges
+  // at step 8 and at T_wrm 16 at step 20, so they were still training.
   await expect(page.locator('rect.cell--diverged')).toHaveCount(1);
   await expect(page.locator('rect.cell--diverged')).toHaveAttribute('data-cell-id', 'e02-w000001-s1');
-  await expect(page.getByLabel('step shown')).toHaveText('step 6');
-  await page.getByLabel('step').focus();
+  await expect(page.getByLabel('step shown')).toHaveText('step 7');
+  await page.getByLabel('step', { exact: true }).focus();
   await page.keyboard.press('End');
   await expect(page.getByLabel('step shown')).toHaveText('final');
   await expect(page.locator('rect.cell--diverged')).toHaveCount(3);

@@ -227,7 +227,7 @@ async function writeCell(store: SweepStore, sweepId: SweepId, spec: SweepSpecInp
   );
 }
 
-/** Seed one P1-shaped fixture sweep (calibrated, λ0 = 40) into `blob`; returns its id. */
+/** Seed one P1-shaped fixture sweep (calibrated, λ0 = 40, not offered to workers) into `blob`; returns its id. */
 export async function seedFixtureSweep(blob: BlobStore, options: { now?: number; spec?: SweepSpecInput } = {}): Promise<SweepId> {
   const now = options.now ?? Date.now();
   const store = new SweepStore(blob, () => now);
@@ -244,6 +244,8 @@ export async function seedFixtureSweep(blob: BlobStore, options: { now?: number;
     epoch: 1,
   });
   for (const coord of gridCells(record.spec)) await writeCell(store, record.id, spec, coord, now);
+  // Workers must leave the fixture alone (its queued cell stays queued): take it off the active list they poll.
+  await store.deactivateSweep(record.id);
   return record.id;
 }
 

@@ -1,13 +1,14 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { usePathname, useSearchParams } from 'next/navigation';
 import { useCallback, useMemo, useState, type KeyboardEvent } from 'react';
 import { aggregateHeatmap, cellAtStep, formatNumber, HEATMAP_METRICS, heatmapMetric, type HeatmapInputCell } from '../../../server/core/heatmap';
 import { layoutHeatmap, moveFocus, type LaidOutCell } from '../../charts/heatmap-layout';
 import { HeatmapSvg } from '../../charts/heatmap-svg';
 import { CopyLinkButton } from '../../components/copy-link';
 import { ErrorBox } from '../../components/error-box';
+import { LaunchTokenField } from '../../components/launch-token';
 import { ProgressBar, StateBadge } from '../../components/status';
 import { parseViewState, selectCell, serializeViewState, type SweepViewState } from '../../lib/view-state';
 import { useTRPC } from '../../trpc';
@@ -41,16 +42,16 @@ function heatmapInputs(data: SweepData, step: number | null): HeatmapInputCell[]
 }
 
 export function SweepView({ id }: { id: string }) {
-  const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
   const view = useMemo(() => parseViewState(new URLSearchParams(params.toString())), [params]);
   const setView = useCallback(
     (patch: Partial<SweepViewState>) => {
       const qs = serializeViewState({ ...view, ...patch });
-      router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+      // The native History API keeps useSearchParams in sync without a server round trip (view state is client-only).
+      window.history.replaceState(null, '', qs ? `${pathname}?${qs}` : pathname);
     },
-    [view, router, pathname],
+    [view, pathname],
   );
   const q = useSweepQuery(id);
   const [focus, setFocus] = useState<{ col: number; row: number } | null>(null);
@@ -136,7 +137,6 @@ export function SweepView({ id }: { id: string }) {
                 <option value="log">log</option>
               </select>
             </label>
-            <CopyLinkButton />
           </div>
           <div onMouseLeave={() => setHoverKey(null)} onMouseOver={(e) => setHoverKey((e.target as Element).getAttribute('data-key'))}>
             <HeatmapSvg
@@ -209,6 +209,7 @@ function SweepHeader({ data }: { data: SweepData }) {
       <div className="row" style={{ justifyContent: 'space-between' }}>
         <h1 style={{ margin: 0 }}>{spec.title}</h1>
         <div className="row">
+          <CopyLinkButton />
           <StateBadge state={data.state} />
           <ProgressBar done={data.counts.done} total={data.cells.length} />
           {data.state !== 'done' && data.state !== 'cancelled' && (
@@ -225,6 +226,7 @@ function SweepHeader({ data }: { data: SweepData }) {
         {spec.data.trainSubset ? ` (${spec.data.trainSubset})` : ''}
       </p>
       {cancel.error && <ErrorBox title="Cancel failed" message={cancel.error.message} />}
+      {cancel.error?.data?.code === 'UNAUTHORIZED' && <LaunchTokenField />}
     </header>
   );
 }

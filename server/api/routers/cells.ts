@@ -15,6 +15,7 @@ import { lrAt, warmupEndStep, type LrSchedule } from '../../core/schedule';
 import { type CellResultRecord, type SweepRecord } from '../../core/records';
 import { type SweepStore } from '../../store/sweep-store';
 import { NotFoundError } from '../errors';
+import { Lru } from '../lru';
 import { createTRPCRouter, publicProcedure } from '../trpc';
 import { toCellView, type CellView } from '../views';
 
@@ -108,6 +109,71 @@ function curvatureOf(
   };
 }
 
+/** Finished cells' downsampled series (at most 64 × ~9 series × 2,000 points ≈ 10 MB). */
+const finishedSeries = new Lru<string, SeriesOutput>(64);
+
+export interface SeriesOutput {
+  sweepId: string;
+  cellId: string;
+  epoch: number | null;
+  rowCount: number;
+  series: Partial<Record<SeriesColumn, Series>>;
+  markers: CellMarkers;
+  regime: RegimeLabel | null;
+  problems: { key: string; message: string }[];
+}
+
+/** Read a cell's rows and reduce them to the chart series, markers and regime (see cells.series). */
+async function computeSeries(
+  store: SweepStore,
+  input: { sweepId: string; cellId: string; maxPoints: number },
+  result: CellResultRecord | null,
+): Promise<SeriesOutput> {
+  const [sweep, rowsRead] = await Promise.all([store.getSweep(input.sweepId), store.readCellSeries(input.sweepId, input.cellId)]);
+  const run = result?.run ?? null;
+  const coord = gridCells(sweep.spec).find((c) => c.cellId === input.cellId);
+  let etaTrgt: number | null = null;
+  if (coord) {
+    try {
+      etaTrgt = cellRunConfig(sweep.spec, coord, run?.lambda0 ?? (await store.getCalibration(sweep.id))?.lambda0).schedule.etaTrgt;
+    } catch {
+      etaTrgt = null; // λ0-relative grid not calibrated yet
+    }
+  }
+  const schedule = scheduleOf(sweep, input.cellId, etaTrgt, run);
+  const rows = rowsRead.rows;
+  const markers = markersOf(schedule, run?.events ?? [], rows, result?.outcome === 'diverged' ? result.lastStep : null);
+  const { regime, detected } = curvatureOf(rows, sweep.spec.optimizer, markers.warmupEnd);
+  markers.catapults = [...new Set([...markers.catapults, ...detected])].sort((a, b) => a - b);
+  const keep = [markers.warmupEnd, markers.divergence, ...markers.catapults].filter((s): s is number => s !== null);
+  const series: Partial<Record<SeriesColumn, Series>> = {};
+  for (const col of SERIES_COLUMNS) {
+    const steps: number[] = [];
+    const values: number[] = [];
+    for (const r of rows) {
+      const v = r[col];
+      if (v === undefined) continue;
+      steps.push(r.step);
+      values.push(v);
+    }
+    if (steps.length > 0) series[col] = downsampleSeries({ steps, values }, { maxPoints: input.maxPoints, keepSteps: keep });
+  }
+  if (!series.lr && schedule && rows.length > 0) {
+    const steps = rows.map((r) => r.step);
+    series.lr = downsampleSeries({ steps, values: steps.map((s) => lrAt(s, schedule)) }, { maxPoints: input.maxPoints, keepSteps: keep });
+  }
+  return {
+    sweepId: sweep.id,
+    cellId: input.cellId,
+    epoch: rowsRead.epoch,
+    rowCount: rows.length,
+    series,
+    markers,
+    regime,
+    problems: rowsRead.problems,
+  };
+}
+
 export const cellsRouter = createTRPCRouter({
   /** A cell's state, summary, result, markers and regime. */
   byId: publicProcedure.input(CellRefSchema).query(async ({ ctx, input }): Promise<CellDetail> => {
@@ -134,52 +200,13 @@ export const cellsRouter = createTRPCRouter({
   series: publicProcedure
     .input(CellRefSchema.extend({ maxPoints: z.int().min(10).max(MAX_SERIES_POINTS).default(MAX_SERIES_POINTS) }))
     .query(async ({ ctx, input }) => {
-      const [sweep, rowsRead, result] = await Promise.all([
-        ctx.store.getSweep(input.sweepId),
-        ctx.store.readCellSeries(input.sweepId, input.cellId),
-        ctx.store.getCellResult(input.sweepId, input.cellId),
-      ]);
-      const run = result?.run ?? null;
-      const coord = gridCells(sweep.spec).find((c) => c.cellId === input.cellId);
-      let etaTrgt: number | null = null;
-      if (coord) {
-        try {
-          etaTrgt = cellRunConfig(sweep.spec, coord, run?.lambda0 ?? (await ctx.store.getCalibration(sweep.id))?.lambda0).schedule.etaTrgt;
-        } catch {
-          etaTrgt = null; // λ0-relative grid not calibrated yet
-        }
-      }
-      const schedule = scheduleOf(sweep, input.cellId, etaTrgt, run);
-      const rows = rowsRead.rows;
-      const markers = markersOf(schedule, run?.events ?? [], rows, result?.outcome === 'diverged' ? result.lastStep : null);
-      const { regime, detected } = curvatureOf(rows, sweep.spec.optimizer, markers.warmupEnd);
-      markers.catapults = [...new Set([...markers.catapults, ...detected])].sort((a, b) => a - b);
-      const keep = [markers.warmupEnd, markers.divergence, ...markers.catapults].filter((s): s is number => s !== null);
-      const series: Partial<Record<SeriesColumn, Series>> = {};
-      for (const col of SERIES_COLUMNS) {
-        const steps: number[] = [];
-        const values: number[] = [];
-        for (const r of rows) {
-          const v = r[col];
-          if (v === undefined) continue;
-          steps.push(r.step);
-          values.push(v);
-        }
-        if (steps.length > 0) series[col] = downsampleSeries({ steps, values }, { maxPoints: input.maxPoints, keepSteps: keep });
-      }
-      if (!series.lr && schedule && rows.length > 0) {
-        const steps = rows.map((r) => r.step);
-        series.lr = downsampleSeries({ steps, values: steps.map((s) => lrAt(s, schedule)) }, { maxPoints: input.maxPoints, keepSteps: keep });
-      }
-      return {
-        sweepId: sweep.id,
-        cellId: input.cellId,
-        epoch: rowsRead.epoch,
-        rowCount: rows.length,
-        series,
-        markers,
-        regime,
-        problems: rowsRead.problems,
-      };
+      const result = await ctx.store.getCellResult(input.sweepId, input.cellId);
+      // A finished cell never changes: serve it from the cache, keyed by the epoch its done marker fixed.
+      const key = result ? `${input.sweepId}/${input.cellId}/e${result.epoch}/${input.maxPoints}` : null;
+      const cached = key ? finishedSeries.get(key) : undefined;
+      if (cached) return cached;
+      const out = await computeSeries(ctx.store, input, result);
+      if (key) finishedSeries.set(key, out);
+      return out;
     }),
 });

@@ -193,3 +193,20 @@ describe('HTTP: error formatting and credentials', () => {
     expect(callerFromHeaders(new Headers({ host: '[::1]:3000', 'x-forwarded-for': '::1', authorization: 'Bearer abc' }))).toEqual({ token: 'abc', loopback: true });
   });
 });
+
+describe('series cache of finished cells', () => {
+  it('serves a finished cell again without re-reading its chunks (they are immutable once done)', async () => {
+    const cellId = 'e00-w000016-s1';
+    const first = await local().cells.series({ sweepId, cellId, maxPoints: 40 });
+    // Remove the chunks: a second read from the store would now find no rows.
+    const { readdir, rm: rmFile } = await import('node:fs/promises');
+    const epochDir = path.join(dir, 'sweeps', sweepId, 'cells', cellId, 'e000001');
+    for (const f of await readdir(epochDir)) if (f.startsWith('metrics-')) await rmFile(path.join(epochDir, f));
+    expect((await new FsBlobStore(dir).list(`sweeps/${sweepId}/cells/${cellId}/e000001/metrics-`)).blobs).toHaveLength(0);
+    const again = await local().cells.series({ sweepId, cellId, maxPoints: 40 });
+    expect(again.rowCount).toBe(300);
+    expect(again).toEqual(first);
+    // A different maxPoints is a different entry, computed from the (now empty) store.
+    expect((await local().cells.series({ sweepId, cellId, maxPoints: 41 })).rowCount).toBe(0);
+  });
+});
