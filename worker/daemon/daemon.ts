@@ -30,6 +30,8 @@ interface Running {
   slot: Slot;
   startedAt: number;
   heartbeat: NodeJS.Timeout;
+  /** The heartbeat in flight, if any: ending the job waits for it, so a late renewal cannot undo a release. */
+  beating: Promise<void> | null;
   lastProgressLog: number;
 }
 
@@ -197,7 +199,13 @@ export class WorkerDaemon {
       slot,
       startedAt: Date.now(),
       lastProgressLog: 0,
-      heartbeat: setInterval(() => void this.beat(r), this.o.config.heartbeatMs),
+      heartbeat: setInterval(() => {
+        if (r.beating) return; // the previous renewal is still under way
+        r.beating = this.beat(r).finally(() => {
+          r.beating = null;
+        });
+      }, this.o.config.heartbeatMs),
+      beating: null,
     };
     slot.job = r;
     slot.child.send({
@@ -250,6 +258,7 @@ export class WorkerDaemon {
   }
 
   private async finish(r: Running, last: ChildMessage | null, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    await r.beating;
     const { lease } = r;
     const key = `${lease.sweepId}/${lease.jobId}`;
     const secs = ((Date.now() - r.startedAt) / 1000).toFixed(1);
