@@ -170,14 +170,23 @@ function attempt(
     for (const x of w) if (!Number.isFinite(x)) throw new Error('lanczos: operator returned a non-finite value');
     const a = dot(w, q);
     alpha.push(a);
-    // Full reorthogonalization against every basis vector, twice ("twice is enough"), in float64.
+    // Full reorthogonalization against every basis vector in float64, with a second pass only when the first
+    // removed most of w (the DGKS criterion; "twice is enough"): the passes cost as much as the products on big models.
+    // The three-term recurrence first, so that the norm check below sees only the rounding drift.
+    const prevQ = j > 0 ? basis[j - 1] : undefined;
+    const prevB = j > 0 ? (beta[j - 1] ?? 0) : 0;
+    for (let i = 0; i < n; i++) w[i] = (w[i] ?? 0) - a * (q[i] ?? 0) - (prevQ === undefined ? 0 : prevB * (prevQ[i] ?? 0));
+    let before = norm(w);
+    let bj = before;
     for (let pass = 0; pass < 2; pass++) {
       for (const b of basis) {
         const c = dot(w, b);
         for (let i = 0; i < n; i++) w[i] = (w[i] ?? 0) - c * (b[i] ?? 0);
       }
+      bj = norm(w);
+      if (bj > Math.SQRT1_2 * before) break;
+      before = bj;
     }
-    const bj = norm(w);
     top = topOfTridiagonal(alpha, beta);
     residual = Math.abs(bj * (top.s[j] ?? 0));
     if (residual <= tol * Math.abs(top.value) || bj <= 1e-14 * Math.max(1, Math.abs(top.value))) {
