@@ -8,6 +8,7 @@ import {
   MetricChunkSchema,
   ProgressRecordSchema,
   summarizeRunResult,
+  toStoredPrecision,
   type CellResultRecord,
   type ProgressRecordInput,
   type StepValues,
@@ -110,11 +111,12 @@ export class CellWriter {
       updatedAt: this.lastProgress,
       step: this.lastStep,
       totalSteps: this.o.totalSteps,
-      latest: Object.fromEntries(Object.entries(this.latest).map(([k, v]) => [k, toJsonNumber(v)])),
+      // Same precision as the chunks, so progress and rows agree value for value.
+      latest: Object.fromEntries(Object.entries(this.latest).map(([k, v]) => [k, stored(v)])),
       history: {
         step: this.history.step,
-        loss: this.history.loss.map(toJsonNumber),
-        sharpness: this.history.sharpness.map(toJsonNumber),
+        loss: this.history.loss.map(stored),
+        sharpness: this.history.sharpness.map(stored),
       },
       chunks: this.stats.chunks,
       rows: this.stats.rows + this.rows.length,
@@ -144,3 +146,5 @@ export class CellWriter {
     return record;
   }
 }
+
+const stored = (v: number): ReturnType<typeof toJsonNumber> => toJsonNumber(toStoredPrecision(v));

@@ -26,7 +26,7 @@ describe('npm run worker against Vercel Blob (loopback emulator)', () => {
       steps: 30,
       etaGrid: { kind: 'explicit', values: [0.05, 0.1] },
       warmupGrid: [5],
-      measure: { evalEvery: 10 },
+      measure: { evalEvery: 10, sharpnessEvery: 10 },
       backend: 'cpu',
     });
     const w = startWorker('/nonexistent-unused', ['--concurrency', '1', '--exit-when-idle', '--poll-ms', '100', '--chunk-rows', '8'], {
@@ -43,6 +43,14 @@ describe('npm run worker against Vercel Blob (loopback emulator)', () => {
       expect(series.rows.map((r) => r.step)).toEqual(Array.from({ length: 30 }, (_, i) => i));
       // Test rows every 10 updates and after the last: steps 9, 19, 29.
       expect(series.rows.filter((r) => r.testLoss !== undefined).map((r) => r.step)).toEqual([9, 19, 29]);
+      // λ^H measured every 10 steps by the curvature hooks, stored, and carried into the progress history.
+      const lambdas = series.rows.filter((r) => r.sharpness !== undefined);
+      expect(lambdas.map((r) => r.step)).toEqual([0, 10, 20]);
+      for (const r of lambdas) expect(r.sharpness).toBeGreaterThan(0);
+      const history = c.progress?.history;
+      expect(history?.step.slice(0, 16)).toEqual(Array.from({ length: 16 }, (_, i) => i));
+      expect(history?.sharpness[0]).toBe(lambdas[0]?.sharpness);
+      expect(history?.sharpness[12]).toBe(lambdas[1]?.sharpness); // step 12 carries λ of step 10
     }
   });
 });
