@@ -34,6 +34,7 @@ export const keys = {
   controlPrefix: (sweepId: SweepId): string => `sweeps/${sweepId}/control/`,
   cancel: (sweepId: SweepId): string => `sweeps/${sweepId}/control/cancel.json`,
   calibration: (sweepId: SweepId): string => `sweeps/${sweepId}/control/calibration.json`,
+  jobControlPrefix: (sweepId: SweepId, jobId: CellId): string => `sweeps/${sweepId}/control/jobs/${jobId}/`,
   claim: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/control/jobs/${jobId}/claim-${pad6(epoch)}.json`,
   released: (sweepId: SweepId, jobId: CellId, epoch: number): string =>
     `sweeps/${sweepId}/control/jobs/${jobId}/released-${pad6(epoch)}.json`,

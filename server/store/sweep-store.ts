@@ -348,7 +348,7 @@ export class SweepStore {
   async readableEpoch(sweepId: SweepId, jobId: CellId): Promise<number | null> {
     const done = await this.getDone(sweepId, jobId);
     if (done) return done.epoch;
-    const page = await listAll(this.blob, `${keys.controlPrefix(sweepId)}jobs/${jobId}/`);
+    const page = await listAll(this.blob, keys.jobControlPrefix(sweepId, jobId));
     let best: number | null = null;
     for (const b of page) {
       const k = parseControlKey(sweepId, b.key);

@@ -9,6 +9,8 @@ describe('key layout', () => {
     expect(keys.chunk(sid, 'e03-w000064-s1', 2, 11)).toBe(`sweeps/${sid}/cells/e03-w000064-s1/e000002/metrics-000011.json`);
     expect([keys.chunk(sid, 'e00-w000001-s1', 1, 10), keys.chunk(sid, 'e00-w000001-s1', 1, 9)].sort()[0]).toMatch(/metrics-000009/);
     expect(keys.chunk(sid, 'e00-w000001-s1', 1, 3).startsWith(keys.chunkPrefix(sid, 'e00-w000001-s1', 1))).toBe(true);
+    expect(keys.claim(sid, 'e00-w000001-s1', 1).startsWith(keys.jobControlPrefix(sid, 'e00-w000001-s1'))).toBe(true);
+    expect(keys.jobControlPrefix(sid, 'e00-w000001-s1').startsWith(keys.controlPrefix(sid))).toBe(true);
   });
 
   it('parses what it builds, and nothing else', () => {
