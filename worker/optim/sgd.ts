@@ -31,10 +31,6 @@ export class SgdOptimizer implements Optimizer {
     return grads.map((g, i) => tf.add(g, tf.mul(at(prev, i), this.beta)));
   }
 
-  step(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): tf.Tensor[] {
-    return this.update(params, grads, lr);
-  }
-
   /** `step` with ‖θ_{t+1} − θ_t‖ = η‖m_t‖: η‖g_t‖ for plain SGD (no tensor work), one pass for SGD-M (= η·mNorm). */
   stepMeasured(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, known: { gradNorm: number }): MeasuredStep {
     const next = this.step(params, grads, lr);
@@ -43,7 +39,7 @@ export class SgdOptimizer implements Optimizer {
     return { params: next, updateNorm: Math.abs(lr) * mNorm, mNorm };
   }
 
-  private update(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): tf.Tensor[] {
+  step(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number): tf.Tensor[] {
     assertParallel(params, grads, 'sgd.step');
     const { next, m } = tf.tidy(() => {
       const d = this.direction(grads);
