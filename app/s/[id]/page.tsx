@@ -95,7 +95,7 @@ export async function generateMetadata(props: Props): Promise<Metadata> {
 
 export default async function SharePage(props: Props) {
   const { data, view, origin } = await shared(props);
-  return (
-    <ShareViewer data={data} initialView={view} origin={origin} />
-  );
+  // Progress histories only draw the heatmap at a step; without one they would be most of the page's bytes.
+  const sent = view.step === null ? { ...data, cells: data.cells.map((c) => ({ ...c, history: null })) } : data;
+  return <ShareViewer data={sent} initialView={view} origin={origin} />;
 }

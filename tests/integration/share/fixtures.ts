@@ -126,3 +126,13 @@ export function seedDivergedHeavy(blob: BlobStore, now: number): Promise<SweepId
     now,
   });
 }
+
+/** 16 η × 16 T_wrm (256 cells), finished, P1-shaped: the divergence frontier moves right as T_wrm grows. */
+export function seedLarge(blob: BlobStore, now: number): Promise<SweepId> {
+  const warmups = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 160, 192];
+  return seedShareSweep(blob, {
+    spec: shareSpec('Share fixture: 16 × 16', 16, warmups),
+    fate: (c) => (c.etaIndex > 6 + warmups.indexOf(c.warmupSteps) / 2 ? 'diverged' : c.etaIndex === 6 + Math.floor(warmups.indexOf(c.warmupSteps) / 2) ? 'failed' : 'trained'),
+    now,
+  });
+}

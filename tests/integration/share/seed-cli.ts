@@ -1,9 +1,9 @@
 /**
  * Seed the sharing fixtures into a store directory for a running server (benchmarks, manual checks):
- *   tsx tests/integration/share/seed-cli.ts <dir>   → prints {"finished": id, "running": id, "heavy": id} as JSON
+ *   tsx tests/integration/share/seed-cli.ts <dir>   → prints {"finished", "running", "heavy", "large"} sweep ids as JSON
  */
 import { FsBlobStore } from '../../../server/store/fs-blob-store';
-import { seedDivergedHeavy, seedFinished, seedRunning } from './fixtures';
+import { seedDivergedHeavy, seedFinished, seedLarge, seedRunning } from './fixtures';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -12,5 +12,5 @@ if (!dir) {
 }
 const blob = new FsBlobStore(dir);
 const now = Date.now();
-const out = { finished: await seedFinished(blob, now), running: await seedRunning(blob, now), heavy: await seedDivergedHeavy(blob, now) };
+const out = { finished: await seedFinished(blob, now), running: await seedRunning(blob, now), heavy: await seedDivergedHeavy(blob, now), large: await seedLarge(blob, now) };
 console.log(JSON.stringify(out));
