@@ -20,7 +20,7 @@ export function formatValue(x: number): string {
   return x.toPrecision(4);
 }
 
-/** One progress line: bar, percent, step, loss, lr, steps/s, ETA. */
+/** One progress line: bar, percent, step, loss, lr, steps/s, ETA, and λ and r when sharpness is tracked. */
 export function formatProgress(p: TrainProgress, barWidth = 20): string {
   const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
   const filled = Math.round(frac * barWidth);
@@ -28,7 +28,9 @@ export function formatProgress(p: TrainProgress, barWidth = 20): string {
   const pct = `${Math.floor(frac * 100)}%`.padStart(4);
   return (
     `[${bar}] ${pct} step ${p.done}/${p.total}  loss ${formatValue(p.loss)}  lr ${formatValue(p.lr)}  ` +
-    `${p.stepsPerSec.toFixed(1)} steps/s  ETA ${formatDuration(p.etaSec)}`
+    `${p.stepsPerSec.toFixed(1)} steps/s  ETA ${formatDuration(p.etaSec)}` +
+    (p.lambda === undefined ? '' : `  λ ${formatValue(p.lambda)}`) +
+    (p.stabilityRatio === undefined ? '' : `  r ${formatValue(p.stabilityRatio)}`)
   );
 }
 

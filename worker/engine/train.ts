@@ -145,6 +145,9 @@ export interface TrainProgress {
   stepsPerSec: number;
   /** Seconds left at that rate. */
   etaSec: number;
+  /** Latest measured λ that decides stability (λ^{P⁻¹H} for Adam, else λ^H) and its ratio r, when tracked (issue 4). */
+  lambda?: number;
+  stabilityRatio?: number;
 }
 
 export interface TrainOptions {
@@ -320,6 +323,7 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
     const evalEvery = config.measure.evalEvery;
     const sharpEvery = config.measure.sharpnessEvery;
     let prevLr: number | null = null;
+    let lastCurvature: Pick<TrainProgress, 'lambda' | 'stabilityRatio'> = {};
     trainStart = performance.now();
 
     for (let s = 0; s < config.steps; s++) {
@@ -354,6 +358,8 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
       if (controller !== null && lr !== prevLr) events.push({ step: s, kind: 'eta-change', value: lr });
       prevLr = lr;
       const curvature = hooks.beforeUpdate === undefined ? undefined : await hooks.beforeUpdate({ ...base, lr, measureSharpness: sharpEvery > 0 && s % sharpEvery === 0 });
+      const lambdaNow = curvature?.precondSharpness ?? curvature?.sharpness;
+      if (lambdaNow !== undefined) lastCurvature = { lambda: lambdaNow, stabilityRatio: curvature?.stabilityRatio };
 
       let next: tf.Tensor[];
       let sizes: { updateNorm: number; mNorm?: number; vNorm?: number };
@@ -410,6 +416,7 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
           lr,
           stepsPerSec: rate,
           etaSec: rate > 0 ? (config.steps - stepsRun) / rate : Infinity,
+          ...lastCurvature,
         });
       }
     }
