@@ -39,8 +39,12 @@ interface Running {
 interface Slot {
   child: ChildProcess;
   job: Running | null;
+  /** Jobs this process has run; it is retired after MAX_JOBS_PER_PROCESS (the wasm heap never shrinks). */
+  jobs: number;
   exited: Promise<void>;
 }
+
+const MAX_JOBS_PER_PROCESS = 25;
 
 const CHILD_ENTRY = fileURLToPath(new URL('./cell-process.ts', import.meta.url));
 
@@ -155,7 +159,7 @@ export class WorkerDaemon {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       cwd: this.o.cwd,
     });
-    const slot: Slot = { child, job: null, exited: Promise.resolve() };
+    const slot: Slot = { child, job: null, jobs: 0, exited: Promise.resolve() };
     child.on('message', (raw: unknown) => {
       const m = ChildMessageSchema.safeParse(raw);
       const r = slot.job;
@@ -173,7 +177,7 @@ export class WorkerDaemon {
         return;
       }
       this.endJob(slot, m.data, null, null);
-      if (this.stopping && child.connected) child.disconnect();
+      if ((this.stopping || slot.jobs >= MAX_JOBS_PER_PROCESS) && child.connected) child.disconnect();
     });
     slot.exited = new Promise<void>((resolve) => {
       child.on('exit', (code, signal) => {
@@ -208,6 +212,7 @@ export class WorkerDaemon {
       beating: null,
     };
     slot.job = r;
+    slot.jobs++;
     slot.child.send({
       type: 'run',
       sweepId: lease.sweepId,
