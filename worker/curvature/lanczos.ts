@@ -167,7 +167,8 @@ function attempt(
     const w = Float64Array.from(op(q));
     used++;
     if (w.length !== n) throw new Error(`lanczos: operator returned length ${w.length}, expected ${n}`);
-    for (const x of w) if (!Number.isFinite(x)) throw new Error('lanczos: operator returned a non-finite value');
+    // An indexed loop: for-of over a typed array of ~10^6 entries costs ~10× more in V8.
+    for (let i = 0; i < n; i++) if (!Number.isFinite(w[i] ?? NaN)) throw new Error('lanczos: operator returned a non-finite value');
     const a = dot(w, q);
     alpha.push(a);
     // Full reorthogonalization against every basis vector in float64, with a second pass only when the first
