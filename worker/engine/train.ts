@@ -16,13 +16,13 @@ import { RunConfigSchema, type LossKind, type RunConfig, type RunConfigInput } f
 import { lrAt, warmupEndStep, type LrSchedule } from '../../server/core/schedule';
 import { BatchStream } from '../data/batches';
 import type { DataSplits } from '../data/dataset';
-import { loadData } from '../data/load';
 import { mixSeed } from '../data/prng';
 import { createModel } from '../models/registry';
 import { createOptimizer, needsFirstGradient } from '../optim/create-optimizer';
 import { canMeasureStep, globalDiffNorm, globalNorm, readScalars } from '../optim/norms';
 import { initBackend, type BackendInfo } from './backend';
 import { evaluate, lossAndGrads } from './grad';
+import { loadRunData } from './run-data';
 import type { Batch, Model, Optimizer } from './types';
 
 /**
@@ -261,7 +261,7 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
 
   try {
     backend = await initBackend(config.backend);
-    const data = await loadData(config.data);
+    const data = await loadRunData(config.data);
     numClasses = data.train.numClasses;
     const m = createModel(config.model, config.parameterization, { inputShape: data.train.inputShape, numClasses });
     model = m;
