@@ -116,7 +116,11 @@ export function layoutLineChart(input: LineChartInput): LineChartLayout {
   if (!xDom) xDom = input.xLog ? [1, 10] : [0, 1];
   if (!yDom) yDom = input.yLog ? [0.1, 1] : [0, 1];
   if (xDom[0] === xDom[1]) xDom = input.xLog ? [xDom[0], xDom[0] * 10] : [xDom[0], xDom[0] + 1];
-  if (yDom[0] === yDom[1]) yDom = input.yLog ? [yDom[0] / 2, yDom[1] * 2] : [yDom[0] - 0.5, yDom[1] + 0.5];
+  if (yDom[0] === yDom[1]) {
+    // A constant series (e.g. the LR after warmup) sits at 80% of a range from 0, not in a ±0.5 band around itself.
+    const v = yDom[0];
+    yDom = input.yLog ? [v / 2, v * 2] : v > 0 ? [0, v * 1.25] : v < 0 ? [v * 1.25, 0] : [-1, 1];
+  }
   const x = (input.xLog ? scaleLog() : scaleLinear()).domain(xDom).range([plot.x, plot.x + plot.width]);
   const yBase = (input.yLog ? scaleLog() : scaleLinear()).domain(yDom).range([plot.y + plot.height, plot.y]);
   const y = input.yLog ? yBase : yBase.nice(5);

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { useCallback, useMemo, useState, type KeyboardEvent } from 'react';
 import { aggregateHeatmap, cellAtStep, formatNumber, HEATMAP_METRICS, heatmapMetric, type HeatmapInputCell } from '../../../server/core/heatmap';
+import { logSpacedSteps } from '../../../server/core/progress-history';
 import { layoutHeatmap, moveFocus, type LaidOutCell } from '../../charts/heatmap-layout';
 import { HeatmapSvg } from '../../charts/heatmap-svg';
 import { CopyLinkButton } from '../../components/copy-link';
@@ -20,10 +21,11 @@ const LIVE_MS = 2000;
 
 type SweepData = NonNullable<ReturnType<typeof useSweepQuery>['data']>;
 
-function useSweepQuery(id: string) {
+
+function useSweepQuery(id: string, histories: boolean) {
   const trpc = useTRPC();
   return useQuery({
-    ...trpc.sweeps.byId.queryOptions({ id }),
+    ...trpc.sweeps.byId.queryOptions({ id, histories }),
     // Live while anything can still change; the previous data stays on screen while refetching (no layout shift).
     refetchInterval: (q) => (q.state.data && q.state.data.state !== 'done' && q.state.data.state !== 'cancelled' ? LIVE_MS : false),
     placeholderData: (prev) => prev,
@@ -53,17 +55,16 @@ export function SweepView({ id }: { id: string }) {
     },
     [view, pathname],
   );
-  const q = useSweepQuery(id);
+  // Histories (the bulk of the payload) are fetched only while the step slider shows an earlier step.
+  const q = useSweepQuery(id, view.step !== null);
   const [focus, setFocus] = useState<{ col: number; row: number } | null>(null);
   const [hoverKey, setHoverKey] = useState<string | null>(null);
 
   const data = q.data;
   const metric = heatmapMetric(view.metric) ?? HEATMAP_METRICS[0];
-  const historySteps = useMemo(() => {
-    const set = new Set<number>();
-    for (const c of data?.cells ?? []) for (const s of c.history?.step ?? []) set.add(s);
-    return [...set].sort((a, b) => a - b);
-  }, [data]);
+  // The slider's positions: the log-spaced steps every cell's progress history records (server/core/progress-history).
+  const lastStep = (data?.sweep.spec.steps ?? 1) - 1;
+  const historySteps = useMemo(() => logSpacedSteps(lastStep), [lastStep]);
 
   const layout = useMemo(() => {
     if (!data || !metric) return null;

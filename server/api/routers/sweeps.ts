@@ -124,8 +124,11 @@ export const sweepsRouter = createTRPCRouter({
     }
   }),
 
-  /** One sweep with every cell's state, summary values and progress history (for the heatmap and its step slider). */
-  byId: publicProcedure.input(z.object({ id: z.string().max(100) })).query(async ({ ctx, input }): Promise<SweepView> => {
+  /**
+   * One sweep with every cell's state and summary values; with `histories`, also each cell's log-spaced progress
+   * history (the step slider's data, most of the payload: ~0.6 MB for 16×16 cells).
+   */
+  byId: publicProcedure.input(z.object({ id: z.string().max(100), histories: z.boolean().default(false) })).query(async ({ ctx, input }): Promise<SweepView> => {
     const status = await ctx.store.getSweepStatus(input.id);
     return {
       sweep: status.sweep,
@@ -134,7 +137,7 @@ export const sweepsRouter = createTRPCRouter({
       lambda0: status.calibration?.lambda0 ?? null,
       calibrationState: status.calibrationState,
       counts: status.counts,
-      cells: status.cells.map((c) => toCellView(c, { history: true })),
+      cells: status.cells.map((c) => toCellView(c, { history: input.histories })),
     };
   }),
 

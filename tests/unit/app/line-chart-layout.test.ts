@@ -63,6 +63,13 @@ describe('layoutLineChart', () => {
     expect(l.markers).toEqual([{ x: 96, kind: 'warmup-end', color: '#f00', step: 25 }]);
   });
 
+  it('draws a constant series at 80% of a range that starts at 0', () => {
+    const l = layoutLineChart({ ...base, series: [{ key: 'lr', label: 'lr', color: '#000', steps: [0, 10], values: [0.08, 0.08] }] });
+    // Domain [0, 0.1] (0.08·1.25, already nice): 0.08 → 108 − 0.8·100 = 28.
+    expect(l.lines[0]?.d).toBe('M46,28L246,28');
+    expect(l.yTicks[0]?.label).toBe('0');
+  });
+
   it('reports an empty chart when nothing was measured', () => {
     expect(layoutLineChart({ ...base, series: [] }).empty).toBe(true);
   });

@@ -47,7 +47,7 @@ describe('presets.list', () => {
 
 describe('sweeps.byId', () => {
   it('returns every cell with its heatmap state, values, absolute η and history', async () => {
-    const v = await local().sweeps.byId({ id: sweepId });
+    const v = await local().sweeps.byId({ id: sweepId, histories: true });
     expect(v.sweep.id).toBe(sweepId);
     expect(v.lambda0).toBe(FIXTURE_LAMBDA0);
     expect(v.cells).toHaveLength(12);
@@ -70,6 +70,12 @@ describe('sweeps.byId', () => {
     // A running cell shows its latest train loss under the summary name.
     expect(at(1, 128)?.values.finalTrainLoss).toBeCloseTo(0.05 + 0.45 * Math.exp(-150 / 50), 6);
     expect(Number.isNaN(at(3, 1)?.values.finalTrainLoss)).toBe(true);
+  });
+
+  it('leaves the histories out unless asked (they are most of the payload)', async () => {
+    const v = await local().sweeps.byId({ id: sweepId });
+    expect(v.cells.every((c) => c.history === null)).toBe(true);
+    expect(v.cells.find((c) => c.cellId === 'e01-w000016-s1')?.values.maxSharpness).toBe(FIXTURE_LAMBDA0);
   });
 
   it('is NOT_FOUND for an unknown sweep', async () => {
