@@ -42,7 +42,17 @@ export class FsBlobStore implements BlobStore {
           await fs.link(tmp, file);
         } catch (e) {
           if (errno(e) === 'EEXIST') throw new BlobExistsError(`blob exists: ${key}`, key);
-          throw e;
+          if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP'].includes(errno(e) ?? '')) throw e;
+          // A filesystem without hard links: exclusive create, then write (a reader may see it half-written).
+          const h = await fs.open(file, 'wx').catch((e2: unknown) => {
+            throw errno(e2) === 'EEXIST' ? new BlobExistsError(`blob exists: ${key}`, key) : e2;
+          });
+          try {
+            await h.writeFile(bytes);
+          } finally {
+            await h.close();
+          }
+          return metaOf(key, await fs.stat(file, { bigint: true }));
         }
       } else if (options.ifMatch !== undefined) {
         const ifMatch = options.ifMatch;
