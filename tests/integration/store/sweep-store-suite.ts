@@ -274,5 +274,18 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
       expect(after.calibration?.lambda0).toBe(8);
       expect(after.cells.map((c) => c.etaTrgt)).toEqual([1 / 8, 2 / 8]);
     });
+    it('a calibration that ends without λ0 blocks the cells and retires the sweep', async () => {
+      const { store, leases } = world(await fresh());
+      const sweep = await store.createSweep(spec({ etaGrid: { kind: 'pow2', unit: 'inv-lambda0', fromExp: 0, toExp: 1 } }));
+      const cal = await leases.claimNext(sweep.id, sweep.spec, 'a');
+      if (!cal) throw new Error('no claim');
+      expect(await leases.complete(cal, { outcome: 'error', lastStep: -1, summary: {} })).toBe(true);
+      expect(await leases.claimNext(sweep.id, sweep.spec, 'b')).toBeNull();
+      expect(await store.listActiveSweepIds()).toEqual([]);
+      const status = await store.getSweepStatus(sweep.id);
+      expect(status.calibrationState).toBe('done');
+      expect(status.calibration).toBeNull();
+      expect(status.cells.map((c) => c.state)).toEqual(['blocked', 'blocked']);
+    });
   });
 }
