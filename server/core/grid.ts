@@ -74,7 +74,7 @@ export function cellRunConfig(spec: SweepSpec, coord: CellCoord, lambda0?: numbe
     batchSize: spec.batchSize,
     seed: coord.seed,
     dataSeed: spec.dataSeed ?? coord.seed,
-    measure: { ...spec.measure, lambda0: false },
+    measure: spec.measure,
     backend: spec.backend,
   });
 }
