@@ -47,6 +47,15 @@ test('a copied viewer link restores the sender’s metric and selected cell in a
   await expect(view.getByTestId('selected-cell')).toHaveAttribute('data-cell-id', CELL);
   await expect(view.getByTestId('selected-cell-state')).toHaveText('trained');
   await view.screenshot({ path: test.info().outputPath('share-viewer.png') });
+  // The receiver can go on from there: keyboard selection as on the Sweep page, the URL follows.
+  await view.locator('svg.heatmap').focus();
+  await view.keyboard.press('Escape');
+  await expect(view.locator('rect.cell--selected')).toHaveCount(0);
+  await expect(view).toHaveURL(new RegExp(`/s/${id}\\?metric=finalTestAcc$`));
+  await view.keyboard.press('ArrowRight');
+  await view.keyboard.press('Enter');
+  await expect(view.getByTestId('selected-cell')).toHaveCount(1);
+  await expect(view).toHaveURL(/cells=e\d\d-w\d{6}-s1/);
 
   // A Markdown preview of the snippet: a link to the viewer around the heatmap image, which loads at 720×540.
   const html = marked.parse(snippet, { async: false });

@@ -1,11 +1,11 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useMemo, useState, type MouseEvent } from 'react';
+import { useEffect, useMemo, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { formatLog2Tick, formatNumber, HEATMAP_METRICS } from '../../../server/core/heatmap';
 import { shareTitle } from '../../../server/core/share';
 import { type SweepView } from '../../../server/api/routers/sweeps';
-import { type LaidOutCell } from '../../charts/heatmap-layout';
+import { moveFocus, type LaidOutCell } from '../../charts/heatmap-layout';
 import { HeatmapSvg } from '../../charts/heatmap-svg';
 import { COMPARE_COLORS } from '../../charts/palette';
 import { ShareBox } from '../../components/share/share-box';
@@ -56,7 +56,25 @@ export function ShareViewer({ data, initialView, origin }: ShareViewerProps) {
     e.preventDefault();
     update(patch);
   };
-  const onCellClick = (c: LaidOutCell, e: MouseEvent<SVGRectElement>) => update({ cells: selectCell(view.cells, c.cellId, e.shiftKey || e.metaKey || e.ctrlKey) });
+  const [focus, setFocus] = useState<{ col: number; row: number } | null>(null);
+  const focusedKey = focus ? `${focus.col}:${focus.row}` : null;
+  const onCellClick = (c: LaidOutCell, e: MouseEvent<SVGRectElement>) => {
+    setFocus({ col: c.col, row: c.row });
+    update({ cells: selectCell(view.cells, c.cellId, e.shiftKey || e.metaKey || e.ctrlKey) });
+  };
+  // Keyboard as on the Sweep page: arrows move, Enter selects, Shift+Enter compares, Escape clears.
+  const onKeyDown = (e: KeyboardEvent<SVGSVGElement>) => {
+    if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+      e.preventDefault();
+      setFocus(moveFocus(layout.cells, focus, e.key));
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      const c = layout.cells.find((x) => x.key === focusedKey);
+      if (c) update({ cells: selectCell(view.cells, c.cellId, e.shiftKey) });
+    } else if (e.key === 'Escape') {
+      update({ cells: [] });
+    }
+  };
   const scales: { key: SweepViewState['scale']; label: string }[] = [
     { key: null, label: `auto (${metric.log ? 'log' : 'linear'})` },
     { key: 'linear', label: 'linear' },
@@ -104,7 +122,18 @@ export function ShareViewer({ data, initialView, origin }: ShareViewerProps) {
         )}
       </nav>
       <div className="panel" style={{ overflowX: 'auto' }}>
-        <HeatmapSvg layout={layout} idPrefix="sv" selectedIds={view.cells} title={`${title}. Click a cell to select it, Shift+click to compare.`} onCellClick={onCellClick} />
+        <HeatmapSvg
+          layout={layout}
+          idPrefix="sv"
+          selectedIds={view.cells}
+          focusedKey={focusedKey}
+          title={`${title}. Click a cell to select it, Shift+click to compare; arrow keys move, Enter selects.`}
+          onCellClick={onCellClick}
+          onKeyDown={onKeyDown}
+          onFocus={() => {
+            if (!focus) setFocus(moveFocus(layout.cells, null, 'ArrowRight'));
+          }}
+        />
       </div>
       <SelectedCells data={data} view={view} />
       <ShareBox sweepId={sweepId} view={view} title={title} origin={origin} />
