@@ -1,7 +1,6 @@
 import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { formatZodError } from '../../server/core/errors';
 import { WorkerIdSchema } from '../../server/core/ids';
 import { ConfigError, parseStoreEnv, type StoreEnv } from '../../server/store/env';
 
@@ -39,6 +38,19 @@ export const WorkerConfigSchema = z
     path: ['heartbeatMs'],
   });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
+
+/** Flag and environment variable of each field, for error messages. */
+const SOURCES: Record<string, readonly [string, string]> = {
+  concurrency: ['concurrency', 'ATLAS_WORKER_CONCURRENCY'],
+  workerId: ['worker-id', 'ATLAS_WORKER_ID'],
+  leaseMs: ['lease-ms', 'ATLAS_LEASE_MS'],
+  heartbeatMs: ['heartbeat-ms', 'ATLAS_HEARTBEAT_MS'],
+  pollMs: ['poll-ms', 'ATLAS_POLL_MS'],
+  chunkRows: ['chunk-rows', 'ATLAS_CHUNK_ROWS'],
+  chunkMs: ['chunk-ms', 'ATLAS_CHUNK_MS'],
+  progressMs: ['progress-ms', 'ATLAS_PROGRESS_MS'],
+  exitWhenIdle: ['exit-when-idle', 'ATLAS_EXIT_WHEN_IDLE'],
+};
 
 export interface WorkerSetup {
   config: WorkerConfig;
@@ -87,6 +99,14 @@ export function parseWorkerSetup(argv: readonly string[], env: Record<string, st
     progressMs: pick('progress-ms', 'ATLAS_PROGRESS_MS'),
     exitWhenIdle: values['exit-when-idle'] === true || env.ATLAS_EXIT_WHEN_IDLE === '1',
   });
-  if (!r.success) throw new ConfigError(`invalid worker configuration:\n${formatZodError(r.error)}`);
+  if (!r.success) {
+    // Name the flag and the variable the user actually typed, not the internal field.
+    const lines = r.error.issues.map((issue) => {
+      const field = String(issue.path[0] ?? '');
+      const src = SOURCES[field];
+      return `${src ? `--${src[0]} / ${src[1]}` : field}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid worker configuration:\n${lines.join('\n')}`);
+  }
   return { config: r.data, storeEnv: parseStoreEnv(env) };
 }

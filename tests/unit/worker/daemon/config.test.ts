@@ -17,9 +17,12 @@ describe('worker configuration', () => {
 
   it('names the bad field and the allowed range', () => {
     expect(() => parseWorkerSetup(['--concurrency', '0'], {})).toThrow(ConfigError);
-    expect(() => parseWorkerSetup(['--concurrency', '0'], {})).toThrow(/concurrency: Too small: expected number to be >=1/);
-    expect(() => parseWorkerSetup(['--lease-ms', '1000', '--heartbeat-ms', '1000'], {})).toThrow(/heartbeatMs: heartbeat must be shorter than the lease/);
-    expect(() => parseWorkerSetup(['--worker-id', 'has space'], {})).toThrow(/workerId/);
+    expect(() => parseWorkerSetup(['--concurrency', '0'], {})).toThrow('--concurrency / ATLAS_WORKER_CONCURRENCY: Too small: expected number to be >=1');
+    expect(() => parseWorkerSetup(['--lease-ms', '1000', '--heartbeat-ms', '1000'], {})).toThrow(
+      '--heartbeat-ms / ATLAS_HEARTBEAT_MS: heartbeat must be shorter than the lease',
+    );
+    expect(() => parseWorkerSetup([], { ATLAS_LEASE_MS: 'abc' })).toThrow('--lease-ms / ATLAS_LEASE_MS: Invalid input: expected number, received NaN');
+    expect(() => parseWorkerSetup(['--worker-id', 'has space'], {})).toThrow(/--worker-id \/ ATLAS_WORKER_ID: letters, digits/);
     expect(() => parseWorkerSetup(['--bogus'], {})).toThrow(/Unknown option '--bogus'/);
   });
 });
