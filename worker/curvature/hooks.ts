@@ -17,7 +17,7 @@ import type { RunConfig } from '../../server/core/run-config';
 import { warmupEndStep } from '../../server/core/schedule';
 import type { RunContext, StepContext, TrainHooks } from '../engine/train';
 import { defaultCatapultDelta, findCriticalLr } from './critical-lr';
-import { warmStart } from './lanczos';
+import { NonFiniteOperatorError, warmStart } from './lanczos';
 import { lambda0FromBatches, sharpnessAt } from './measure';
 import { modelProbes, PersistentCatapultController } from './persistent';
 import type { SharpnessEstimate } from './sharpness';
@@ -140,7 +140,7 @@ class CurvatureRun {
       const e = run();
       return { value: e.value, iterations: e.iterations, residual: e.residual, fdFlips: e.fdFlips, vector: e.vector };
     } catch (err) {
-      if (err instanceof Error && /non-finite/.test(err.message)) return { value: NaN, iterations: 0, residual: NaN, fdFlips: null, vector: null };
+      if (err instanceof NonFiniteOperatorError) return { value: NaN, iterations: 0, residual: NaN, fdFlips: null, vector: null };
       throw err;
     }
   }

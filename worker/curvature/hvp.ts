@@ -92,16 +92,19 @@ export function makeFdHvp(opts: FdHvpOptions): FdHvp {
   const eps = opts.eps ?? DEFAULT_FD_EPS;
   if (!(eps > 0)) throw new Error(`fd-hvp: eps must be > 0, got ${eps}`);
   const shapes = opts.params.map((p) => p.shape);
-  const theta = flattenToFloat64(opts.params);
-  const n = theta.length;
+  const n = opts.params.reduce((a, p) => a + p.size, 0);
+  // θ in float64 is needed only for the flip check's displaced forward passes: read it back once, on demand.
+  let thetaCache: Float64Array | null = null;
+  const theta = (): Float64Array => (thetaCache ??= flattenToFloat64(opts.params));
   let products = 0;
   let maxFlips: number | null = null;
   let flippedProducts = 0;
 
   /** θ + s·v rounded to float32, as tensors (the caller disposes). */
   const displaced = (v: Float64Array, s: number): tf.Tensor[] => {
+    const t = theta();
     const x = new Float64Array(n);
-    for (let i = 0; i < n; i++) x[i] = (theta[i] ?? 0) + s * (v[i] ?? 0);
+    for (let i = 0; i < n; i++) x[i] = (t[i] ?? 0) + s * (v[i] ?? 0);
     return unflatten(x, shapes);
   };
 

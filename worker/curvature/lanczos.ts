@@ -13,6 +13,14 @@
 
 export type LinearOperator = (v: Float64Array) => Float64Array;
 
+/** The operator returned NaN or ±Inf (e.g. a gradient that overflowed at θ±εv next to a divergence). */
+export class NonFiniteOperatorError extends Error {
+  constructor() {
+    super('lanczos: operator returned a non-finite value');
+    this.name = 'NonFiniteOperatorError';
+  }
+}
+
 export interface LanczosOptions {
   /** Relative residual tolerance ‖Ay − θy‖ ≤ tol·|θ| (default 1e-3: with FD-HVPs the operator itself is ~1e-5 noisy). */
   tol?: number;
@@ -168,7 +176,7 @@ function attempt(
     used++;
     if (w.length !== n) throw new Error(`lanczos: operator returned length ${w.length}, expected ${n}`);
     // An indexed loop: for-of over a typed array of ~10^6 entries costs ~10× more in V8.
-    for (let i = 0; i < n; i++) if (!Number.isFinite(w[i] ?? NaN)) throw new Error('lanczos: operator returned a non-finite value');
+    for (let i = 0; i < n; i++) if (!Number.isFinite(w[i] ?? NaN)) throw new NonFiniteOperatorError();
     const a = dot(w, q);
     alpha.push(a);
     // Full reorthogonalization against every basis vector in float64, with a second pass only when the first

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gaussianVector, lanczosTop, symmetricEigen, type LinearOperator } from '../../../../worker/curvature/lanczos';
+import { gaussianVector, lanczosTop, NonFiniteOperatorError, symmetricEigen, type LinearOperator } from '../../../../worker/curvature/lanczos';
 
 /** y = A·v for a row-major dense n×n matrix. */
 function denseOp(a: Float64Array, n: number): LinearOperator {
@@ -89,5 +89,9 @@ describe('lanczosTop', () => {
     const ref = Math.max(...symmetricEigen(a, n).values);
     const res = lanczosTop(denseOp(a, n), n, { tol: 1e-12, maxIter: n });
     expect(Math.abs(res.value - ref) / Math.abs(ref)).toBeLessThan(1e-8);
+  });
+
+  it('stops with NonFiniteOperatorError when the operator returns NaN (the training hook stores NaN then)', () => {
+    expect(() => lanczosTop((v) => v.map((x, i) => (i === 2 ? NaN : x)), 5)).toThrow(NonFiniteOperatorError);
   });
 });
