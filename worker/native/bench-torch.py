@@ -1,7 +1,8 @@
 """PyTorch reference for the atlas-native benchmark rows (worker/native/bench-native.ts runs it).
 
-One training step exactly as the TF.js rows time it (wall time and this process's CPU time): forward, softmax cross-entropy (mean over the batch), backward,
-plain SGD update, loss read back. Models: FCN 784-512-512-512-10 with ReLU, and the project's CNN (Myrtle-5, width
+One training step as the TF.js rows time it (wall time and this process's CPU time): forward, softmax cross-entropy
+(mean over the batch), batch accuracy, backward, plain SGD update, loss read back. Models: FCN 784-512-512-512-10
+with ReLU, and the project's CNN (Myrtle-5, width
 32: conv3x3 1->32, 32->32, maxpool 2, 32->64, maxpool 2, 64->128, global average pool, dense 128->10, ReLU after
 every conv). Usage: python3 bench-torch.py <fcn|cnn> <batch> <steps>. Prints one JSON line.
 
@@ -56,7 +57,10 @@ def main() -> None:
 
     def step() -> float:
         opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(x), y)
+        logits = model(x)
+        loss = F.cross_entropy(logits, y)
+        # The product's step also computes the batch accuracy (a train row records it); so does this one.
+        (logits.detach().argmax(1) == y).float().mean()
         loss.backward()
         opt.step()
         return loss.item()
