@@ -32,7 +32,11 @@ export const CurvatureFieldsSchema = z.object({
   lanczosResidual: Num.optional(),
   /** η_t·λ_t / threshold (2 for SGD, 38 for Adam with λ^{P⁻¹H}; PAPER §5); > 1 is past the stability edge. */
   stabilityRatio: Num.optional(),
-  /** ReLU units whose sign flipped between θ ± εv in the finite-difference HVP (FACTS.md: a source of error). */
+  /**
+   * ReLU units whose sign flips between θ ± εv in the finite-difference HVP. For models differentiated through their
+   * frozen ReLU gates (the FCN; worker/curvature/measure.ts) they are counted along the returned eigenvector and do
+   * not affect the estimate; for other models they are flips left in the products used, a source of error (FACTS.md).
+   */
   fdFlips: Count.optional(),
   /** λ^H averaged over several fresh batches (PAPER §4.3's periodic measurement). */
   sharpnessMean: Num.optional(),
