@@ -1,4 +1,14 @@
-import { aggregateHeatmap, cellAtStep, formatNumber, HEATMAP_METRICS, heatmapMetric, type HeatmapInputCell, type HeatmapMetric } from '../../server/core/heatmap';
+import {
+  aggregateHeatmap,
+  cellAtStep,
+  formatNumber,
+  HEATMAP_METRICS,
+  heatmapMetric,
+  type HeatmapGrid,
+  type HeatmapInputCell,
+  type HeatmapMetric,
+} from '../../server/core/heatmap';
+import { toJsonNumber } from '../../server/core/json-number';
 import { type SweepView } from '../../server/api/routers/sweeps';
 import { layoutHeatmap, type HeatmapLayout } from '../charts/heatmap-layout';
 import { serializeViewState, type SweepViewState } from '../lib/view-state';
@@ -39,6 +49,34 @@ export function viewMetricLabel(view: Pick<SweepViewState, 'metric' | 'step'>): 
   return `${metric.key === 'maxSharpness' ? 'λ^H' : 'train loss'} at step ${view.step}`;
 }
 
+/** The aggregated grid of a view (what the heatmap draws, before pixels). */
+export function sharedGrid(data: Pick<SweepView, 'cells'>, view: Pick<SweepViewState, 'metric' | 'step'>): HeatmapGrid {
+  const metric = viewMetric(view);
+  // A step only redraws metrics the histories carry (as the Sweep page's step slider does).
+  return aggregateHeatmap(heatmapInputs(data, metric.overTime ? view.step : null), metric.key);
+}
+
+/** The grid of a view as JSON-safe data (NaN and ±Infinity as strings, as the store keeps them). */
+export function sharedGridJson(data: Pick<SweepView, 'cells' | 'sweep' | 'state' | 'lambda0'>, view: SweepViewState) {
+  const grid = sharedGrid(data, view);
+  const metric = viewMetric(view);
+  return {
+    sweepId: data.sweep.id,
+    state: data.state,
+    metric: metric.key,
+    metricLabel: viewMetricLabel({ metric: metric.key, step: metric.overTime ? view.step : null }),
+    step: metric.overTime ? view.step : null,
+    etaUnit: isRelativeGrid(data) ? ('inv-lambda0' as const) : ('absolute' as const),
+    lambda0: data.lambda0,
+    etas: grid.etas,
+    warmups: grid.warmups,
+    extent: grid.extent,
+    cells: grid.cells.flatMap((c) =>
+      c === null ? [] : [{ col: c.col, row: c.row, eta: c.eta, warmupSteps: c.warmupSteps, state: c.state, value: toJsonNumber(c.value), cellIds: c.cellIds }],
+    ),
+  };
+}
+
 /** Lay out the heatmap of a view in a `width × height` box. */
 export function layoutSharedHeatmap(
   data: Pick<SweepView, 'cells' | 'sweep'>,
@@ -46,9 +84,8 @@ export function layoutSharedHeatmap(
   size: { width: number; height: number },
 ): HeatmapLayout {
   const metric = viewMetric(view);
-  // A step only redraws metrics the histories carry (as the Sweep page's step slider does).
   const step = metric.overTime ? view.step : null;
-  const grid = aggregateHeatmap(heatmapInputs(data, step), metric.key);
+  const grid = sharedGrid(data, view);
   const relative = isRelativeGrid(data);
   return layoutHeatmap({
     grid,

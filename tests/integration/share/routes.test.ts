@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GET as getJson } from '../../../app/api/sweeps/[id]/heatmap.json/route';
 import { GET as getOg } from '../../../app/api/sweeps/[id]/og.png/route';
 import { GET as getPng } from '../../../app/api/sweeps/[id]/heatmap.png/route';
 import { GET as getSvg } from '../../../app/api/sweeps/[id]/heatmap.svg/route';
@@ -117,6 +118,27 @@ describe('heatmap.svg', () => {
       const res = await getSvg(req(`/api/sweeps/${id}/heatmap.svg`), ctx(id));
       expect(res.status).toBe(404);
     }
+  });
+});
+
+describe('heatmap.json', () => {
+  it('serves the grid behind the picture, NaN kept as a string, cached like the images', async () => {
+    const res = await getJson(req(`/api/sweeps/${finished}/heatmap.json?metric=finalTrainLoss`), ctx(finished));
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const body = (await res.json()) as { etas: number[]; warmups: number[]; etaUnit: string; lambda0: number; cells: { col: number; row: number; state: string; value: number | string; cellIds: string[] }[] };
+    expect(body.etas).toEqual([1, 2, 4, 8]);
+    expect(body.warmups).toEqual([1, 16, 128]);
+    expect(body.etaUnit).toBe('inv-lambda0');
+    expect(body.lambda0).toBe(40);
+    expect(body.cells).toHaveLength(12);
+    const at = (col: number, row: number) => body.cells.find((c) => c.col === col && c.row === row);
+    expect(at(3, 0)).toMatchObject({ state: 'diverged', value: 'NaN', cellIds: ['e03-w000001-s1'] });
+    expect(at(3, 2)).toMatchObject({ state: 'failed', value: 2.3 });
+    // Trained cell (η index 1, T_wrm 16): floor 0.4/(1 + 1 + 2) + 0.45·e^(−199/15) at its last step 199.
+    expect(at(1, 1)?.value).toBeCloseTo(0.1 + 0.45 * Math.exp(-199 / 15), 9);
+    const live = await getJson(req(`/api/sweeps/${running}/heatmap.json`), ctx(running));
+    expect(live.headers.get('cache-control')).toBe('public, max-age=0, s-maxage=5, stale-while-revalidate=25');
   });
 });
 
