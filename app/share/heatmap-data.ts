@@ -109,8 +109,8 @@ export function imageQuery(view: SweepViewState): string {
   return `metric=${encodeURIComponent(view.metric)}${tail ? `&${tail}` : ''}`;
 }
 
-/** Paths of a view's resources on this site: the viewer (short link when given), the SVG, the PNG and the OG card. */
-export function sharePaths(sweepId: string, view: SweepViewState, shortId?: string): { viewer: string; svg: string; png: string; og: string } {
+/** Paths of a view's resources on this site: the viewer (short link when given), the SVG, the PNG, the OG card, the data. */
+export function sharePaths(sweepId: string, view: SweepViewState, shortId?: string): { viewer: string; svg: string; png: string; og: string; json: string } {
   const id = encodeURIComponent(sweepId);
   const q = serializeViewState(view);
   const iq = imageQuery(view);
@@ -119,6 +119,7 @@ export function sharePaths(sweepId: string, view: SweepViewState, shortId?: stri
     svg: `/api/sweeps/${id}/heatmap.svg?${iq}`,
     png: `/api/sweeps/${id}/heatmap.png?${iq}`,
     og: `/api/sweeps/${id}/og.png?${iq}`,
+    json: `/api/sweeps/${id}/heatmap.json?${iq}`,
   };
 }
 

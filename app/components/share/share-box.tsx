@@ -69,7 +69,7 @@ export function ShareBox(props: { sweepId: string; view: SweepViewState; title: 
         <textarea readOnly rows={3} value={snippet} data-testid="markdown-snippet" style={{ width: '100%', fontFamily: 'monospace', fontSize: 12 }} onFocus={(e) => e.target.select()} />
       </label>
       <p className="muted" style={{ fontSize: 12, margin: '4px 0 0' }}>
-        Images: <a href={paths.svg}>SVG</a> · <a href={paths.png}>PNG</a> · <a href={`${paths.png}&dpr=2`}>PNG 2×</a> · <a href={paths.og}>preview card</a>
+        Images: <a href={paths.svg}>SVG</a> · <a href={paths.png}>PNG</a> · <a href={`${paths.png}&dpr=2`}>PNG 2×</a> · <a href={paths.og}>preview card</a> · data: <a href={paths.json}>JSON</a>
       </p>
     </section>
   );
