@@ -2,8 +2,9 @@
 
 import { useState } from 'react';
 import { markdownSnippet } from '../../../server/core/share';
-import { serializeViewState, type SweepViewState } from '../../lib/view-state';
+import { type SweepViewState } from '../../lib/view-state';
 import { sharePaths } from '../../share/heatmap-data';
+import { useShortLink } from './use-short-link';
 
 /**
  * Copy the current view for a review: `[![title](svg-url)](viewer-url)` for a pull-request comment, or the viewer
@@ -16,32 +17,13 @@ export function ShareBox(props: { sweepId: string; view: SweepViewState; title: 
   const paths = sharePaths(sweepId, view);
   const longViewer = `${origin}${paths.viewer}`;
   const imageUrl = `${origin}${paths.svg}`;
-  const [short, setShort] = useState<{ query: string; url: string } | null>(null);
+  const link = useShortLink(sweepId, view, origin);
   const [status, setStatus] = useState('');
-  const query = serializeViewState(view);
-  const viewerUrl = short?.query === query ? short.url : longViewer;
+  const viewerUrl = link.current ?? longViewer;
   const snippet = markdownSnippet({ title, imageUrl, viewerUrl });
 
-  const shorten = async (): Promise<string> => {
-    if (short?.query === query) return short.url;
-    try {
-      const res = await fetch('/share/links', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ sweepId, query }),
-      });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const body = (await res.json()) as { path: string };
-      const url = `${origin}${body.path}`;
-      setShort({ query, url });
-      return url;
-    } catch {
-      return longViewer; // the long link carries the same view
-    }
-  };
-
   const copy = async (what: 'markdown' | 'link') => {
-    const url = await shorten();
+    const url = await link.resolve();
     const text = what === 'markdown' ? markdownSnippet({ title, imageUrl, viewerUrl: url }) : url;
     try {
       await navigator.clipboard.writeText(text);
