@@ -12,7 +12,7 @@ import { type ShortLinkId } from '../../server/core/share';
  *   sweeps/<sweepId>/control/jobs/<jobId>/claim-<epoch>.json   ClaimRecord, epoch 6 digits
  *   sweeps/<sweepId>/control/jobs/<jobId>/released-<epoch>.json  present = that epoch gave its claim up
  *   sweeps/<sweepId>/control/jobs/<jobId>/done.json        DoneMarker (which epoch's result ends the job)
- *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/progress.json  ProgressRecord (overwritten)
+ *   sweeps/<sweepId>/progress/<jobId>/e<epoch>.json        ProgressRecord (overwritten; one listing shows which changed)
  *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/metrics-<seq>.json  MetricChunk (append-only), seq 6 digits
  *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/result.json    CellResultRecord
  *   links/<shortId>.json                                   ShortLinkRecord (immutable, content-addressed; issue 6)
@@ -40,7 +40,8 @@ export const keys = {
     `sweeps/${sweepId}/control/jobs/${jobId}/released-${pad6(epoch)}.json`,
   done: (sweepId: SweepId, jobId: CellId): string => `sweeps/${sweepId}/control/jobs/${jobId}/done.json`,
   epochPrefix: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/`,
-  progress: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/progress.json`,
+  progressPrefix: (sweepId: SweepId): string => `sweeps/${sweepId}/progress/`,
+  progress: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/progress/${jobId}/e${pad6(epoch)}.json`,
   chunkPrefix: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/metrics-`,
   chunk: (sweepId: SweepId, jobId: CellId, epoch: number, seq: number): string =>
     `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/metrics-${pad6(seq)}.json`,
@@ -76,6 +77,15 @@ export function parseControlKey(sweepId: SweepId, key: string): ControlKey | nul
   if (m[4] === 'done') return { kind: 'done', jobId: job.data };
   const epoch = Number(m[3]);
   return m[2] === 'claim' ? { kind: 'claim', jobId: job.data, epoch } : { kind: 'released', jobId: job.data, epoch };
+}
+
+/** The job and epoch of a key under `progressPrefix(sweepId)`, or null. */
+export function parseProgressKey(sweepId: SweepId, key: string): { jobId: CellId; epoch: number } | null {
+  const prefix = keys.progressPrefix(sweepId);
+  if (!key.startsWith(prefix)) return null;
+  const m = /^([^/]+)\/e(\d{6})\.json$/.exec(key.slice(prefix.length));
+  const job = CellIdSchema.safeParse(m?.[1]);
+  return m && job.success ? { jobId: job.data, epoch: Number(m[2]) } : null;
 }
 
 /** The sequence number of a chunk key under `chunkPrefix`, or null. */

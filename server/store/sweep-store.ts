@@ -79,7 +79,7 @@ export type JobState = 'queued' | 'running' | 'stalled' | 'done' | 'cancelled' |
 export interface ControlScan {
   cancelled: boolean;
   calibrated: boolean;
-  jobs: Map<CellId, { epochs: number[]; lastClaimWrite: number; released: Set<number>; done: boolean }>;
+  jobs: Map<CellId, { epochs: number[]; lastClaimWrite: number; lastClaimEtag: string; released: Set<number>; done: boolean }>;
 }
 
 export interface CellSummary extends CellCoord {
@@ -142,6 +142,19 @@ export class SweepStore {
     const r = schema.safeParse(json);
     if (!r.success) throw new CorruptRecordError(key, formatZodError(r.error));
     return { value: r.data, meta: got.meta };
+  }
+
+  /**
+   * Like `read`, for a record whose current etag is known from a listing: an unchanged record is served from a
+   * cache shared by every SweepStore over the same BlobStore, so a live dashboard re-reads only what changed.
+   */
+  async readListed<S extends z.ZodType>(key: string, etag: string, schema: S): Promise<z.output<S> | null> {
+    const cache = cacheFor(this.blob);
+    const hit = cache.get(key);
+    if (hit && hit.etag === etag && hit.schema === schema) return hit.value as z.output<S>;
+    const got = await this.read(key, schema);
+    if (got) cache.set(key, { etag: etag === IMMUTABLE ? IMMUTABLE : got.meta.etag, schema, value: got.value });
+    return got?.value ?? null;
   }
 
   /** Validate then write one record; returns the written meta (its size is the stored bytes). */
@@ -253,12 +266,15 @@ export class SweepStore {
       else {
         let job = scan.jobs.get(k.jobId);
         if (!job) {
-          job = { epochs: [], lastClaimWrite: 0, released: new Set(), done: false };
+          job = { epochs: [], lastClaimWrite: 0, lastClaimEtag: '', released: new Set(), done: false };
           scan.jobs.set(k.jobId, job);
         }
         if (k.kind === 'claim') {
           job.epochs.push(k.epoch);
-          if (k.epoch === Math.max(...job.epochs)) job.lastClaimWrite = b.uploadedAt;
+          if (k.epoch === Math.max(...job.epochs)) {
+            job.lastClaimWrite = b.uploadedAt;
+            job.lastClaimEtag = b.etag;
+          }
         } else if (k.kind === 'released') job.released.add(k.epoch);
         else job.done = true;
       }
@@ -283,14 +299,16 @@ export class SweepStore {
   async getSweepStatus(sweepId: string): Promise<SweepStatus> {
     const sweep = await this.getSweep(sweepId);
     const id = sweep.id;
-    const [scan, cancelled, calibration] = await Promise.all([
+    const [scan, progressList, cancelled, calibration] = await Promise.all([
       this.scanControl(id),
+      listAll(this.blob, keys.progressPrefix(id)),
       this.getCancel(id),
       this.getCalibration(id).catch((e: unknown) => {
         if (e instanceof CorruptRecordError) return null;
         throw e;
       }),
     ]);
+    const progressEtags = new Map<string, string>(progressList.map((b) => [b.key, b.etag]));
     const now = this.now();
     const calib = needsCalibration(sweep.spec);
     const calibrationState = calib ? await this.jobState(id, CALIBRATION_JOB_ID, scan, now, calibration !== null) : null;
@@ -301,14 +319,17 @@ export class SweepStore {
       let done: DoneMarker | null = null;
       let epoch: number | null = job?.epochs[job.epochs.length - 1] ?? null;
       if (job?.done) {
-        done = await this.getDone(id, coord.cellId).catch((e: unknown) => problem(e, problems, null));
+        // Done markers never change: read once, then served from the cache.
+        const doneKey = keys.done(id, coord.cellId);
+        done = await this.readListed(doneKey, IMMUTABLE, DoneMarkerSchema).catch((e: unknown) => problem(e, problems, null));
         if (done) epoch = done.epoch;
       }
+      const progressKey = epoch === null ? null : keys.progress(id, coord.cellId, epoch);
+      const progressEtag = progressKey === null ? undefined : progressEtags.get(progressKey);
       const progress =
-        epoch === null
+        progressKey === null || progressEtag === undefined
           ? null
-          : ((await this.read(keys.progress(id, coord.cellId, epoch), ProgressRecordSchema).catch((e: unknown) => problem(e, problems, null)))
-              ?.value ?? null);
+          : await this.readListed(progressKey, progressEtag, ProgressRecordSchema).catch((e: unknown) => problem(e, problems, null));
       let state: JobState;
       if (done) state = 'done';
       else if (calib && calibrationState === 'done' && calibration === null) state = 'blocked';
@@ -340,8 +361,8 @@ export class SweepStore {
     if (job === undefined || epoch === undefined) return scan.cancelled ? 'cancelled' : 'queued';
     if (scan.cancelled) return 'cancelled';
     if (job.released.has(epoch)) return 'stalled';
-    const claim = await this.getClaim(sweepId, jobId, epoch).catch(() => null);
-    return claim !== null && claim.value.leaseExpiresAt > now ? 'running' : 'stalled';
+    const claim = await this.readListed(keys.claim(sweepId, jobId, epoch), job.lastClaimEtag, ClaimRecordSchema).catch(() => null);
+    return claim !== null && claim.leaseExpiresAt > now ? 'running' : 'stalled';
   }
 
   /** The epoch readers follow for a job: its done marker's, else its highest claim; null when never claimed. */
@@ -436,4 +457,40 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   });
   await Promise.all(workers);
   return out;
+}
+
+/** The etag to pass to `readListed` for records written once and never changed (done markers). */
+const IMMUTABLE = '(immutable)';
+
+interface CachedRecord {
+  etag: string;
+  schema: z.ZodType;
+  value: unknown;
+}
+
+/** Records by key with the etag they were read at; bounded, oldest entries dropped first. */
+class RecordCache {
+  private readonly map = new Map<string, CachedRecord>();
+  constructor(private readonly maxEntries: number) {}
+  get(key: string): CachedRecord | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, value: CachedRecord): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.maxEntries) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) this.map.delete(oldest.value);
+    }
+  }
+}
+
+const caches = new WeakMap<BlobStore, RecordCache>();
+function cacheFor(blob: BlobStore): RecordCache {
+  let c = caches.get(blob);
+  if (!c) {
+    c = new RecordCache(50_000);
+    caches.set(blob, c);
+  }
+  return c;
 }
