@@ -6,6 +6,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { OptimizerKindSchema } from '../server/core/run-config';
 import { DEMO_PRESET_ID } from '../server/api/presets';
 import { ErrorBox } from './components/error-box';
+import { formatTime } from './lib/format-time';
 import { LaunchTokenField } from './components/launch-token';
 import { ProgressBar, StateBadge } from './components/status';
 import { useTRPC } from './trpc';
@@ -151,7 +152,7 @@ export function SweepsList() {
                   <ProgressBar done={s.counts.done} total={s.counts.total} />
                 </td>
                 <td>
-                  <time dateTime={new Date(s.createdAt).toISOString()}>{new Date(s.createdAt).toLocaleString()}</time>
+                  <time dateTime={new Date(s.createdAt).toISOString()}>{formatTime(s.createdAt)}</time>
                 </td>
               </tr>
             ))}

@@ -32,6 +32,10 @@ test('sweeps list shows the fixture sweep with live status and filters', async (
 
 test('heatmap: cells with the right classes, boundary, keyboard selection, URL state survives reload', async ({ page }) => {
   const id = fixtureSweepId();
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
   const t0 = Date.now();
   await page.goto(`/sweeps/${id}`);
   const cells = page.locator('svg.heatmap rect.cell');
@@ -78,6 +82,13 @@ test('heatmap: cells with the right classes, boundary, keyboard selection, URL s
   await expect(page.getByLabel('metric')).toHaveValue('bestTestAcc');
   await expect(page.locator('rect.cell--selected')).toHaveCount(2);
   await expect(page.getByLabel('log-x')).toBeChecked();
+  // The heatmap is server-rendered and hydrated: no hydration mismatch (or any other console error).
+  expect(consoleErrors.filter((e) => !e.includes('favicon'))).toEqual([]);
+});
+
+test('the heatmap is in the server-rendered HTML (no client fetch before it draws)', async ({ request }) => {
+  const html = await (await request.get(`/sweeps/${fixtureSweepId()}`)).text();
+  expect(html.match(/class="cell cell--/g)?.length).toBe(12);
 });
 
 test('step slider redraws the heatmap from the progress histories', async ({ page }) => {

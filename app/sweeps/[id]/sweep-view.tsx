@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { usePathname, useSearchParams } from 'next/navigation';
-import { useCallback, useMemo, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { aggregateHeatmap, cellAtStep, formatNumber, HEATMAP_METRICS, heatmapMetric, type HeatmapInputCell } from '../../../server/core/heatmap';
 import { logSpacedSteps } from '../../../server/core/progress-history';
 import { layoutHeatmap, moveFocus, type LaidOutCell } from '../../charts/heatmap-layout';
@@ -11,21 +11,25 @@ import { CopyLinkButton } from '../../components/copy-link';
 import { ErrorBox } from '../../components/error-box';
 import { LaunchTokenField } from '../../components/launch-token';
 import { ProgressBar, StateBadge } from '../../components/status';
+import { formatTime } from '../../lib/format-time';
 import { parseViewState, selectCell, serializeViewState, type SweepViewState } from '../../lib/view-state';
 import { useTRPC } from '../../trpc';
+import type { SweepView as SweepViewData } from '../../../server/api/routers/sweeps';
 import { CellPanel } from './cell-panel';
 
 const HEATMAP_W = 520;
 const HEATMAP_H = 420;
 const LIVE_MS = 2000;
 
-type SweepData = NonNullable<ReturnType<typeof useSweepQuery>['data']>;
+type SweepData = SweepViewData;
 
 
-function useSweepQuery(id: string, histories: boolean) {
+function useSweepQuery(id: string, histories: boolean, initial: SweepViewData | null) {
   const trpc = useTRPC();
   return useQuery({
     ...trpc.sweeps.byId.queryOptions({ id, histories }),
+    // The server component's prefetch (without histories) seeds the first render.
+    initialData: !histories && initial ? initial : undefined,
     // Live while anything can still change; the previous data stays on screen while refetching (no layout shift).
     refetchInterval: (q) => (q.state.data && q.state.data.state !== 'done' && q.state.data.state !== 'cancelled' ? LIVE_MS : false),
     placeholderData: (prev) => prev,
@@ -43,20 +47,31 @@ function heatmapInputs(data: SweepData, step: number | null): HeatmapInputCell[]
   });
 }
 
-export function SweepView({ id }: { id: string }) {
+export function SweepView({ id, initial }: { id: string; initial: SweepViewData | null }) {
   const pathname = usePathname();
   const params = useSearchParams();
-  const view = useMemo(() => parseViewState(new URLSearchParams(params.toString())), [params]);
+  // View state lives in React state for immediate feedback and is mirrored into the URL (the shareable truth); a URL
+  // changed from outside (back/forward, a pasted link) is read back in.
+  const search = params.toString();
+  const [view, setViewState] = useState<SweepViewState>(() => parseViewState(new URLSearchParams(search)));
+  useEffect(() => {
+    setViewState((cur) => {
+      const fromUrl = parseViewState(new URLSearchParams(search));
+      return serializeViewState(fromUrl) === serializeViewState(cur) ? cur : fromUrl;
+    });
+  }, [search]);
   const setView = useCallback(
     (patch: Partial<SweepViewState>) => {
-      const qs = serializeViewState({ ...view, ...patch });
-      // The native History API keeps useSearchParams in sync without a server round trip (view state is client-only).
+      const next = { ...view, ...patch };
+      setViewState(next);
+      const qs = serializeViewState(next);
+      // The native History API updates the URL without a server round trip (view state is client-only).
       window.history.replaceState(null, '', qs ? `${pathname}?${qs}` : pathname);
     },
     [view, pathname],
   );
   // Histories (the bulk of the payload) are fetched only while the step slider shows an earlier step.
-  const q = useSweepQuery(id, view.step !== null);
+  const q = useSweepQuery(id, view.step !== null, initial);
   const [focus, setFocus] = useState<{ col: number; row: number } | null>(null);
   const [hoverKey, setHoverKey] = useState<string | null>(null);
 
@@ -221,7 +236,7 @@ function SweepHeader({ data }: { data: SweepData }) {
         </div>
       </div>
       <p className="muted" style={{ margin: '2px 0 0' }}>
-        {spec.author} · {new Date(data.sweep.createdAt).toLocaleString()} · {m.kind.toUpperCase()}-{m.depth}-{m.width}{' '}
+        {spec.author} · {formatTime(data.sweep.createdAt)} · {m.kind.toUpperCase()}-{m.depth}-{m.width}{' '}
         {spec.parameterization === 'mup' ? 'μP' : 'SP'} · {spec.loss} · {spec.optimizer.kind} · batch {spec.batchSize || 'full'} · {spec.steps} steps ·{' '}
         {spec.data.name}
         {spec.data.trainSubset ? ` (${spec.data.trainSubset})` : ''}

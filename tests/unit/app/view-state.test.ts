@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatTime } from '../../../app/lib/format-time';
 import { estimateCompute, forwardMacs, formatDuration } from '../../../app/lib/compute-estimate';
 import { DEFAULT_VIEW, parseViewState, selectCell, serializeViewState } from '../../../app/lib/view-state';
 import { SweepSpecSchema } from '../../../server/core/sweep-spec';
@@ -44,5 +45,11 @@ describe('compute estimate', () => {
 
   it('formats durations by magnitude', () => {
     expect([30, 600, 7200, 400_000].map(formatDuration)).toEqual(['30 s', '10 min', '2.0 h', '4.6 days']);
+  });
+});
+
+describe('formatTime', () => {
+  it('prints UTC minutes, identical on server and client', () => {
+    expect(formatTime(Date.UTC(2026, 10, 28, 15, 48, 36))).toBe('2026-11-28 15:48 UTC');
   });
 });
