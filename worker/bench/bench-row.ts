@@ -21,10 +21,11 @@ const SHAPE = { inputShape: [28, 28, 1], numClasses: 10 };
 interface Timing {
   ms: number;
   p10Ms: number;
+  cpuMs: number;
   flops: number;
   samples: number;
   /** For train rows: the ceiling op (plain matMul / forward convs at the model's shapes), timed interleaved with the steps. */
-  ref?: { what: string; ms: number; p10Ms: number; flops: number };
+  ref?: { what: string; ms: number; p10Ms: number; cpuMs: number; flops: number };
   /** Set when the row's peak is not the whole process's (train rows exclude the ceiling's buffers). */
   peakRssMB?: number;
 }
@@ -41,14 +42,27 @@ interface TimedOp {
   dispose(): void;
 }
 
-async function timeIt(reps: number, fn: () => Promise<void>): Promise<number[]> {
-  const ts: number[] = [];
+interface Samples {
+  wall: number[];
+  cpu: number[];
+}
+
+/** Wall and CPU (user + system) milliseconds of each of `reps` calls, appended to `into`. */
+async function timeIt(reps: number, fn: () => Promise<void>, into: Samples = { wall: [], cpu: [] }): Promise<Samples> {
   for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
-    ts.push(performance.now() - t0);
+    const dt = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    into.wall.push(dt);
+    into.cpu.push((c.user + c.system) / 1000);
   }
-  return ts;
+  return into;
+}
+
+function summarize(s: Samples): { ms: number; p10Ms: number; cpuMs: number } {
+  return { ms: median(s.wall), p10Ms: quantile(s.wall, 0.1), cpuMs: median(s.cpu) };
 }
 
 /** Full train step: batch from the data stream, forward + backward (xent), SGD update, loss read back. */
@@ -82,20 +96,19 @@ async function trainRow(spec: Extract<RowSpec, { kind: 'train' }>): Promise<Timi
   // same shapes, so they reach the same peak).
   const trainPeakMB = maxRssMB();
   await timeIt(spec.warmup, () => ref.run());
-  const ts: number[] = [];
-  const rs: number[] = [];
+  const ts: Samples = { wall: [], cpu: [] };
+  const rs: Samples = { wall: [], cpu: [] };
   for (let i = 0; i < spec.steps; i++) {
-    ts.push(...(await timeIt(1, step)));
-    rs.push(...(await timeIt(1, () => ref.run())));
+    await timeIt(1, step, ts);
+    await timeIt(1, () => ref.run(), rs);
   }
   tf.dispose(params);
   ref.dispose();
   return {
-    ms: median(ts),
-    p10Ms: quantile(ts, 0.1),
+    ...summarize(ts),
     flops: trainStepFlopsPerExample(spec.model, SHAPE) * spec.batch,
-    samples: ts.length,
-    ref: { what: ref.what, ms: median(rs), p10Ms: quantile(rs, 0.1), flops: ref.flops },
+    samples: ts.wall.length,
+    ref: { what: ref.what, ...summarize(rs), flops: ref.flops },
     peakRssMB: spec.warmup > 0 ? trainPeakMB : maxRssMB(),
   };
 }
@@ -151,7 +164,7 @@ async function opRow(op: TimedOp, reps: number): Promise<Timing> {
   await timeIt(WARMUP, () => op.run());
   const ts = await timeIt(reps, () => op.run());
   op.dispose();
-  return { ms: median(ts), p10Ms: quantile(ts, 0.1), flops: op.flops, samples: ts.length };
+  return { ...summarize(ts), flops: op.flops, samples: ts.wall.length };
 }
 
 async function main(): Promise<void> {

@@ -47,11 +47,16 @@ export const RowResultSchema = z.discriminatedUnion('ok', [
     ms: z.number(),
     /** 10th percentile: less sensitive than the median to other processes on a shared machine. */
     p10Ms: z.number(),
+    /**
+     * Median CPU time (user + system) of this process per step: on a shared machine it stays close to the wall time
+     * the step would take on an idle one, because time spent waiting for a core is not counted.
+     */
+    cpuMs: z.number(),
     flops: z.number(),
     gflops: z.number(),
     peakRssMB: z.number(),
     samples: z.int(),
-    ref: z.object({ what: z.string(), ms: z.number(), p10Ms: z.number(), flops: z.number() }).optional(),
+    ref: z.object({ what: z.string(), ms: z.number(), p10Ms: z.number(), cpuMs: z.number(), flops: z.number() }).optional(),
   }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);

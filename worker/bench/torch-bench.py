@@ -1,6 +1,6 @@
 """PyTorch CPU reference for `npm run bench`: the same models and train step as worker/bench/bench-row.ts.
 
-Prints one JSON line {"ok", "ms", "flops", "gflops", "peakRssMB", "samples", "threads", "torch"}.
+Prints one JSON line in the RowResult shape of worker/bench/rows.ts (plus "threads" and "torch").
 Usage: python3 torch-bench.py <fcn|cnn> <batch> <steps>
 The caller sets 1 thread and removes OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE from this command's environment.
 """
@@ -63,12 +63,16 @@ def step():
 for _ in range(3):
     step()
 times = []
+cpu = []
 for _ in range(steps):
+    c0 = time.process_time()
     t0 = time.perf_counter()
     step()
     times.append((time.perf_counter() - t0) * 1e3)
+    cpu.append((time.process_time() - c0) * 1e3)
 ms = statistics.median(times)
 p10 = sorted(times)[max(0, -(-len(times) // 10) - 1)]
-print(json.dumps({"ok": True, "ms": ms, "p10Ms": p10, "flops": flops, "gflops": flops / ms / 1e6,
+print(json.dumps({"ok": True, "backend": "pytorch", "device": f"PyTorch {torch.__version__} CPU, 1 thread",
+                  "ms": ms, "p10Ms": p10, "cpuMs": statistics.median(cpu), "flops": flops, "gflops": flops / ms / 1e6,
                   "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "samples": len(times),
                   "threads": torch.get_num_threads(), "torch": torch.__version__}))

@@ -41,6 +41,8 @@ describe('bench rows', () => {
     expect(r.flops).toBe(8 * (6 * (784 * 16 + 16 * 10) - 2 * 784 * 16));
     expect(r.ref?.flops).toBe(2 * 8 * 16 * 16);
     expect(r.p10Ms).toBeLessThanOrEqual(r.ms);
+    expect(r.cpuMs).toBeGreaterThan(0);
+    expect(r.ref?.cpuMs).toBeGreaterThan(0);
   });
 
   it('a backend that does not load is a failed row that says why', () => {
