@@ -38,9 +38,13 @@ describe('SweepSpecSchema', () => {
     expect(msg).toContain('etaGrid: grid has 1066 cells; at most 1024');
   });
 
-  it('rejects a total budget over 2·10^7 steps', () => {
-    const msg = errorsOf({ ...base, steps: 100_000, etaGrid: { kind: 'explicit', values: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6] }, warmupGrid: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096] });
-    expect(msg).toContain('steps: 208 cells × 100000 steps = 20800000; at most 20000000 in all');
+  it('accepts a 16×16 heatmap at 10^5 steps and rejects a total budget over 3·10^7 steps', () => {
+    const etas = Array.from({ length: 16 }, (_, i) => 0.01 * (i + 1));
+    const warmups = (n: number) => Array.from({ length: n }, (_, i) => 2 ** i);
+    expect(SweepSpecSchema.safeParse({ ...base, steps: 100_000, etaGrid: { kind: 'explicit', values: etas }, warmupGrid: warmups(16) }).success).toBe(true);
+    // 16 × 19 = 304 cells × 10^5 steps = 3.04·10^7.
+    const msg = errorsOf({ ...base, steps: 100_000, etaGrid: { kind: 'explicit', values: etas }, warmupGrid: [...warmups(16), 40_000, 50_000, 60_000] });
+    expect(msg).toContain('steps: 304 cells × 100000 steps = 30400000; at most 30000000 in all');
   });
 
   it('rejects T_wrm above the step budget, too many steps, duplicates, and inverted exponent ranges', () => {
