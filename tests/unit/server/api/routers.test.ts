@@ -95,6 +95,19 @@ describe('cells', () => {
     expect(constant.markers).toEqual({ warmupEnd: null, divergence: null, catapults: [12] });
   });
 
+  it('gives Adam its two reference lines: (2+2β1)/η for λ^H and (2+2β1)/((1−β1)η) = 38/η for λ^{P⁻¹H}', async () => {
+    // A store of its own, so the listing tests below see only their sweeps.
+    const adamDir = await mkdtemp(path.join(os.tmpdir(), 'atlas-api-adam-'));
+    const caller = createCaller(createContextInner({ blob: new FsBlobStore(adamDir), caller: { loopback: true } }));
+    const adam = await caller.sweeps.create({ ...FIXTURE_SPEC, title: 'Adam', optimizer: { kind: 'adam' }, etaGrid: { kind: 'explicit', values: [1e-3] }, warmupGrid: [1] });
+    const d = await caller.cells.byId({ sweepId: adam.id, cellId: 'e00-w000001-s1' });
+    expect(d.thresholds.sharpness).toBeCloseTo(3.8, 12);
+    expect(d.thresholds.precond).toBeCloseTo(38, 12);
+    expect(d.cell.state).toBe('queued');
+    expect(d.result).toBeNull();
+    await rm(adamDir, { recursive: true, force: true });
+  });
+
   it('series labels the regime from the rows: the fixture λ falls 40 → 24, so C2 (sharpness reduction)', async () => {
     const s = await local().cells.series({ sweepId, cellId });
     expect(s.regime?.regime).toBe('C2');
