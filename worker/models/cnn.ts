@@ -111,6 +111,22 @@ export function createCnn(spec: CnnSpec, parameterization: Parameterization, sha
         return logits;
       });
     },
+    // The z of every conv's ReLU, as in `apply` (issue 4: finite-difference HVPs count units that flip sign and retry
+    // those products; max-pooling's own kinks are not counted).
+    reluPreActivations(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[] {
+      return tf.tidy(() => {
+        const out: tf.Tensor[] = [];
+        let a = tf.reshape<tf.Rank.R4>(x, [-1, h, w, c]);
+        convs.forEach((l, i) => {
+          let z = conv2dSame(a, params[2 * i] as tf.Tensor4D, params[2 * i + 1] as tf.Tensor1D, { inputGrad: false });
+          if (l.scaling.multiplier !== 1) z = tf.mul(z, l.scaling.multiplier);
+          out.push(z);
+          a = tf.relu(z);
+          if (l.poolAfter) a = tf.maxPool(a, 2, 2, 'valid');
+        });
+        return out;
+      });
+    },
   };
 }
 
