@@ -89,6 +89,7 @@ export function SweepsList() {
         <label>
           Author
           <input
+            key={filters.author ?? ''}
             defaultValue={filters.author ?? ''}
             placeholder="any"
             size={12}
