@@ -8,6 +8,7 @@ import { logSpacedSteps } from '../../../server/core/progress-history';
 import { layoutHeatmap, moveFocus, type LaidOutCell } from '../../charts/heatmap-layout';
 import { HeatmapSvg } from '../../charts/heatmap-svg';
 import { CopyLinkButton } from '../../components/copy-link';
+import { CopyMarkdownButton } from '../../components/share/copy-markdown-button';
 import { ErrorBox } from '../../components/error-box';
 import { LaunchTokenField } from '../../components/launch-token';
 import { ProgressBar, StateBadge } from '../../components/status';
@@ -153,6 +154,8 @@ export function SweepView({ id, initial }: { id: string; initial: SweepViewData 
                 <option value="log">log</option>
               </select>
             </label>
+            {/* Sharing (issue 6): the heatmap as Markdown for a PR, linking to the read-only viewer of this view. */}
+            <CopyMarkdownButton sweepId={id} spec={data.sweep.spec} view={view} />
           </div>
           <div onMouseLeave={() => setHoverKey(null)} onMouseOver={(e) => setHoverKey((e.target as Element).getAttribute('data-key'))}>
             <HeatmapSvg
