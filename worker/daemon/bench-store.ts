@@ -12,7 +12,8 @@ import { trainRun } from '../engine/train';
 /**
  * Benchmarks of the local store (docs/BENCHMARKS.md): `npx tsx worker/daemon/bench-store.ts`.
  *  1. bytes per stored row and raw write throughput of CellWriter (no training), for rows shaped like real ones;
- *  2. rows/s of one training run with its rows written to the local store, against the same run with rows dropped.
+ *  2. rows/s of one training run with its rows written to the local store, against the same run with rows dropped;
+ *  3. the live sweep view (getSweepStatus) of a 16×16 sweep, first read and repeated read.
  */
 
 const N_RAW = 20_000;
@@ -103,6 +104,37 @@ async function main(): Promise<void> {
         `(${last?.stats.chunks ?? 0} chunks, ${last?.stats.progressWrites ?? 0} progress writes, ${(last?.bytesPerRow ?? 0).toFixed(1)} B/row); ` +
         `store overhead ${(((med(storedMs) - med(bareMs)) / med(bareMs)) * 100).toFixed(1)}% ` +
         `[dropped ${bareMs.map((x) => x.toFixed(0)).join('/')} ms, stored ${storedMs.map((x) => x.toFixed(0)).join('/')} ms]`,
+    );
+
+    // 3. The live sweep view at 16×16 cells: half done, half running with progress; cold and warm status reads.
+    const big = await store.createSweep({
+      title: 'status 16x16',
+      author: 'bench',
+      steps: 100_000,
+      etaGrid: { kind: 'pow2', unit: 'absolute', base: 1e-3, fromExp: 0, toExp: 15 },
+      warmupGrid: Array.from({ length: 16 }, (_, i) => 2 ** i),
+    });
+    let n = 0;
+    for (const c of gridCells(big.spec)) {
+      const lease = await leases.claim(big.id, c.cellId, 1, 'bench');
+      if (!lease) throw new Error('claim lost');
+      const w = new CellWriter(store, { sweepId: big.id, cellId: c.cellId, epoch: 1, workerId: 'bench', totalSteps: 100_000, progressMs: 600_000 });
+      for (let s = 0; s < 200; s++) await w.add(realisticRow(s));
+      if (n++ % 2 === 0) {
+        await w.finish({ outcome: 'trained' });
+        await leases.complete(lease, { outcome: 'trained', lastStep: 199, summary: { finalTrainLoss: 0.1 } });
+      } else await w.writeProgress();
+    }
+    const coldStore = new SweepStore(new FsBlobStore(dir)); // a new BlobStore: an empty cache
+    t = performance.now();
+    const cold = await coldStore.getSweepStatus(big.id);
+    const coldMs = performance.now() - t;
+    t = performance.now();
+    await coldStore.getSweepStatus(big.id);
+    const warmMs = performance.now() - t;
+    console.log(
+      `status of a 16×16 sweep (${cold.counts.done} done, ${cold.counts.running} running, local store): ` +
+        `first read ${coldMs.toFixed(0)} ms, repeated read ${warmMs.toFixed(0)} ms (unchanged records served by etag)`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
