@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  */
 
 /** Must equal kApiVersion in src/addon.cc; a build from older sources is refused rather than called wrongly. */
-export const NATIVE_API_VERSION = 3;
+export const NATIVE_API_VERSION = 4;
 
 /** Activation codes of biasActivation (src/kernels.h `Activation`). */
 export const ACTIVATION = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5 } as const;
@@ -16,10 +16,6 @@ export type NativeActivation = keyof typeof ACTIVATION;
 /** Op codes of binary (src/kernels.h `BinaryOp`). */
 export const BINARY_OP = { add: 0, sub: 1, mul: 2, div: 3, squaredDifference: 4, maximum: 5, minimum: 6 } as const;
 export type NativeBinaryOp = keyof typeof BINARY_OP;
-
-/** Op codes of unary (src/kernels.h `UnaryOp`). */
-export const UNARY_OP = { relu: 0, step: 1 } as const;
-export type NativeUnaryOp = keyof typeof UNARY_OP;
 
 export interface OpenBlasInfo {
   /** openblas_get_config(), e.g. "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Cooperlake MAX_THREADS=64". */
@@ -56,8 +52,6 @@ export interface NativeAddon {
   sumMiddle(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
   /** out = a ∘ b over `shape`, reading each operand with per-dim element strides (0 = broadcast). */
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, aStrides: Int32Array, bStrides: Int32Array): void;
-  /** out = op(x) elementwise (relu; step with `alpha` for x ≤ 0). */
-  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   /** Max pooling, NHWC; geometry as for convs with outC = inC and the window as the filter. */
   maxPool(x: Float32Array, y: Float32Array, geometry: Int32Array): void;
   /** dx of max pooling: each dy goes to the first maximum of its window in x. */
@@ -104,7 +98,6 @@ const FUNCTIONS = [
   'conv2dBackpropFilter',
   'sumMiddle',
   'binary',
-  'unary',
   'maxPool',
   'maxPoolGrad',
   'setNumThreads',

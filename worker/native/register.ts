@@ -7,7 +7,7 @@ import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, fusedConv2d } from '
 import { batchMatMul, fusedMatMul } from './kernels/matmul';
 import { maxPool, maxPoolGrad } from './kernels/pool';
 import { sum } from './kernels/reduce';
-import { cast, identity, unary } from './kernels/unary';
+import { cast, identity } from './kernels/unary';
 
 /** The TF.js backend name runs record when they trained on the native kernels. */
 export const ATLAS_NATIVE = 'atlas-native';
@@ -17,14 +17,14 @@ export const BASE_BACKEND = 'wasm';
 type Override = (args: KernelArgs, stock: tf.KernelFunc) => KernelOutput;
 
 /**
- * The kernels the addon replaces. Chosen by profiling training steps (docs/BENCHMARKS.md, "atlas-native"):
- * the GEMMs and convolutions carry nearly all the FLOPs; Sum is the bias gradient (wasm transposes before
- * reducing); the broadcasting binaries are the bias adds and the update rules; MaxPoolGrad on wasm cost more than
- * all the convolutions of a CNN step; Identity (every tensor saved for backprop is cloned) and same-dtype Cast copy
- * whole activations on wasm and share them here; Relu and Step (ReLU's gradient mask) are memory-bound passes
- * that run faster natively.
+ * The kernels the addon replaces, chosen by profiling training steps and timing each kernel against the stock one
+ * (docs/BENCHMARKS.md, "atlas-native"): the GEMMs and convolutions carry nearly all the FLOPs; Sum is the bias
+ * gradient (wasm transposes before reducing); MaxPoolGrad on wasm cost more than all the convolutions of a CNN step;
+ * Identity (every tensor saved for backprop is cloned) and same-dtype Cast copy whole activations on wasm and share
+ * them here; broadcasting binaries only for large broadcasts (bias adds over conv activations), where they are ~2×
+ * faster. Same-shape elementwise ops, ReLU and Step measured at parity with wasm's SIMD kernels and stay stock.
  */
-export function nativeOverrides(addon: NativeAddon): Record<string, Override> {
+export function nativeOverrides(addon: NativeAddon, minNativeBroadcast?: number): Record<string, Override> {
   return {
     [tf.BatchMatMul]: batchMatMul(addon),
     [tf._FusedMatMul]: fusedMatMul(addon),
@@ -33,17 +33,15 @@ export function nativeOverrides(addon: NativeAddon): Record<string, Override> {
     [tf.Conv2DBackpropInput]: conv2dBackpropInput(addon),
     [tf.Conv2DBackpropFilter]: conv2dBackpropFilter(addon),
     [tf.Sum]: sum(addon),
-    [tf.Add]: binary(addon, 'add'),
-    [tf.Sub]: binary(addon, 'sub'),
-    [tf.Multiply]: binary(addon, 'mul'),
-    [tf.RealDiv]: binary(addon, 'div'),
-    [tf.SquaredDifference]: binary(addon, 'squaredDifference'),
-    [tf.Maximum]: binary(addon, 'maximum'),
-    [tf.Minimum]: binary(addon, 'minimum'),
+    [tf.Add]: binary(addon, 'add', minNativeBroadcast),
+    [tf.Sub]: binary(addon, 'sub', minNativeBroadcast),
+    [tf.Multiply]: binary(addon, 'mul', minNativeBroadcast),
+    [tf.RealDiv]: binary(addon, 'div', minNativeBroadcast),
+    [tf.SquaredDifference]: binary(addon, 'squaredDifference', minNativeBroadcast),
+    [tf.Maximum]: binary(addon, 'maximum', minNativeBroadcast),
+    [tf.Minimum]: binary(addon, 'minimum', minNativeBroadcast),
     [tf.MaxPool]: maxPool(addon),
     [tf.MaxPoolGrad]: maxPoolGrad(addon),
-    [tf.Relu]: unary(addon, 'relu'),
-    [tf.Step]: unary(addon, 'step'),
     [tf.Identity]: identity(),
     [tf.Cast]: cast(),
   };
@@ -62,6 +60,8 @@ export interface RegisterOptions {
   only?: readonly string[];
   /** Register under another name (benchmark variants side by side); default `atlas-native`. */
   name?: string;
+  /** Smallest broadcasting binary op run natively (tests use 0 to exercise the native kernel on small shapes). */
+  minNativeBroadcast?: number;
 }
 
 /**
@@ -97,7 +97,7 @@ export function registerAtlasNative(addon: NativeAddon, options: RegisterOptions
     stock.set(config.kernelName, config);
     tf.registerKernel({ ...config, backendName: name });
   }
-  const overrides = nativeOverrides(addon);
+  const overrides = nativeOverrides(addon, options.minNativeBroadcast);
   for (const [kernelName, kernel] of Object.entries(overrides)) {
     if (options.only !== undefined && !options.only.includes(kernelName)) continue;
     const base = stock.get(kernelName);

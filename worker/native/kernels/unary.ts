@@ -1,20 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { type NativeAddon, UNARY_OP, type NativeUnaryOp } from '../addon';
-import { type KernelArgs, type KernelOutput, attrsOf, heapF32, input, makeResident, wasmBackend } from './common';
-
-export function unary(addon: NativeAddon, op: NativeUnaryOp) {
-  const code = UNARY_OP[op];
-  return (args: KernelArgs, stock: tf.KernelFunc): KernelOutput => {
-    const x = input(args, 'x');
-    if (x.dtype !== 'float32') return stock(args);
-    const alpha = op === 'step' ? (attrsOf<tf.StepAttrs>(args).alpha ?? 0) : 0;
-    const backend = wasmBackend(args);
-    makeResident(backend, x);
-    const out = backend.makeOutput([...x.shape], 'float32');
-    addon.unary(code, heapF32(backend, x), heapF32(backend, out), alpha);
-    return out;
-  };
-}
+import { type KernelArgs, type KernelOutput, attrsOf, input, wasmBackend } from './common';
 
 /**
  * Identity without a copy: tensors are immutable, so the output shares the input's heap buffer and the backend's

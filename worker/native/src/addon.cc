@@ -247,21 +247,6 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   });
 }
 
-// unary(op, x, out, alpha)
-napi_value Unary(napi_env env, napi_callback_info info) {
-  return Wrap(env, [&] {
-    Args args(env, info, "unary", 4);
-    const int64_t op = args.Size(0);
-    if (op > static_cast<int64_t>(atlas::UnaryOp::kStep)) args.Fail(0, "is not a known unary op");
-    size_t n = 0;
-    Check(napi_get_typedarray_info(env, args.argv[1], nullptr, &n, nullptr, nullptr, nullptr), "info");
-    const float* x = args.Floats(1, 0);
-    float* out = args.Floats(2, static_cast<int64_t>(n));
-    atlas::Unary(static_cast<atlas::UnaryOp>(op), x, out, static_cast<int64_t>(n), static_cast<float>(args.Number(3)));
-    return Undefined(env);
-  });
-}
-
 // Pool geometry: the conv layout with outC == inC (the window in fH/fW).
 atlas::ConvGeometry PoolGeometry(const Args& args, size_t i) {
   const atlas::ConvGeometry g = Geometry(args, i);
@@ -336,7 +321,7 @@ napi_value Info(napi_env env, napi_callback_info) {
 }
 
 // Bumped whenever a function's arguments change, so the loader can refuse a stale build.
-constexpr int32_t kApiVersion = 3;
+constexpr int32_t kApiVersion = 4;
 
 napi_value Init(napi_env env, napi_value exports) {
   napi_value apiVersion;
@@ -350,7 +335,6 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumMiddle", nullptr, SumMiddle, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setNumThreads", nullptr, SetNumThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

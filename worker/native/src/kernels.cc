@@ -326,17 +326,6 @@ void BinaryBroadcast(BinaryOp op, const float* a, const float* b, float* out, in
   }
 }
 
-void Unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha) {
-  switch (op) {
-    case UnaryOp::kRelu:
-      for (int64_t i = 0; i < n; ++i) out[i] = x[i] < 0.0f ? 0.0f : x[i];
-      return;
-    case UnaryOp::kStep:
-      for (int64_t i = 0; i < n; ++i) out[i] = std::isnan(x[i]) ? x[i] : (x[i] > 0.0f ? 1.0f : alpha);
-      return;
-  }
-}
-
 namespace {
 
 // Calls visit(xPixelOffset) for each in-bounds input pixel of the window of output (b, oy, ox), in row-major window

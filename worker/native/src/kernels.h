@@ -50,11 +50,6 @@ enum class BinaryOp : int32_t { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kSquared
 void BinaryBroadcast(BinaryOp op, const float* a, const float* b, float* out, int32_t rank, const int64_t* shape,
                      const int64_t* aStrides, const int64_t* bStrides);
 
-enum class UnaryOp : int32_t { kRelu = 0, kStep = 1 };
-
-// out = op(x) elementwise. Relu: x < 0 ? 0 : x (NaN stays NaN). Step: NaN ? NaN : (x > 0 ? 1 : alpha).
-void Unary(UnaryOp op, const float* x, float* out, int64_t n, float alpha);
-
 // Max pooling, NHWC. Shares ConvGeometry with outC == inC (fH/fW the window, dilations as in conv). An output is the
 // largest non-NaN value of its window (-inf if none).
 void MaxPool(const float* x, float* y, const ConvGeometry& g);

@@ -107,7 +107,6 @@ export function countingAddon(addon: NativeAddon): { addon: NativeAddon; counts:
       conv2dBackpropFilter: wrap('conv2dBackpropFilter', addon.conv2dBackpropFilter.bind(addon)),
       sumMiddle: wrap('sumMiddle', addon.sumMiddle.bind(addon)),
       binary: wrap('binary', addon.binary.bind(addon)),
-      unary: wrap('unary', addon.unary.bind(addon)),
       maxPool: wrap('maxPool', addon.maxPool.bind(addon)),
       maxPoolGrad: wrap('maxPoolGrad', addon.maxPoolGrad.bind(addon)),
       setNumThreads: addon.setNumThreads.bind(addon),

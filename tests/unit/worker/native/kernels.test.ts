@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAddon } from '../../../../worker/native/addon';
+import { MIN_NATIVE_BROADCAST, isTrueBroadcast } from '../../../../worker/native/kernels/binary';
 import { ensureWasmPaths } from '../../../../worker/native/loader';
 import { registerAtlasNative } from '../../../../worker/native/register';
 import { type CallCounts, Prng, countingAddon, elementwiseError, nativeBuildPossible, normwiseError, onBackend } from './fixtures';
@@ -36,7 +37,7 @@ if (loaded.ok) {
     ensureWasmPaths();
     const counted = countingAddon(addon);
     counts = counted.counts;
-    registerAtlasNative(counted.addon, { name: BACKEND });
+    registerAtlasNative(counted.addon, { name: BACKEND, minNativeBroadcast: 0 });
   });
 
   /** Runs fn on atlas-native and on cpu; returns the outputs and how often each addon function ran. */
@@ -330,33 +331,57 @@ if (loaded.ok) {
           const av = r.floats(aShape.reduce((p, q) => p * q, 1));
           const bv = r.floats(bShape.reduce((p, q) => p * q, 1));
           const { native, ref, calls } = await both(() => op(tf.tensor(av, aShape), tf.tensor(bv, bShape)));
-          expect(calls.binary, `seed ${seed}`).toBe(1);
+          // Equal shapes and single values stay with the stock kernel (as fast); true broadcasts run natively.
+          expect(calls.binary ?? 0, `seed ${seed}`).toBe(isTrueBroadcast(aShape, bShape) ? 1 : 0);
           expectClose(native, ref, elementwiseError, `${name} seed ${seed} a=${str(aShape)} b=${str(bShape)}`);
         }
       });
     }
 
+    it('with the product threshold, only broadcasts of at least MIN_NATIVE_BROADCAST elements run natively', async () => {
+      const name = 'atlas-native-threshold';
+      const counted = countingAddon(addon);
+      registerAtlasNative(counted.addon, { name });
+      await tf.setBackend(name);
+      const bigShape = [MIN_NATIVE_BROADCAST / 64, 64];
+      const sum = tf.tidy(() => {
+        const bias = tf.range(0, 64);
+        const small = tf.add(tf.ones([4, 64]), bias);
+        const same = tf.add(tf.ones(bigShape), tf.ones(bigShape));
+        const big = tf.add(tf.ones(bigShape), bias);
+        return [tf.sum(small), tf.sum(same), tf.sum(big)].map((t) => t.dataSync()[0]);
+      });
+      expect(counted.counts.binary).toBe(1);
+      // Σ (1 + j) over 64 columns: 64 + 2016 = 2080 per row.
+      expect(sum).toEqual([4 * 2080, 2 * MIN_NATIVE_BROADCAST, (MIN_NATIVE_BROADCAST / 64) * 2080]);
+    });
+
     it('maximum and minimum propagate NaN like the cpu backend', async () => {
-      const a = [NaN, 1, -2, 0];
+      // A row broadcast over a matrix, so the native kernel runs.
+      const a = [NaN, 1, -2, 0, 5, NaN, 3, -1];
       const b = [0, NaN, -3, NaN];
-      const { native, ref } = await both(() => [tf.maximum(tf.tensor1d(a), tf.tensor1d(b)), tf.minimum(tf.tensor1d(a), tf.tensor1d(b))]);
-      expect([...(native[0] ?? [])]).toEqual([NaN, NaN, -2, NaN]);
-      expect([...(native[1] ?? [])]).toEqual([NaN, NaN, -3, NaN]);
+      const { native, ref, calls } = await both(() => [
+        tf.maximum(tf.tensor2d(a, [2, 4]), tf.tensor1d(b)),
+        tf.minimum(tf.tensor2d(a, [2, 4]), tf.tensor1d(b)),
+      ]);
+      expect(calls.binary).toBe(2);
+      expect([...(native[0] ?? [])]).toEqual([NaN, NaN, -2, NaN, 5, NaN, 3, NaN]);
+      expect([...(native[1] ?? [])]).toEqual([NaN, NaN, -3, NaN, 0, NaN, -3, NaN]);
       expectClose(native, ref, elementwiseError, 'NaN max/min');
     });
 
     it('int32 operands go to the stock kernel and stay int32', async () => {
       await tf.setBackend(BACKEND);
       const before = counts.binary ?? 0;
-      const s = tf.add(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32'));
+      const s = tf.add(tf.tensor2d([1, 2, 5, 6], [2, 2], 'int32'), tf.tensor1d([3, 4], 'int32'));
       expect(s.dtype).toBe('int32');
-      expect([...s.dataSync()]).toEqual([4, 6]);
+      expect([...s.dataSync()]).toEqual([4, 6, 8, 10]);
       expect(counts.binary ?? 0).toBe(before);
       s.dispose();
     });
   });
 
-  describe('MaxPool, MaxPoolGrad, Relu, Step, Identity and Cast against the cpu backend', () => {
+  describe('MaxPool, MaxPoolGrad, Identity and Cast against the cpu backend', () => {
     it('max pooling and its gradient: random windows, strides, SAME/VALID, ReLU ties (30 seeds)', async () => {
       for (let seed = 1; seed <= 30; seed++) {
         const r = new Prng(700 + seed);
@@ -382,19 +407,6 @@ if (loaded.ok) {
         expect(calls.maxPoolGrad, `seed ${seed}`).toBe(1);
         expectClose(native, ref, normwiseError, `maxPool seed ${seed} x=${str(shape)} size=${str(size)} s=${str(strides)} ${pad}`);
       }
-    });
-
-    it('relu and step (with alpha) elementwise, NaN kept', async () => {
-      const r = new Prng(77);
-      const xv = Float32Array.from([...r.floats(200), NaN, 0, -0]);
-      const { native, ref, calls } = await both(() => {
-        const x = tf.tensor1d(xv);
-        return [tf.relu(x), tf.step(x), tf.step(x, 0.25)];
-      });
-      expect(calls.unary).toBe(3);
-      expect(native[0]?.[200]).toBeNaN();
-      expect(native[2]?.[201]).toBe(0.25);
-      native.forEach((got, i) => expect(elementwiseError(got, ref[i] ?? new Float32Array()), `unary output ${i}`).toBe(0));
     });
 
     it('Identity and same-dtype Cast share the input buffer, and disposal order does not matter', async () => {
