@@ -1,7 +1,7 @@
 /**
- * A small least-recently-used map. The API keeps the downsampled series of FINISHED cells in one: a finished cell's
- * rows never change (its done marker fixes the epoch readers follow), so a repeat request skips re-reading and
- * re-parsing up to 100k rows of chunks (docs/BENCHMARKS.md has the cold and warm figures).
+ * A small least-recently-used map. The API keeps downsampled cell series in one, keyed by what their rows depend on
+ * (routers/cells.ts), so a repeat request skips re-reading and re-parsing up to 100k rows of chunks
+ * (docs/BENCHMARKS.md has the cold and warm figures).
  */
 export class Lru<K, V> {
   private readonly map = new Map<K, V>();

@@ -14,6 +14,9 @@ import { type MetricRow, type RunEvent, type RunResult } from '../../core/metric
 import { lrAt, warmupEndStep, type LrSchedule } from '../../core/schedule';
 import { type CellResultRecord, type SweepRecord } from '../../core/records';
 import { type SweepStore } from '../../store/sweep-store';
+import { CellIdSchema, SweepIdSchema } from '../../core/ids';
+import { listAll } from '../../store/blob-store';
+import { keys } from '../../store/keys';
 import { NotFoundError } from '../errors';
 import { Lru } from '../lru';
 import { createTRPCRouter, publicProcedure } from '../trpc';
@@ -109,8 +112,29 @@ function curvatureOf(
   };
 }
 
-/** Finished cells' downsampled series (at most 64 × ~9 series × 2,000 points ≈ 10 MB). */
-const finishedSeries = new Lru<string, SeriesOutput>(64);
+/** Downsampled series by cell state (at most 64 × ~9 series × 2,000 points ≈ 10 MB). */
+const seriesCache = new Lru<string, SeriesOutput>(64);
+
+/**
+ * What a cell's series depends on: a finished cell never changes (its done marker fixes the epoch); a running one
+ * changes only when a chunk is appended (chunks are written once), so the epoch, chunk count and last chunk's etag
+ * identify its rows. Polling a running cell then re-reads its rows only when a chunk arrived. Null: do not cache.
+ */
+async function seriesCacheKey(
+  store: SweepStore,
+  input: { sweepId: string; cellId: string; maxPoints: number },
+  result: CellResultRecord | null,
+): Promise<string | null> {
+  if (result) return `${input.sweepId}/${input.cellId}/e${result.epoch}/done/${input.maxPoints}`;
+  const sweepId = SweepIdSchema.safeParse(input.sweepId);
+  const cellId = CellIdSchema.safeParse(input.cellId);
+  if (!sweepId.success || !cellId.success) return null;
+  const epoch = await store.readableEpoch(sweepId.data, cellId.data);
+  if (epoch === null) return null;
+  const chunks = await listAll(store.blob, keys.chunkPrefix(sweepId.data, cellId.data, epoch));
+  const last = chunks[chunks.length - 1];
+  return `${input.sweepId}/${input.cellId}/e${epoch}/n${chunks.length}/${last?.etag ?? '-'}/${input.maxPoints}`;
+}
 
 export interface SeriesOutput {
   sweepId: string;
@@ -201,12 +225,11 @@ export const cellsRouter = createTRPCRouter({
     .input(CellRefSchema.extend({ maxPoints: z.int().min(10).max(MAX_SERIES_POINTS).default(MAX_SERIES_POINTS) }))
     .query(async ({ ctx, input }) => {
       const result = await ctx.store.getCellResult(input.sweepId, input.cellId);
-      // A finished cell never changes: serve it from the cache, keyed by the epoch its done marker fixed.
-      const key = result ? `${input.sweepId}/${input.cellId}/e${result.epoch}/${input.maxPoints}` : null;
-      const cached = key ? finishedSeries.get(key) : undefined;
+      const key = await seriesCacheKey(ctx.store, input, result);
+      const cached = key ? seriesCache.get(key) : undefined;
       if (cached) return cached;
       const out = await computeSeries(ctx.store, input, result);
-      if (key) finishedSeries.set(key, out);
+      if (key) seriesCache.set(key, out);
       return out;
     }),
 });

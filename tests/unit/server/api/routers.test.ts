@@ -8,6 +8,9 @@ import { appRouter, createCaller } from '../../../../server/api/root';
 import { nonFiniteTransformer } from '../../../../server/api/transformer';
 import { callerFromHeaders, createContextInner } from '../../../../server/api/trpc';
 import { FsBlobStore } from '../../../../server/store/fs-blob-store';
+import { keys } from '../../../../server/store/keys';
+import { SweepStore } from '../../../../server/store/sweep-store';
+import { encodeChunkRows, MetricChunkSchema } from '../../../../server/core/records';
 import { FIXTURE_LAMBDA0, FIXTURE_SPEC, seedFixtureSweep } from '../../../e2e/seed-store';
 
 let dir: string;
@@ -213,7 +216,33 @@ describe('HTTP: error formatting and credentials', () => {
   });
 });
 
-describe('series cache of finished cells', () => {
+describe('series cache', () => {
+  it('re-reads a running cell only when a chunk is appended', async () => {
+    const cellId = 'e01-w000128-s1'; // running fixture cell: rows 0…150 in two chunks
+    const first = await local().cells.series({ sweepId, cellId });
+    expect(first.rowCount).toBe(151);
+    // Rewrite the FIRST chunk (never done in practice: chunks are append-only). The key (epoch, chunk count, last
+    // chunk's etag) is unchanged, so the cached series is served: proof the repeat did not re-read the rows.
+    const store = new SweepStore(blob);
+    const bogus = Array.from({ length: 128 }, (_, i) => ({ step: i, lr: 0.05, loss: 123, acc: 0.5, gradNorm: 1, paramNorm: 10 }));
+    await store.write(keys.chunk(sweepId, cellId, 1, 0), MetricChunkSchema, { schemaVersion: 1, sweepId, cellId, epoch: 1, seq: 0, ...encodeChunkRows(bogus) });
+    expect(await local().cells.series({ sweepId, cellId })).toEqual(first);
+    const rows = Array.from({ length: 10 }, (_, i) => ({ step: 151 + i, lr: 0.05, loss: 0.1, acc: 0.5, gradNorm: 1, paramNorm: 10 }));
+    await store.write(keys.chunk(sweepId, cellId, 1, 2), MetricChunkSchema, {
+      schemaVersion: 1,
+      sweepId,
+      cellId,
+      epoch: 1,
+      seq: 2,
+      ...encodeChunkRows(rows),
+    });
+    const after = await local().cells.series({ sweepId, cellId });
+    expect(after.rowCount).toBe(161);
+    expect(after.series.loss?.steps.at(-1)).toBe(160);
+    // Re-read from the store: the rewritten first chunk now shows.
+    expect(after.series.loss?.values[0]).toBe(123);
+  });
+
   it('serves a finished cell again without re-reading its chunks (they are immutable once done)', async () => {
     const cellId = 'e00-w000016-s1';
     const first = await local().cells.series({ sweepId, cellId, maxPoints: 40 });
