@@ -64,7 +64,7 @@ export async function serveShared(
   }
   let data: SweepView;
   try {
-    data = await o.source.sweep(o.sweepId);
+    data = await o.source.sweep(o.sweepId, { histories: view.step !== null });
   } catch (e) {
     if (isNotFound(e)) return notFound(`no sweep ${o.sweepId}`);
     throw e;

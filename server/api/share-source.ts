@@ -26,9 +26,12 @@ export class ShareSource {
     this.caller = createCaller(createContextInner({ blob, now }));
   }
 
-  /** The sweep as the Sweep page sees it (NOT_FOUND as a TRPCError for an unknown id). */
-  async sweep(id: string): Promise<SweepView> {
-    return this.caller.sweeps.byId({ id });
+  /**
+   * The sweep as the Sweep page sees it (NOT_FOUND as a TRPCError for an unknown id); with `histories` the cells'
+   * progress histories too (needed only to draw the heatmap at a step).
+   */
+  async sweep(id: string, options: { histories?: boolean } = {}): Promise<SweepView> {
+    return this.caller.sweeps.byId({ id, histories: options.histories ?? false });
   }
 
   /**

@@ -61,14 +61,16 @@ const loadShared = cache(async (id: string, search: string): Promise<Shared> => 
     query = link.query;
     shortId = link.id;
   }
+  const view = parseViewState(new URLSearchParams(query));
   let data: SweepView;
   try {
-    data = await source.sweep(sweepId);
+    // Progress histories only draw the heatmap at a step; without one they would be most of the page's bytes.
+    data = await source.sweep(sweepId, { histories: view.step !== null });
   } catch (e) {
     if (isNotFound(e)) notFound();
     throw e;
   }
-  return { data, view: parseViewState(new URLSearchParams(query)), shortId, origin: await requestOrigin() };
+  return { data, view, shortId, origin: await requestOrigin() };
 });
 
 async function shared(props: Props): Promise<Shared> {
@@ -95,7 +97,5 @@ export async function generateMetadata(props: Props): Promise<Metadata> {
 
 export default async function SharePage(props: Props) {
   const { data, view, origin } = await shared(props);
-  // Progress histories only draw the heatmap at a step; without one they would be most of the page's bytes.
-  const sent = view.step === null ? { ...data, cells: data.cells.map((c) => ({ ...c, history: null })) } : data;
-  return <ShareViewer data={sent} initialView={view} origin={origin} />;
+  return <ShareViewer data={data} initialView={view} origin={origin} />;
 }

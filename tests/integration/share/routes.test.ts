@@ -90,6 +90,16 @@ describe('heatmap.svg', () => {
     await snapshot('diverged-heavy', svg);
   });
 
+  it('draws the heatmap at a step from the progress histories', async () => {
+    const res = await getSvg(req(`/api/sweeps/${finished}/heatmap.svg?metric=finalTrainLoss&step=150`), ctx(finished));
+    const svg = await res.text();
+    // By step 150 the three diverged cells (NaN from steps 6–26) have diverged; the other nine were still training.
+    expect(svg.match(/class="cell cell--diverged"/g)).toHaveLength(3);
+    expect(svg.match(/class="cell cell--running"/g)).toHaveLength(9);
+    expect(svg).toContain('train loss at step 150');
+    expect(svg).toContain('Share fixture: finished · done · 12/12 cells finished · λ0 = 40 · step 150');
+  });
+
   it('answers a matching If-None-Match with 304 (finished and running), a stale one with 200', async () => {
     for (const id of [finished, running]) {
       const url = `/api/sweeps/${id}/heatmap.svg?metric=finalTrainLoss`;
