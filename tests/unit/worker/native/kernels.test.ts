@@ -264,23 +264,23 @@ if (loaded.ok) {
       }
     });
 
-    it('tiles the im2col buffer: a conv with more pixels than one tile holds equals the reference', async () => {
-      // patch = 3·3·64 = 576 floats, so a 4 Mi-float tile holds 7281 output pixels; 8×32×32 = 8192 needs two tiles.
+    it('tiles the im2col buffer: forward, input and filter gradients over many tiles equal the reference', async () => {
+      // patch = 3·3·64 = 576 floats, so a 128 Ki-float tile holds 227 output pixels: 4×24×24 = 2304 pixels take 11
+      // tiles, the last one partial (the filter gradient accumulates over all of them).
       const r = new Prng(999);
-      const x = r.floats(8 * 32 * 32 * 64);
+      const x = r.floats(4 * 24 * 24 * 64);
       const f = r.floats(3 * 3 * 64 * 4);
-      const dy = r.floats(8 * 32 * 32 * 4);
+      const dy = r.floats(4 * 24 * 24 * 4);
       const { native, ref, calls } = await both(() => {
-        const xt = tf.tensor4d(x, [8, 32, 32, 64]);
+        const xt = tf.tensor4d(x, [4, 24, 24, 64]);
         const ft = tf.tensor4d(f, [3, 3, 64, 4]);
-        const dyt = tf.tensor4d(dy, [8, 32, 32, 4]);
-        return [
-          tf.conv2d(xt, ft, 1, 'same'),
-          tf.conv2dTranspose(dyt, ft, [8, 32, 32, 64], 1, 'same'),
-        ];
+        const dyt = tf.tensor4d(dy, [4, 24, 24, 4]);
+        const g = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xt, f as tf.Tensor4D, 1, 'same'), dyt)));
+        return [tf.conv2d(xt, ft, 1, 'same'), tf.conv2dTranspose(dyt, ft, [4, 24, 24, 64], 1, 'same'), g(ft)];
       });
-      expect(calls.conv2d).toBe(1);
+      expect(calls.conv2d).toBe(2);
       expect(calls.conv2dBackpropInput).toBe(1);
+      expect(calls.conv2dBackpropFilter).toBe(1);
       expectClose(native, ref, normwiseError, 'tiled conv');
     });
   });
