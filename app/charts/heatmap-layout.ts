@@ -162,6 +162,79 @@ function paintFor(state: HeatmapCellState, color: string | null): CellPaint {
   }
 }
 
+/** Legend tick labels are drawn at 10 px. */
+export const LEGEND_TICK_FONT_PX = 10;
+/** Least free space between two neighbouring legend tick labels, in px. */
+export const LEGEND_TICK_MIN_GAP = 6;
+
+/**
+ * Estimated width in px of a legend tick label: 0.64 em per character, the advance of a digit in DejaVu Sans (the
+ * PNG's font) and more than in the browsers' system-ui fonts, so an estimate that fits here fits there too.
+ */
+export function estimateLabelWidth(label: string, fontPx = LEGEND_TICK_FONT_PX): number {
+  return [...label].length * 0.64 * fontPx;
+}
+
+/** True when no two labels, centred at their x, come closer than LEGEND_TICK_MIN_GAP and all lie in [0, maxX]. */
+export function labelsFit(ticks: readonly { x: number; label: string }[], maxX = Infinity): boolean {
+  const sorted = [...ticks].sort((a, b) => a.x - b.x);
+  for (let i = 0; i < sorted.length; i++) {
+    const t = sorted[i];
+    if (!t) continue;
+    const w = estimateLabelWidth(t.label);
+    if (t.x - w / 2 < 0 || t.x + w / 2 > maxX) return false;
+    const prev = sorted[i - 1];
+    if (prev && t.x - prev.x < (estimateLabelWidth(prev.label) + w) / 2 + LEGEND_TICK_MIN_GAP) return false;
+  }
+  return true;
+}
+
+/** At most this many legend ticks, however wide the legend. */
+export const LEGEND_MAX_TICKS = 6;
+
+/** A nice tick value's label: formatNumber without the trailing zeros of its exponent form (1e-6, not 1.00e-6). */
+function tickLabel(v: number): string {
+  return formatNumber(v).replace(/\.?0+e/, "e");
+}
+
+/** The leading digit of a positive number in base 10 (1 for 0.1, 2 for 200, 5 for 0.05). */
+function mantissa(v: number): number {
+  return Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9));
+}
+
+/**
+ * Legend ticks of a colour scale whose gradient spans `[x0, x0 + length]`: the densest set of nice values (d3's
+ * ticks; for a log scale 1–9 × 10^k, then 1, 2, 5 × 10^k, then powers of ten, then every 2nd, 3rd … of those) whose
+ * labels fit the legend without overlapping, preferring two or more ticks; one tick when nothing else fits.
+ */
+export function chooseLegendTicks(
+  scale: ScaleContinuousNumeric<number, number>,
+  kind: ColorScaleKind,
+  x0: number,
+  length: number,
+  maxX = Infinity,
+): { x: number; label: string }[] {
+  const candidates: number[][] = [];
+  if (kind === "log") {
+    const all = scale.ticks(10);
+    const m1 = all.filter((v) => mantissa(v) === 1);
+    candidates.push(all, all.filter((v) => [1, 2, 5].includes(mantissa(v))), m1);
+    const base = m1.length >= 2 ? m1 : all;
+    for (let k = 2; k <= base.length; k++) candidates.push(base.filter((_, i) => i % k === 0));
+  } else {
+    for (const n of [7, 5, 4, 3, 2]) candidates.push(scale.ticks(n));
+    const base = scale.ticks(5);
+    for (let k = 2; k <= base.length; k++) candidates.push(base.filter((_, i) => i % k === 0));
+  }
+  const toTicks = (values: number[]) =>
+    values.map((v) => ({ x: r(x0 + scale(v) * length), label: tickLabel(v) }));
+  const fitting = candidates
+    .filter((values) => values.length > 0 && values.length <= LEGEND_MAX_TICKS)
+    .map(toTicks)
+    .filter((t) => labelsFit(t, maxX));
+  return fitting.find((t) => t.length >= 2) ?? fitting[0]?.slice(0, 1) ?? [];
+}
+
 /** Lay out a heatmap grid in a `width × height` box: cells, log₂ ticks, viridis legend, boundary path. */
 export function layoutHeatmap(input: HeatmapLayoutInput): HeatmapLayout {
   const { grid, width, height } = input;
@@ -240,9 +313,9 @@ export function layoutHeatmap(input: HeatmapLayoutInput): HeatmapLayout {
         color: interpolateViridis(i / 10),
       }))
     : [];
-  // Five evenly spaced legend labels in colour space (0, ¼, ½, ¾, 1), so log and linear scales read alike.
+  // Nice values of the metric (d3 ticks), thinned until their labels fit the legend without touching.
   const legendTicks = color
-    ? [0, 0.25, 0.5, 0.75, 1].map((t) => ({ x: r(plot.x + t * legendW), label: formatNumber(color.scale.invert(t)) }))
+    ? chooseLegendTicks(color.scale, color.kind, plot.x, legendW, width)
     : [];
   const swatchStates: HeatmapCellState[] = ['diverged', 'failed', 'error', 'running', 'queued'];
   // Swatches on their own row under the gradient, 76 px apart.

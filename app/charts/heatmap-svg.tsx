@@ -149,9 +149,25 @@ export function HeatmapSvg(props: HeatmapSvgProps) {
         {layout.cells.map((c) => {
           const sel = selectedIndex.get(c.cellId);
           const focused = focusedKey === c.key;
-          if (sel === undefined && !focused) return null;
+          const running = c.state === "running";
+          if (sel === undefined && !focused && !running) return null;
           return (
             <g key={c.key}>
+              {running && (
+                // A white dashed ring inside the dark dashed border, so a running cell reads as running on dark
+                // and light viridis fills alike (and without colour vision).
+                <rect
+                  className="running-ring"
+                  x={c.x + 2}
+                  y={c.y + 2}
+                  width={Math.max(0, c.width - 4)}
+                  height={Math.max(0, c.height - 4)}
+                  fill="none"
+                  stroke="#ffffff"
+                  strokeWidth={1.5}
+                  strokeDasharray="2 2"
+                />
+              )}
               {sel !== undefined && (
                 <>
                   <rect
@@ -254,15 +270,23 @@ export function HeatmapSvg(props: HeatmapSvgProps) {
               fill={`url(#${idPrefix}-gradient)`}
             />
             {legend.ticks.map((t) => (
-              <text
-                key={t.x}
-                x={t.x}
-                y={legend.y + legend.height + 12}
-                textAnchor="middle"
-                fontSize="10"
-              >
-                {t.label}
-              </text>
+              <g key={t.x} className="legend-tick">
+                <line
+                  x1={t.x}
+                  x2={t.x}
+                  y1={legend.y + legend.height}
+                  y2={legend.y + legend.height + 3}
+                  stroke="#333333"
+                />
+                <text
+                  x={t.x}
+                  y={legend.y + legend.height + 13}
+                  textAnchor="middle"
+                  fontSize="10"
+                >
+                  {t.label}
+                </text>
+              </g>
             ))}
           </>
         )}

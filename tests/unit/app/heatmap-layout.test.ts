@@ -1,7 +1,14 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { layoutHeatmap, moveFocus } from "../../../app/charts/heatmap-layout";
+import { scaleLinear, scaleLog } from "d3";
+import {
+  chooseLegendTicks,
+  estimateLabelWidth,
+  layoutHeatmap,
+  LEGEND_TICK_MIN_GAP,
+  moveFocus,
+} from "../../../app/charts/heatmap-layout";
 import { HeatmapSvg } from "../../../app/charts/heatmap-svg";
 import {
   aggregateHeatmap,
@@ -183,6 +190,81 @@ describe("layoutHeatmap", () => {
     await expect(svg.replace(/></g, ">\n<")).toMatchFileSnapshot(
       "./__snapshots__/heatmap-3x3.svg",
     );
+  });
+});
+
+describe("legend ticks", () => {
+  /** Independent overlap check: label boxes (centred, estimated width) at least the minimum gap apart. */
+  function closestGap(ticks: { x: number; label: string }[]): number {
+    let gap = Infinity;
+    for (let i = 1; i < ticks.length; i++) {
+      const a = ticks[i - 1];
+      const b = ticks[i];
+      if (!a || !b) continue;
+      gap = Math.min(gap, b.x - a.x - (estimateLabelWidth(a.label) + estimateLabelWidth(b.label)) / 2);
+    }
+    return gap;
+  }
+  const logScale = (lo: number, hi: number) => scaleLog().domain([lo, hi]).range([0, 1]).clamp(true);
+  const linScale = (lo: number, hi: number) => scaleLinear().domain([lo, hi]).range([0, 1]).clamp(true);
+
+  it("estimates 6.4 px per character at 10 px", () => {
+    expect(estimateLabelWidth("0.001")).toBeCloseTo(32, 6);
+    expect(estimateLabelWidth("1e-6")).toBeCloseTo(25.6, 6);
+  });
+
+  it("picks nice log values at their log positions: 0.5, 1, 2 over [0.25, 2.3] on 300 px", () => {
+    const t = chooseLegendTicks(logScale(0.25, 2.3), "log", 64, 300);
+    expect(t.map((x) => x.label)).toEqual(["0.5", "1", "2"]);
+    // x = 64 + 300 · log(v / 0.25) / log(2.3 / 0.25)
+    for (const { x, label } of t)
+      expect(x).toBeCloseTo(64 + (300 * Math.log(Number(label) / 0.25)) / Math.log(2.3 / 0.25), 1);
+  });
+
+  it("thins decades on a short legend: four decades on 300 px, every second on 120 px", () => {
+    expect(chooseLegendTicks(logScale(1.234e-4, 2.3), "log", 64, 300).map((x) => x.label)).toEqual(["0.001", "0.01", "0.1", "1"]);
+    const short = chooseLegendTicks(logScale(1.234e-4, 2.3), "log", 64, 120);
+    expect(short).toEqual([
+      { x: 89.53, label: "0.001" },
+      { x: 145.74, label: "0.1" },
+    ]);
+    // The old five evenly spaced colour-space labels (1.23e-4, 1.45e-3 …) were 30 px apart and 45 px wide here.
+    expect(closestGap(short)).toBeGreaterThanOrEqual(LEGEND_TICK_MIN_GAP);
+    expect(chooseLegendTicks(logScale(1e-6, 1e6), "log", 64, 150).map((x) => x.label)).toEqual(["1e-6", "0.001", "1", "1000", "1e6"]);
+  });
+
+  it("never lets two labels come closer than their widths, for log and linear scales of any span and length", () => {
+    const extents: [number, number][] = [
+      [0.25, 2.3], [1.234e-4, 2.3], [0.3, 0.45], [1e-6, 1e6], [0.0123, 0.0456], [0.001234, 0.00987], [1, 1.02],
+      [0.05, 0.98], [12.5, 98765], [3.3e-7, 0.004],
+    ];
+    let checked = 0;
+    for (const [lo, hi] of extents)
+      for (const len of [60, 90, 120, 180, 240, 300])
+        for (const kind of ["log", "linear"] as const) {
+          const scale = kind === "log" ? logScale(lo, hi) : linScale(lo, hi);
+          const t = chooseLegendTicks(scale, kind, 64, len);
+          expect(t.length, `${kind} [${lo}, ${hi}] on ${len} px`).toBeGreaterThanOrEqual(1);
+          expect(t.length).toBeLessThanOrEqual(6);
+          if (t.length > 1) expect(closestGap(t), `${kind} [${lo}, ${hi}] on ${len} px`).toBeGreaterThanOrEqual(LEGEND_TICK_MIN_GAP - 1e-9);
+          // Every tick lies on the gradient and names a value inside the extent.
+          for (const { x } of t) {
+            expect(x).toBeGreaterThanOrEqual(64);
+            expect(x).toBeLessThanOrEqual(64 + len);
+          }
+          if (len >= 120) expect(t.length, `${kind} [${lo}, ${hi}] on ${len} px`).toBeGreaterThanOrEqual(2);
+          checked++;
+        }
+    expect(checked).toBe(120);
+  });
+
+  it("uses the chosen ticks in the heatmap layout (log legend of the 3×3 fixture)", () => {
+    const log = layoutHeatmap({ ...base, colorScale: "log", grid: aggregateHeatmap(sweep, "loss") });
+    expect(log.legend.ticks).toEqual([
+      { x: 157.7, label: "0.5" },
+      { x: 251.4, label: "1" },
+      { x: 345.11, label: "2" },
+    ]);
   });
 });
 
