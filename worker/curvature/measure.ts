@@ -54,7 +54,9 @@ export function sharpnessAt(args: SharpnessAtArgs): SharpnessEstimate {
   const preActivationsAt = pre === undefined ? undefined : (p: readonly tf.Tensor[]) => pre(p, batch.x);
   const gated = model.applyGated?.bind(model);
   if (gated !== undefined && pre !== undefined && args.gating !== false) {
-    const gates = tf.tidy(() => pre(args.params, batch.x).map((z) => tf.cast(tf.greater(z, 0), 'float32')));
+    const gatesAt = model.gatesAt?.bind(model);
+    const gates =
+      gatesAt !== undefined ? gatesAt(args.params, batch.x) : tf.tidy(() => pre(args.params, batch.x).map((z) => tf.cast(tf.greater(z, 0), 'float32')));
     const frozen: Model = {
       spec: model.spec,
       parameterization: model.parameterization,

@@ -39,6 +39,12 @@ export interface Model {
    * flip sign between θ±εv (worker/curvature/measure.ts; measured on FCN-4-512: 76% off at ε = 1e-4 without it).
    */
   applyGated?(params: readonly tf.Tensor[], x: tf.Tensor, gates: readonly tf.Tensor[]): tf.Tensor2D;
+  /**
+   * Optional: the gates `applyGated` expects at θ, for models whose gated pass freezes more than the ReLUs (the CNN
+   * also freezes its max-pool routing). Absent: the gates are z > 0 of `reluPreActivations` (the FCN). The caller owns
+   * the tensors.
+   */
+  gatesAt?(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[];
 }
 
 /** A minibatch: inputs [B, ...inputShape] and (soft) one-hot targets [B, K]. The consumer disposes it. */

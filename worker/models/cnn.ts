@@ -111,8 +111,52 @@ export function createCnn(spec: CnnSpec, parameterization: Parameterization, sha
         return logits;
       });
     },
-    // The z of every conv's ReLU, as in `apply` (issue 4: finite-difference HVPs count units that flip sign and retry
-    // those products; max-pooling's own kinks are not counted).
+    // `apply` with relu(z) replaced by z ⊙ gate and every max-pool by the fixed routing of θ (Σ_k mask_k ⊙ window_k
+    // over the four cells of each 2×2 window): kink-free, equal to `apply` at θ, same Hessian there (issue 4).
+    // Gates as `gatesAt` returns them: one per conv (shaped like its z), then one per pool ([4, B, H/2, W/2, C]).
+    applyGated(params: readonly tf.Tensor[], x: tf.Tensor, gates: readonly tf.Tensor[]): tf.Tensor2D {
+      if (params.length !== paramSpecs.length) throw new Error(`CNN expects ${paramSpecs.length} parameter tensors, got ${params.length}`);
+      const pools = convs.filter((l) => l.poolAfter).length;
+      if (gates.length !== convs.length + pools) throw new Error(`CNN expects ${convs.length + pools} gate tensors, got ${gates.length}`);
+      return tf.tidy(() => {
+        let a = tf.reshape<tf.Rank.R4>(x, [-1, h, w, c]);
+        let pool = convs.length;
+        convs.forEach((l, i) => {
+          let z = conv2dSame(a, params[2 * i] as tf.Tensor4D, params[2 * i + 1] as tf.Tensor1D, { inputGrad: i > 0 });
+          if (l.scaling.multiplier !== 1) z = tf.mul(z, l.scaling.multiplier);
+          a = tf.mul(z, gateAt(gates, i));
+          if (l.poolAfter) a = routedPool(a, gateAt(gates, pool++));
+        });
+        const pooled = tf.mean<tf.Tensor2D>(a, [1, 2]);
+        const n = convs.length;
+        let logits = dense(pooled, params[2 * n] as tf.Tensor2D, params[2 * n + 1] as tf.Tensor1D);
+        if (readout.multiplier !== 1) logits = tf.mul(logits, readout.multiplier);
+        return logits;
+      });
+    },
+    // The gates of `applyGated` at θ: z > 0 of every conv, then the one-hot routing of every max-pool (the first
+    // maximum of each window in row-major order; ties occur only among zeros, whose gates are 0 anyway).
+    gatesAt(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[] {
+      return tf.tidy(() => {
+        const relu: tf.Tensor[] = [];
+        const routes: tf.Tensor[] = [];
+        let a = tf.reshape<tf.Rank.R4>(x, [-1, h, w, c]);
+        convs.forEach((l, i) => {
+          let z = conv2dSame(a, params[2 * i] as tf.Tensor4D, params[2 * i + 1] as tf.Tensor1D, { inputGrad: false });
+          if (l.scaling.multiplier !== 1) z = tf.mul(z, l.scaling.multiplier);
+          relu.push(tf.cast(tf.greater(z, 0), 'float32'));
+          a = tf.relu(z);
+          if (l.poolAfter) {
+            const mask = poolRouting(a);
+            routes.push(mask);
+            a = routedPool(a, mask);
+          }
+        });
+        return [...relu, ...routes];
+      });
+    },
+    // The z of every conv's ReLU, as in `apply` (issue 4: finite-difference HVPs count units that flip sign; the
+    // gated pass above also freezes max-pooling's argmax, which this does not count).
     reluPreActivations(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[] {
       return tf.tidy(() => {
         const out: tf.Tensor[] = [];
@@ -128,6 +172,64 @@ export function createCnn(spec: CnnSpec, parameterization: Parameterization, sha
       });
     },
   };
+}
+
+function gateAt(gates: readonly tf.Tensor[], i: number): tf.Tensor {
+  const g = gates[i];
+  if (g === undefined) throw new Error(`CNN: gate ${i} missing`);
+  return g;
+}
+
+/**
+ * The four cells of every 2×2 window of a VALID stride-2 max-pool, each [B, ⌊H/2⌋, ⌊W/2⌋, C], in the order
+ * (0,0), (0,1), (1,0), (1,1); built from slice/reshape/split only, so gradients flow through them on every backend.
+ */
+function poolWindows(a: tf.Tensor4D): tf.Tensor4D[] {
+  const [b, hh, ww, cc] = a.shape;
+  const ho = Math.floor(hh / 2);
+  const wo = Math.floor(ww / 2);
+  const even = hh === 2 * ho && ww === 2 * wo ? a : tf.slice(a, [0, 0, 0, 0], [b, 2 * ho, 2 * wo, cc]);
+  const out: tf.Tensor4D[] = [];
+  // [B·Ho, 2, 2Wo·C]: the window's two rows; each row viewed as [B·Ho·Wo, 2, C]: its two columns.
+  for (const row of tf.split(tf.reshape(even, [b * ho, 2, 2 * wo * cc]), 2, 1)) {
+    for (const cell of tf.split(tf.reshape(row, [b * ho * wo, 2, cc]), 2, 1)) out.push(tf.reshape(cell, [b, ho, wo, cc]));
+  }
+  return out;
+}
+
+/** One-hot [4, B, Ho, Wo, C] of the cell max-pooling picks in each window (the first maximum). */
+function poolRouting(a: tf.Tensor4D): tf.Tensor {
+  return tf.tidy(() => {
+    const cells = poolWindows(a);
+    const [c0, c1, c2, c3] = cells;
+    if (c0 === undefined || c1 === undefined || c2 === undefined || c3 === undefined) throw new Error('CNN: pool windows');
+    const max = tf.maximum(tf.maximum(c0, c1), tf.maximum(c2, c3));
+    const masks: tf.Tensor[] = [];
+    let taken: tf.Tensor = tf.zerosLike(max).cast('bool');
+    for (const cell of [c0, c1, c2]) {
+      const hit = tf.logicalAnd(tf.equal(cell, max), tf.logicalNot(taken));
+      masks.push(hit);
+      taken = tf.logicalOr(taken, hit);
+    }
+    masks.push(tf.logicalNot(taken));
+    return tf.cast(tf.stack(masks), 'float32');
+  });
+}
+
+/** Max-pooling with frozen routing: Σ_k mask_k ⊙ cell_k (equals tf.maxPool(a, 2, 2, 'valid') with the routing of a). */
+function routedPool(a: tf.Tensor4D, routing: tf.Tensor): tf.Tensor4D {
+  const masks = tf.unstack(routing);
+  const cells = poolWindows(a);
+  let out: tf.Tensor4D | null = null;
+  for (let k = 0; k < cells.length; k++) {
+    const m = masks[k];
+    const cell = cells[k];
+    if (m === undefined || cell === undefined) throw new Error(`CNN: pool routing has ${masks.length} masks, needs 4`);
+    const term = tf.mul<tf.Tensor4D>(cell, m);
+    out = out === null ? term : tf.add<tf.Tensor4D>(out, term);
+  }
+  if (out === null) throw new Error('CNN: empty pool');
+  return out;
 }
 
 /** Multiply–accumulates of one forward pass per example, per weight layer (first conv first, readout last). */
