@@ -5,6 +5,7 @@ import {
   detectCatapults,
   isAdamKind,
   stabilityConstant,
+  stabilityConstantAt,
   stabilityQuantity,
   stabilityRatio,
   type CriticalLrSearch,
@@ -109,7 +110,8 @@ class CurvatureRun {
       }
     }
     const q = p ?? h;
-    const ratio = stabilityRatio(ctx.lr, q.value, this.constant);
+    // SGD-M's edge moves from 2 (empty momentum buffer) to 2+2β as the buffer fills (stabilityConstantAt).
+    const ratio = stabilityRatio(ctx.lr, q.value, stabilityConstantAt(this.config.optimizer, ctx.optimizer.t));
     point.lambda = q.value;
     point.ratio = ratio;
     this.measured++;
