@@ -54,6 +54,28 @@ describe('dense with explicit-transpose gradients', () => {
       tf.dispose([x, w, b, probe]);
     }
   });
+
+  it('whole-FCN gradients (SP and μP, MSE) match between wasm and cpu', async () => {
+    for (const parameterization of ['sp', 'mup'] as const) {
+      const model = createModel({ kind: 'fcn', depth: 3, width: 16 }, parameterization, { inputShape: [12], numClasses: 4 });
+      const xs = randoms(60, 6 * 12);
+      const ys = randoms(61, 6 * 4);
+      const run = async (backend: 'wasm' | 'cpu') => {
+        await initBackend(backend);
+        const params = model.init(2);
+        const x = tf.tensor2d(xs, [6, 12]);
+        const y = tf.tensor2d(ys, [6, 4]);
+        const out = lossAndGrads(model, params, { x, y }, 'mse');
+        const res = { loss: out.loss.dataSync()[0] as number, grads: out.grads.map((g) => g.dataSync() as Float32Array) };
+        tf.dispose([out.loss, out.accuracy, ...out.grads, ...params, x, y]);
+        return res;
+      };
+      const cpu = await run('cpu');
+      const wasm = await run('wasm');
+      expect(Math.abs(wasm.loss - cpu.loss) / cpu.loss).toBeLessThan(1e-5);
+      wasm.grads.forEach((g, i) => expect(relErr(g, cpu.grads[i] as Float32Array)).toBeLessThan(1e-4));
+    }
+  });
 });
 
 describe('conv2d gradients on wasm equal the cpu backend’s kernels within 1e-4 relative', () => {
