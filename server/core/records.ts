@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { RegimeLabelSchema } from './curvature';
 import { CellIdSchema, SweepIdSchema, WorkerIdSchema } from './ids';
 import { JsonNumberSchema, toJsonNumber, type JsonNumber } from './json-number';
-import { RunResultSchema } from './metrics';
+import { METRIC_ROW_SCHEMA_VERSION, RunResultSchema, type MetricRow } from './metrics';
 import { OutcomeSchema } from './outcome';
 import { SweepSpecSchema } from './sweep-spec';
 
@@ -122,6 +123,52 @@ export const ProgressRecordSchema = z.object({
 export type ProgressRecord = z.infer<typeof ProgressRecordSchema>;
 export type ProgressRecordInput = z.input<typeof ProgressRecordSchema>;
 
+/** A stored chunk value: a number, a non-finite number's string name, or null (not measured at that step). */
+function parseChunkValue(v: unknown): number | null | undefined {
+  if (v === null) return null;
+  if (typeof v === 'number') return v;
+  if (v === 'NaN') return NaN;
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  return undefined;
+}
+
+/**
+ * The rows of a chunk: arrays of `JsonNumber | null`, checked and decoded in one loop over the values. (A zod
+ * union per value cost ~5 µs: half a second for the 100k rows of one long cell; docs/BENCHMARKS.md, issue 5.) The
+ * same checks as `z.array(z.array(z.union([JsonNumberSchema, z.null()]))).min(1)`, with the same output.
+ */
+// z.custom types the input for writers; the transform is the check (z.custom without a predicate accepts anything).
+const ChunkRowsSchema = z.custom<(JsonNumber | null)[][]>().transform((rows: unknown, ctx): (number | null)[][] => {
+  if (!Array.isArray(rows)) {
+    ctx.issues.push({ code: 'custom', message: 'rows must be an array', input: rows });
+    return z.NEVER;
+  }
+  if (rows.length < 1) {
+    ctx.issues.push({ code: 'custom', message: 'rows must not be empty', input: rows });
+    return z.NEVER;
+  }
+  const out: (number | null)[][] = new Array<(number | null)[]>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r: unknown = rows[i];
+    if (!Array.isArray(r)) {
+      ctx.issues.push({ code: 'custom', path: [i], message: 'row must be an array', input: r });
+      return z.NEVER;
+    }
+    const o: (number | null)[] = new Array<number | null>(r.length);
+    for (let j = 0; j < r.length; j++) {
+      const v = parseChunkValue(r[j]);
+      if (v === undefined) {
+        ctx.issues.push({ code: 'custom', path: [i, j], message: 'expected a number, "NaN", "Infinity", "-Infinity" or null', input: r[j] });
+        return z.NEVER;
+      }
+      o[j] = v;
+    }
+    out[i] = o;
+  }
+  return out;
+});
+
 /**
  * One append-only chunk of step-level rows, columnar: the column names once, then one array per row; `null` is a
  * metric not measured at that step, "NaN"/"Infinity"/"-Infinity" are data. `step` is always column 0 and the
@@ -135,7 +182,7 @@ export const MetricChunkSchema = z
     epoch: EpochSchema,
     seq: z.int().min(0),
     columns: z.array(z.string().min(1)).min(1),
-    rows: z.array(z.array(z.union([JsonNumberSchema, z.null()]))).min(1),
+    rows: ChunkRowsSchema,
   })
   .superRefine((c, ctx) => {
     if (c.columns[0] !== 'step') ctx.addIssue({ code: 'custom', path: ['columns', 0], message: 'column 0 must be "step"' });
@@ -196,6 +243,102 @@ export function decodeChunkRows(chunk: Pick<MetricChunk, 'columns' | 'rows'>): S
     return row as StepValues;
   });
 }
+
+/**
+ * How each MetricRow field is checked in a chunk column (MetricRowSchema: `Count` = integer ≥ 0, `Num` = any number
+ * including NaN/±Inf); `required` fields must have a value in every row. `satisfies` keeps this table and the
+ * MetricRow type in step: a field added to one and not the other does not compile.
+ */
+const METRIC_ROW_FIELDS = {
+  step: { kind: 'count', required: true },
+  lr: { kind: 'number', required: true },
+  loss: { kind: 'number', required: true },
+  acc: { kind: 'number', required: true },
+  gradNorm: { kind: 'number', required: true },
+  updateNorm: { kind: 'number', required: false },
+  paramNorm: { kind: 'number', required: true },
+  mNorm: { kind: 'number', required: false },
+  vNorm: { kind: 'number', required: false },
+  testLoss: { kind: 'number', required: false },
+  testAcc: { kind: 'number', required: false },
+  sharpness: { kind: 'number', required: false },
+  precondSharpness: { kind: 'number', required: false },
+  lanczosIters: { kind: 'count', required: false },
+  lanczosResidual: { kind: 'number', required: false },
+  stabilityRatio: { kind: 'number', required: false },
+  fdFlips: { kind: 'count', required: false },
+  sharpnessMean: { kind: 'number', required: false },
+} as const satisfies Record<Exclude<keyof MetricRow, 'schemaVersion'>, { kind: 'count' | 'number'; required: boolean }>;
+
+type MetricRowField = keyof typeof METRIC_ROW_FIELDS;
+const isMetricRowField = (c: string): c is MetricRowField => Object.hasOwn(METRIC_ROW_FIELDS, c);
+
+/**
+ * The MetricRows of a parsed chunk, checked column by column with the rules of MetricRowSchema (required fields
+ * present in every row, counts integers ≥ 0, NaN/±Inf kept as data, columns MetricRow does not know left out), without
+ * building and parsing one object per row. Throws an Error naming the row and column of the first bad value.
+ */
+export function decodeMetricRows(chunk: Pick<MetricChunk, 'columns' | 'rows'>): MetricRow[] {
+  const cols: { index: number; name: MetricRowField; kind: 'count' | 'number'; required: boolean }[] = [];
+  chunk.columns.forEach((c, index) => {
+    if (isMetricRowField(c)) cols.push({ index, name: c, ...METRIC_ROW_FIELDS[c] });
+  });
+  for (const [name, f] of Object.entries(METRIC_ROW_FIELDS)) {
+    if (f.required && !chunk.columns.includes(name)) throw new Error(`metric rows: required column "${name}" is missing`);
+  }
+  const out: MetricRow[] = new Array<MetricRow>(chunk.rows.length);
+  for (let i = 0; i < chunk.rows.length; i++) {
+    const r = chunk.rows[i] ?? [];
+    const row: Record<string, number> = {};
+    for (const c of cols) {
+      const v = r[c.index];
+      if (v === null || v === undefined) {
+        if (c.required) throw new Error(`metric rows: row ${i} has no value for required column "${c.name}"`);
+        continue;
+      }
+      if (c.kind === 'count' && !(Number.isInteger(v) && v >= 0)) throw new Error(`metric rows: row ${i} column "${c.name}" must be an integer ≥ 0, got ${v}`);
+      row[c.name] = v;
+    }
+    // Every required field was checked present above, so the row has MetricRow's shape.
+    out[i] = { schemaVersion: METRIC_ROW_SCHEMA_VERSION, ...row } as MetricRow;
+  }
+  return out;
+}
+
+/** Columns of a cell's chart series (MetricRow fields; `lr` may come from the schedule when rows lack it). */
+export const SERIES_COLUMNS = ['loss', 'acc', 'lr', 'testLoss', 'testAcc', 'sharpness', 'precondSharpness', 'stabilityRatio', 'gradNorm'] as const;
+export type SeriesColumn = (typeof SERIES_COLUMNS)[number];
+
+/** One downsampled series: steps ascending, values with NaN/±Inf kept as data. */
+export const StoredSeriesSchema = z
+  .object({ steps: z.array(z.int().min(0)), values: z.array(JsonNumberSchema) })
+  .refine((s) => s.steps.length === s.values.length, 'steps and values must have equal lengths');
+
+/**
+ * `series.json` under a finished cell's epoch: its chart series, each downsampled from all its rows to at most
+ * `maxPoints` points (min/max buckets of server/core/downsample.ts, keeping first/last, warmup end, catapults and the
+ * divergence step), with the markers and regime computed from the same rows. Written once when the cell finishes, so
+ * the dashboard reads one small object instead of every chunk; a cell without it (running, or finished before it
+ * existed) is served from its chunks.
+ */
+export const CellSeriesRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  sweepId: SweepIdSchema,
+  cellId: CellIdSchema,
+  epoch: EpochSchema,
+  maxPoints: z.int().min(2),
+  /** Rows the series were computed from. */
+  rowCount: z.int().min(0),
+  series: z.partialRecord(z.enum(SERIES_COLUMNS), StoredSeriesSchema),
+  markers: z.object({
+    warmupEnd: z.int().min(0).nullable(),
+    divergence: z.int().min(0).nullable(),
+    catapults: z.array(z.int().min(0)),
+  }),
+  regime: RegimeLabelSchema.nullable(),
+});
+export type CellSeriesRecord = z.infer<typeof CellSeriesRecordSchema>;
+export type CellSeriesRecordInput = z.input<typeof CellSeriesRecordSchema>;
 
 /**
  * The record that ends a job (cell or calibration). `summary` holds the final and best numbers a heatmap needs

@@ -1,4 +1,4 @@
-import { type CellId, type SweepId } from '../../server/core/ids';
+import { CALIBRATION_JOB_ID, type CellId, type SweepId } from '../../server/core/ids';
 import { metricRowValues, type MetricRow, type RunResult } from '../../server/core/metrics';
 import { type Outcome } from '../../server/core/outcome';
 import { isLogSpacedStep } from '../../server/core/progress-history';
@@ -14,6 +14,7 @@ import {
   type StepValues,
 } from '../../server/core/records';
 import { toJsonNumber } from '../../server/core/json-number';
+import { writeCellSeries } from './cell-series';
 import { keys } from './keys';
 import { type SweepStore } from './sweep-store';
 
@@ -22,6 +23,7 @@ import { type SweepStore } from './sweep-store';
  * `chunkMs` ms, whichever comes first), a progress object overwritten at most every `progressMs`, and the result.
  * Chunks are columnar JSON (see MetricChunkSchema); `bytesPerRow` reports what that costs. Writes are queued in
  * order; `add` awaits a flush when one is due, so a slow store slows training rather than buffering without bound.
+ * `finish` also stores the cell's downsampled chart series (`series.json`, see cell-series.ts).
  */
 
 export interface CellWriterOptions {
@@ -46,7 +48,14 @@ export class CellWriter {
   private history = { step: [] as number[], loss: [] as number[], sharpness: [] as number[] };
   private lastStep = -1;
   private stopRequested = false;
-  readonly stats = { chunks: 0, rows: 0, chunkBytes: 0, progressWrites: 0 };
+  readonly stats: { chunks: number; rows: number; chunkBytes: number; progressWrites: number; seriesStored: boolean; seriesError?: string } = {
+    chunks: 0,
+    rows: 0,
+    chunkBytes: 0,
+    progressWrites: 0,
+    /** True once `finish` stored the cell's downsampled series (series.json). */
+    seriesStored: false,
+  };
 
   constructor(
     private readonly store: SweepStore,
@@ -143,6 +152,15 @@ export class CellWriter {
       ...(end.run ? { run: end.run } : {}),
     };
     await this.store.write(keys.result(this.o.sweepId, this.o.cellId, this.o.epoch), CellResultRecordSchema, record);
+    if (this.o.cellId !== CALIBRATION_JOB_ID) {
+      // The dashboard's series of the finished cell, downsampled once from all its rows (cell-series.ts). The result
+      // is already written: a failure here only leaves readers on the chunks, so it is reported, not thrown.
+      try {
+        this.stats.seriesStored = (await writeCellSeries(this.store, record)) !== null;
+      } catch (e) {
+        this.stats.seriesError = e instanceof Error ? e.message : String(e);
+      }
+    }
     return record;
   }
 }

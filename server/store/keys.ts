@@ -15,6 +15,7 @@ import { type ShortLinkId } from '../../server/core/share';
  *   sweeps/<sweepId>/progress/<jobId>/e<epoch>.json        ProgressRecord (overwritten; one listing shows which changed)
  *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/metrics-<seq>.json  MetricChunk (append-only), seq 6 digits
  *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/result.json    CellResultRecord
+ *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/series.json    CellSeriesRecord (downsampled chart series, written at the end)
  *   links/<shortId>.json                                   ShortLinkRecord (immutable, content-addressed; issue 6)
  *
  * One listing of `control/` tells a worker everything it needs to pick work in a sweep (cancelled? calibrated?
@@ -46,6 +47,7 @@ export const keys = {
   chunk: (sweepId: SweepId, jobId: CellId, epoch: number, seq: number): string =>
     `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/metrics-${pad6(seq)}.json`,
   result: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/result.json`,
+  series: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/series.json`,
   shortLink: (id: ShortLinkId): string => `links/${id}.json`,
 } as const;
 

@@ -3,13 +3,13 @@ import { formatZodError } from '../../server/core/errors';
 import { cellEtaTrgt, gridCells, type CellCoord } from '../../server/core/grid';
 import { CALIBRATION_JOB_ID, makeSweepId, SweepIdSchema, type CellId, type SweepId } from '../../server/core/ids';
 import { toJsonNumber } from '../../server/core/json-number';
-import { MetricRowSchema, type MetricRow } from '../../server/core/metrics';
+import { type MetricRow } from '../../server/core/metrics';
 import {
   CalibrationRecordSchema,
   CancelRecordSchema,
   CellResultRecordSchema,
   ClaimRecordSchema,
-  decodeChunkRows,
+  decodeMetricRows,
   DoneMarkerSchema,
   MetricChunkSchema,
   ProgressRecordSchema,
@@ -399,10 +399,8 @@ export class SweepStore {
         const got = await this.read(key, MetricChunkSchema);
         if (got === null) return [];
         if (got.value.epoch !== epoch || got.value.cellId !== jobId) throw new CorruptRecordError(key, 'chunk belongs to another cell or epoch');
-        // Rows are checked by the engine's MetricRowSchema, which takes NaN/±Inf in their stored string form.
-        return decodeChunkRows(got.value).map((r) =>
-          MetricRowSchema.parse(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toJsonNumber(v)]))),
-        );
+        // Rows are checked column by column with MetricRowSchema's rules (decodeMetricRows); NaN/±Inf are data.
+        return decodeMetricRows(got.value);
       } catch (e) {
         series.problems.push({ key, message: e instanceof Error ? e.message : String(e) });
         return [];

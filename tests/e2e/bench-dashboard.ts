@@ -2,7 +2,8 @@
  * Dashboard benchmark (issue 5, docs/BENCHMARKS.md): a 16×16 fixture sweep (every cell finished, with a log-spaced
  * progress history) and one 100,000-step cell, in a temporary local store. Measures, in-process through the tRPC
  * caller (server time, no HTTP): sweeps.byId for the 16×16 sweep and cells.series for the 100k-step cell (cold, then
- * warm), and the points per series. With `--dir D --browser URL` (an app started with ATLAS_DATA_DIR=D and served at
+ * warm) finished (served from the series.json its writer stores) and the same rows in a running cell (computed from
+ * the chunks), and the points per series. With `--dir D --browser URL` (an app started with ATLAS_DATA_DIR=D and served at
  * URL) it also times, in Debian's chromium, navigation to the 16×16 sweep until all 256 cells are drawn and the
  * heatmap takes keyboard focus.
  *   npx tsx tests/e2e/bench-dashboard.ts [--keep] [--dir D --browser URL]
@@ -16,8 +17,10 @@ import { createContextInner } from '../../server/api/trpc';
 import { gridCells } from '../../server/core/grid';
 import { encodeJsonNumbers, metricRowValues, type MetricRow } from '../../server/core/metrics';
 import { logSpacedSteps } from '../../server/core/progress-history';
-import { CellResultRecordSchema, ClaimRecordSchema, DoneMarkerSchema, encodeChunkRows, MetricChunkSchema, ProgressRecordSchema } from '../../server/core/records';
+import { type CellId, type SweepId } from '../../server/core/ids';
+import { CellResultRecordSchema, ClaimRecordSchema, type CellResultRecord, DoneMarkerSchema, encodeChunkRows, MetricChunkSchema, ProgressRecordSchema } from '../../server/core/records';
 import { type SweepSpecInput } from '../../server/core/sweep-spec';
+import { writeCellSeries } from '../../server/store/cell-series';
 import { FsBlobStore } from '../../server/store/fs-blob-store';
 import { keys } from '../../server/store/keys';
 import { SweepStore } from '../../server/store/sweep-store';
@@ -88,15 +91,30 @@ async function main(): Promise<void> {
   const long = gridCells(longSweep.spec)[0];
   if (!long) throw new Error('no cells');
   t = performance.now();
-  for (let seq = 0; seq * CHUNK < LONG_STEPS; seq++) {
-    const rows: MetricRow[] = [];
-    for (let s = seq * CHUNK; s < Math.min(LONG_STEPS, (seq + 1) * CHUNK); s++) rows.push(row(s, long.etaInUnits));
-    await store.write(keys.chunk(longSweep.id, long.cellId, 1, seq), MetricChunkSchema, { schemaVersion: 1, sweepId: longSweep.id, cellId: long.cellId, epoch: 1, seq, ...encodeChunkRows(rows.map(metricRowValues)) });
-  }
+  const writeLongChunks = async (sweepId: SweepId, cellId: CellId): Promise<void> => {
+    for (let seq = 0; seq * CHUNK < LONG_STEPS; seq++) {
+      const rows: MetricRow[] = [];
+      for (let s = seq * CHUNK; s < Math.min(LONG_STEPS, (seq + 1) * CHUNK); s++) rows.push(row(s, long.etaInUnits));
+      await store.write(keys.chunk(sweepId, cellId, 1, seq), MetricChunkSchema, { schemaVersion: 1, sweepId, cellId, epoch: 1, seq, ...encodeChunkRows(rows.map(metricRowValues)) });
+    }
+  };
+  await writeLongChunks(longSweep.id, long.cellId);
   await store.write(keys.claim(longSweep.id, long.cellId, 1), ClaimRecordSchema, { schemaVersion: 1, sweepId: longSweep.id, jobId: long.cellId, epoch: 1, workerId: 'bench', claimedAt: now, heartbeatAt: now, leaseExpiresAt: now, state: 'done' });
-  await store.write(keys.result(longSweep.id, long.cellId, 1), CellResultRecordSchema, { schemaVersion: 1, sweepId: longSweep.id, cellId: long.cellId, epoch: 1, workerId: 'bench', finishedAt: now, outcome: 'trained', lastStep: LONG_STEPS - 1, summary: {} });
-  await store.write(keys.done(longSweep.id, long.cellId), DoneMarkerSchema, { schemaVersion: 1, sweepId: longSweep.id, jobId: long.cellId, epoch: 1, outcome: 'trained', finishedAt: now, lastStep: LONG_STEPS - 1, summary: {} });
+  const longResult: CellResultRecord = { schemaVersion: 1, sweepId: longSweep.id, cellId: long.cellId, epoch: 1, workerId: 'bench', finishedAt: now, outcome: 'trained', lastStep: LONG_STEPS - 1, summary: {} };
+  await store.write(keys.result(longSweep.id, long.cellId, 1), CellResultRecordSchema, longResult);
   const seedRows = performance.now() - t;
+  // What CellWriter.finish does after the result: the downsampled series, once (series.json).
+  t = performance.now();
+  const stored = await writeCellSeries(store, longResult);
+  const writeSeries = performance.now() - t;
+  if (!stored) throw new Error('series.json was not written');
+  const seriesBytes = (await blob.head(keys.series(longSweep.id, long.cellId, 1)))?.size ?? 0;
+  await store.write(keys.done(longSweep.id, long.cellId), DoneMarkerSchema, { schemaVersion: 1, sweepId: longSweep.id, jobId: long.cellId, epoch: 1, outcome: 'trained', finishedAt: now, lastStep: LONG_STEPS - 1, summary: {} });
+  // The same 100k rows in a cell that is still running (lease live, no result): its series come from the chunks.
+  const runSweep = await store.createSweep({ ...spec, title: 'Bench: 100k steps, running', steps: LONG_STEPS, etaGrid: { kind: 'explicit', values: [0.01] }, warmupGrid: [1024] }, { now: now + 2 });
+  await store.deactivateSweep(runSweep.id);
+  await writeLongChunks(runSweep.id, long.cellId);
+  await store.write(keys.claim(runSweep.id, long.cellId, 1), ClaimRecordSchema, { schemaVersion: 1, sweepId: runSweep.id, jobId: long.cellId, epoch: 1, workerId: 'bench', claimedAt: now, heartbeatAt: now, leaseExpiresAt: now + 3_600_000, state: 'running' });
 
   const caller = createCaller(createContextInner({ blob, now: () => now }));
   const time = async <T>(f: () => Promise<T>): Promise<[number, T]> => {
@@ -108,6 +126,9 @@ async function main(): Promise<void> {
   const [byIdWarm] = await time(() => caller.sweeps.byId({ id: sweep.id }));
   const [seriesCold, series] = await time(() => caller.cells.series({ sweepId: longSweep.id, cellId: long.cellId }));
   const [seriesWarm] = await time(() => caller.cells.series({ sweepId: longSweep.id, cellId: long.cellId }));
+  const [chunksCold, running] = await time(() => caller.cells.series({ sweepId: runSweep.id, cellId: long.cellId }));
+  const [chunksWarm] = await time(() => caller.cells.series({ sweepId: runSweep.id, cellId: long.cellId }));
+  if (JSON.stringify(running.series) !== JSON.stringify(series.series)) throw new Error('stored and chunk-computed series differ');
   const points = Object.fromEntries(Object.entries(series.series).map(([k, v]) => [k, v.steps.length]));
   const out = {
     store: dir,
@@ -116,7 +137,12 @@ async function main(): Promise<void> {
     seedMs: { cells: Math.round(seedCells), rows: Math.round(seedRows) },
     byIdMs: { cold: Math.round(byIdCold), warm: Math.round(byIdWarm) },
     byIdPayloadKB: Math.round(JSON.stringify(view).length / 1024),
+    seedMsSeriesJson: Math.round(writeSeries),
+    seriesJsonKB: Math.round(seriesBytes / 1024),
+    /** Finished cell: read from its series.json. */
     seriesMs: { cold: Math.round(seriesCold), warm: Math.round(seriesWarm) },
+    /** Running cell (same rows): computed from its 200 chunks. */
+    seriesFromChunksMs: { cold: Math.round(chunksCold), warm: Math.round(chunksWarm) },
     seriesRows: series.rowCount,
     pointsPerSeries: points,
   };

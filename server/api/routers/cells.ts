@@ -1,43 +1,30 @@
 import { z } from 'zod';
-import { downsampleSeries, type Series } from '../../core/downsample';
-import { cellRunConfig, gridCells } from '../../core/grid';
-import {
-  classifyRegime,
-  curvaturePointsFromRows,
-  detectCatapults,
-  rawSharpnessConstant,
-  stabilityConstant,
-  stabilityRatio,
-  type RegimeLabel,
-} from '../../core/curvature';
-import { type MetricRow, type RunEvent, type RunResult } from '../../core/metrics';
-import { lrAt, warmupEndStep, type LrSchedule } from '../../core/schedule';
-import { type CellResultRecord, type SweepRecord } from '../../core/records';
-import { type SweepStore } from '../../store/sweep-store';
+import { rawSharpnessConstant, stabilityConstant, type RegimeLabel } from '../../core/curvature';
+import { type RunResult } from '../../core/metrics';
+import { SERIES_COLUMNS, type CellResultRecord, type SeriesColumn, type SweepRecord } from '../../core/records';
 import { CellIdSchema, SweepIdSchema } from '../../core/ids';
 import { listAll } from '../../store/blob-store';
+import {
+  computeCellSeries,
+  markersOf,
+  MAX_SERIES_POINTS,
+  readStoredCellSeries,
+  scheduleOf,
+  type CellMarkers,
+  type SeriesOutput,
+} from '../../store/cell-series';
 import { keys } from '../../store/keys';
+import { CorruptRecordError, type SweepStore } from '../../store/sweep-store';
 import { NotFoundError } from '../errors';
 import { Lru } from '../lru';
 import { createTRPCRouter, publicProcedure } from '../trpc';
 import { toCellView, type CellView } from '../views';
 
-/** Series the cell panel draws (MetricRow columns). */
-export const SERIES_COLUMNS = ['loss', 'acc', 'lr', 'testLoss', 'testAcc', 'sharpness', 'precondSharpness', 'stabilityRatio', 'gradNorm'] as const;
-export type SeriesColumn = (typeof SERIES_COLUMNS)[number];
-
-/** Issue 5: at most 2,000 points per series. */
-export const MAX_SERIES_POINTS = 2000;
+/** Series the cell panel draws (MetricRow columns), the points limit, and the output shapes (server/store/cell-series.ts). */
+export { MAX_SERIES_POINTS, SERIES_COLUMNS };
+export type { CellMarkers, RegimeLabel, SeriesColumn, SeriesOutput };
 
 const CellRefSchema = z.object({ sweepId: z.string().max(100), cellId: z.string().max(100) });
-
-export interface CellMarkers {
-  /** First update at η_trgt (PAPER §2.1), null for a constant LR (T_wrm = 1). */
-  warmupEnd: number | null;
-  /** First step with a NaN/±Inf train loss. */
-  divergence: number | null;
-  catapults: number[];
-}
 
 export interface CellDetail {
   cell: CellView;
@@ -57,29 +44,6 @@ function thresholdsOf(optimizer: SweepRecord['spec']['optimizer']): CellDetail['
   return { sharpness: rawSharpnessConstant(optimizer), precond: adam ? stabilityConstant(optimizer, 'late') : null };
 }
 
-function scheduleOf(sweep: SweepRecord, cellId: string, etaTrgt: number | null, run: RunResult | null): LrSchedule | null {
-  if (etaTrgt === null) return null;
-  const coord = gridCells(sweep.spec).find((c) => c.cellId === cellId);
-  if (!coord) return null;
-  return {
-    etaTrgt,
-    warmupSteps: coord.warmupSteps,
-    etaInit: run?.etaInit ?? (sweep.spec.etaInit.mode === 'value' ? sweep.spec.etaInit.value : 0),
-    startsAtCritical: sweep.spec.etaInit.mode === 'critical',
-    after: sweep.spec.after,
-    totalSteps: sweep.spec.steps,
-  };
-}
-
-function markersOf(schedule: LrSchedule | null, events: readonly RunEvent[], rows: readonly MetricRow[] | null, divergedAt: number | null): CellMarkers {
-  const fromEvents = (kind: string) => events.filter((e) => e.kind === kind).map((e) => e.step);
-  const warmupEvent = fromEvents('warmup-end')[0];
-  const warmupEnd = warmupEvent ?? (schedule && schedule.warmupSteps > 1 ? warmupEndStep(schedule) : null);
-  let divergence = fromEvents('diverged')[0] ?? divergedAt;
-  if (divergence === null && rows) divergence = rows.find((r) => !Number.isFinite(r.loss))?.step ?? null;
-  return { warmupEnd, divergence, catapults: fromEvents('catapult') };
-}
-
 async function loadCell(
   ctx: { store: SweepStore },
   sweepId: string,
@@ -89,27 +53,6 @@ async function loadCell(
   const summary = status.cells.find((c) => c.cellId === cellId);
   if (!summary) throw new NotFoundError(`cell ${cellId} not found in sweep ${sweepId}`);
   return { sweep: status.sweep, view: toCellView(summary, { history: true }), result, run: result?.run ?? null };
-}
-
-/**
- * Catapults and the warmup regime from the rows (PAPER §5 rules, server/core/curvature): the stability ratio is
- * taken from the rows, or computed as η·λ/c where λ was measured. Null regime when λ was never measured.
- */
-function curvatureOf(
-  rows: readonly MetricRow[],
-  optimizer: SweepRecord['spec']['optimizer'],
-  warmupEnd: number | null,
-): { regime: RegimeLabel | null; detected: number[] } {
-  const c = stabilityConstant(optimizer, 'late');
-  const points = curvaturePointsFromRows(rows, optimizer.kind).map((p) =>
-    p.ratio === undefined && p.lambda !== undefined ? { ...p, ratio: stabilityRatio(p.lr, p.lambda, c) } : p,
-  );
-  if (!points.some((p) => p.lambda !== undefined)) return { regime: null, detected: [] };
-  const events = detectCatapults(points);
-  return {
-    regime: classifyRegime(points, { warmupEndStep: warmupEnd, events }),
-    detected: events.filter((e) => e.confirmed).map((e) => e.step),
-  };
 }
 
 /** Downsampled series by cell state (at most 64 × ~9 series × 2,000 points ≈ 10 MB). */
@@ -136,66 +79,24 @@ async function seriesCacheKey(
   return `${input.sweepId}/${input.cellId}/e${epoch}/n${chunks.length}/${last?.etag ?? '-'}/${input.maxPoints}`;
 }
 
-export interface SeriesOutput {
-  sweepId: string;
-  cellId: string;
-  epoch: number | null;
-  rowCount: number;
-  series: Partial<Record<SeriesColumn, Series>>;
-  markers: CellMarkers;
-  regime: RegimeLabel | null;
-  problems: { key: string; message: string }[];
-}
-
-/** Read a cell's rows and reduce them to the chart series, markers and regime (see cells.series). */
-async function computeSeries(
-  store: SweepStore,
-  input: { sweepId: string; cellId: string; maxPoints: number },
-  result: CellResultRecord | null,
-): Promise<SeriesOutput> {
-  const [sweep, rowsRead] = await Promise.all([store.getSweep(input.sweepId), store.readCellSeries(input.sweepId, input.cellId)]);
-  const run = result?.run ?? null;
-  const coord = gridCells(sweep.spec).find((c) => c.cellId === input.cellId);
-  let etaTrgt: number | null = null;
-  if (coord) {
+/**
+ * A finished cell's series at the default resolution come from its stored `series.json` (one small object); other
+ * resolutions, running cells and cells finished without one are computed from the chunks. A corrupt `series.json`
+ * is reported in `problems` and the chunks are read instead.
+ */
+async function seriesOf(store: SweepStore, input: { sweepId: string; cellId: string; maxPoints: number }, result: CellResultRecord | null): Promise<SeriesOutput> {
+  const problems: SeriesOutput['problems'] = [];
+  if (result && input.maxPoints === MAX_SERIES_POINTS) {
     try {
-      etaTrgt = cellRunConfig(sweep.spec, coord, run?.lambda0 ?? (await store.getCalibration(sweep.id))?.lambda0).schedule.etaTrgt;
-    } catch {
-      etaTrgt = null; // λ0-relative grid not calibrated yet
+      const stored = await readStoredCellSeries(store, result);
+      if (stored) return stored;
+    } catch (e) {
+      if (!(e instanceof CorruptRecordError)) throw e;
+      problems.push({ key: e.key, message: e.message });
     }
   }
-  const schedule = scheduleOf(sweep, input.cellId, etaTrgt, run);
-  const rows = rowsRead.rows;
-  const markers = markersOf(schedule, run?.events ?? [], rows, result?.outcome === 'diverged' ? result.lastStep : null);
-  const { regime, detected } = curvatureOf(rows, sweep.spec.optimizer, markers.warmupEnd);
-  markers.catapults = [...new Set([...markers.catapults, ...detected])].sort((a, b) => a - b);
-  const keep = [markers.warmupEnd, markers.divergence, ...markers.catapults].filter((s): s is number => s !== null);
-  const series: Partial<Record<SeriesColumn, Series>> = {};
-  for (const col of SERIES_COLUMNS) {
-    const steps: number[] = [];
-    const values: number[] = [];
-    for (const r of rows) {
-      const v = r[col];
-      if (v === undefined) continue;
-      steps.push(r.step);
-      values.push(v);
-    }
-    if (steps.length > 0) series[col] = downsampleSeries({ steps, values }, { maxPoints: input.maxPoints, keepSteps: keep });
-  }
-  if (!series.lr && schedule && rows.length > 0) {
-    const steps = rows.map((r) => r.step);
-    series.lr = downsampleSeries({ steps, values: steps.map((s) => lrAt(s, schedule)) }, { maxPoints: input.maxPoints, keepSteps: keep });
-  }
-  return {
-    sweepId: sweep.id,
-    cellId: input.cellId,
-    epoch: rowsRead.epoch,
-    rowCount: rows.length,
-    series,
-    markers,
-    regime,
-    problems: rowsRead.problems,
-  };
+  const out = await computeCellSeries(store, input, result);
+  return problems.length > 0 ? { ...out, problems: [...problems, ...out.problems] } : out;
 }
 
 export const cellsRouter = createTRPCRouter({
@@ -228,7 +129,7 @@ export const cellsRouter = createTRPCRouter({
       const key = await seriesCacheKey(ctx.store, input, result);
       const cached = key ? seriesCache.get(key) : undefined;
       if (cached) return cached;
-      const out = await computeSeries(ctx.store, input, result);
+      const out = await seriesOf(ctx.store, input, result);
       if (key) seriesCache.set(key, out);
       return out;
     }),
