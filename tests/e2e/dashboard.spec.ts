@@ -123,7 +123,9 @@ test('copy link restores the same view in a new browser context', async ({ page,
   await other.close();
 });
 
-test('launch: inline field errors from the schema, estimate, then a tiny sweep trains on the worker', async ({ page }) => {
+test('launch: inline field errors from the schema, estimate, then a tiny sweep trains on the worker; open a cell, change the metric, share the link', async ({ page, browser, baseURL }) => {
+  test.setTimeout(150_000);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
   await page.goto('/launch');
   await expect(page.getByTestId('estimate')).toContainText('24 cells');
   await page.getByLabel('Width').fill('-3');
@@ -149,7 +151,58 @@ test('launch: inline field errors from the schema, estimate, then a tiny sweep t
   await page.getByRole('button', { name: 'Launch', exact: true }).click();
   await expect(page).toHaveURL(/\/sweeps\/sw/);
   await expect(page.locator('svg.heatmap rect.cell')).toHaveCount(2);
-  // The worker daemon trains both cells; the page updates live.
-  await expect(page.locator('rect.cell--trained, rect.cell--failed, rect.cell--diverged')).toHaveCount(2, { timeout: 75_000 });
+
+  // Watch the cells fill in: sample the heatmap's states until both cells are finished. The first samples must show
+  // unfinished (queued/running) cells and the finished count must only grow, ending at 2 of 2.
+  const finished = 'rect.cell--trained, rect.cell--failed, rect.cell--diverged';
+  const samples: { unfinished: number; finished: number }[] = [];
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const unfinished = await page.locator('rect.cell--queued, rect.cell--running').count();
+    const done = await page.locator(finished).count();
+    if (samples.length === 0 || samples[samples.length - 1]?.finished !== done || samples[samples.length - 1]?.unfinished !== unfinished) samples.push({ unfinished, finished: done });
+    if (samples.length === 1) await shot(page, 'launched-sweep-filling');
+    if (done === 2 || Date.now() > deadline) break;
+    await page.waitForTimeout(250);
+  }
+  test.info().annotations.push({ type: 'fill-in samples', description: JSON.stringify(samples) });
+  expect(samples[0]?.unfinished).toBeGreaterThan(0);
+  expect(samples.map((x) => x.finished)).toEqual([...samples.map((x) => x.finished)].sort((a, b) => a - b));
+  await expect(page.locator(finished)).toHaveCount(2);
+  await expect(page.getByText('2/2 cells finished')).toBeVisible();
   await shot(page, 'launched-sweep');
+
+  // Click a cell: its curves appear (train loss has a drawn line) and the URL names it.
+  const first = page.locator('svg.heatmap rect.cell').first();
+  const cellId = await first.getAttribute('data-cell-id');
+  expect(cellId).toMatch(/^e0[01]-w000001-s1$/);
+  await first.click();
+  await expect(page).toHaveURL(new RegExp(`cells=${cellId ?? ''}`));
+  await expect(page.getByTestId('selected-cell')).toHaveCount(1);
+  await expect(page.getByTestId('selected-cell')).toContainText('T_wrm 1');
+  await expect(page.getByTestId('cell-summary')).toContainText(/Outcome (trained|failed|diverged) at step \d+/);
+  await expect(page.locator('svg.line-chart path.line').first()).toHaveAttribute('d', /^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){5,}/);
+  await shot(page, 'launched-cell-curves');
+
+  // Change the metric: URL and legend title follow.
+  await page.getByLabel('metric').selectOption('bestTestAcc');
+  await expect(page).toHaveURL(/metric=bestTestAcc/);
+  await expect(page.locator('svg.heatmap .legend > text').first()).toContainText('test acc');
+
+  // Copy the link and open it in a new browser context: same metric, same selected cell, its curves drawn.
+  await page.getByTestId('copy-link').click();
+  await expect(page.getByText('Copied')).toBeVisible();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  expect(link).toBe(page.url());
+  const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const p2 = await other.newPage();
+  await p2.goto(link);
+  await expect(p2.getByLabel('metric')).toHaveValue('bestTestAcc');
+  await expect(p2.locator('rect.cell--selected')).toHaveAttribute('data-cell-id', cellId ?? '');
+  await expect(p2.getByTestId('selected-cell')).toHaveCount(1);
+  await expect(p2.locator('svg.line-chart path.line').first()).toHaveAttribute('d', /^M/);
+  await expect(p2.locator('svg.heatmap .legend > text').first()).toHaveText((await page.locator('svg.heatmap .legend > text').first().textContent()) ?? '');
+  await p2.screenshot({ path: test.info().outputPath('shared-link-new-context.png') });
+  await test.info().attach('shared-link-new-context', { path: test.info().outputPath('shared-link-new-context.png'), contentType: 'image/png' });
+  await other.close();
 });
