@@ -31,6 +31,8 @@ export function CellPanel(props: {
   cells: readonly CellInfo[];
   logx: boolean;
   onLogx: (logx: boolean) => void;
+  /** Drop a cell from the comparison (a keyboard-reachable alternative to Shift+click / Shift+Enter on the heatmap). */
+  onRemove?: (cellId: string) => void;
   live: boolean;
 }) {
   const { sweepId, cellIds, logx } = props;
@@ -127,6 +129,17 @@ export function CellPanel(props: {
             <li key={cellId} data-testid="selected-cell" style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
               <span aria-hidden style={{ width: 12, height: 12, background: COMPARE_COLORS[i % COMPARE_COLORS.length], display: 'inline-block', borderRadius: 2 }} />
               <strong>{i + 1}.</strong> {cellLabel(c, cellId)} · {c?.state ?? '…'} · step {c?.step ?? '–'}
+              {props.onRemove && cellIds.length > 1 && (
+                <button
+                  type="button"
+                  className="compare-remove"
+                  aria-label={`Remove cell ${i + 1} from the comparison`}
+                  onClick={() => props.onRemove?.(cellId)}
+                  style={{ padding: '0 6px', marginLeft: 'auto' }}
+                >
+                  ×
+                </button>
+              )}
             </li>
           );
         })}

@@ -206,6 +206,7 @@ export function SweepView({ id, initial }: { id: string; initial: SweepViewData 
           logx={view.logx}
           cells={data.cells}
           onLogx={(logx) => setView({ logx })}
+          onRemove={(cellId) => setView({ cells: view.cells.filter((c) => c !== cellId) })}
           live={data.state !== 'done' && data.state !== 'cancelled'}
         />
       </div>
