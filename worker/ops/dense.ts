@@ -10,11 +10,15 @@ import { type GradImpl, type Saver, splitCustomGradArgs, sumRows, useCustomGrad 
 const denseWithInputGrad = tf.customGrad((...args: Array<tf.Tensor | Saver>) => {
   const { inputs, save } = splitCustomGradArgs(args, 3);
   const [x, w, b] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-  save([x, w]);
+  // Only x is saved (TF.js clones saved tensors, which is a copy on wasm). W is read in the backward pass from the
+  // closure: it is a parameter, alive until the gradient is taken (valueAndGrads runs forward and backward in one call),
+  // whereas x is an activation that model.apply's tidy would dispose.
+  save([x]);
   return {
     value: tf.fused.matMul({ a: x, b: w, bias: b }),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const [sx] = saved as [tf.Tensor2D];
+      const sw = w;
       const dy2 = dy as tf.Tensor2D;
       // dx = (W·dyᵀ)ᵀ rather than dy·Wᵀ: transposing the two [B, n] operands is cheaper than transposing W, and
       // XNNPACK then packs the small dyᵀ instead of a fresh n×n Wᵀ (1.5–2 ms less per 512-wide layer at B = 128).
