@@ -134,6 +134,19 @@ export function HeatmapSvg(props: HeatmapSvgProps) {
           );
         })}
       </g>
+      {/* A white casing under the red boundary keeps it visible on dark viridis cells and for red-green colour
+          blindness, where red on purple loses contrast. */}
+      {layout.boundary.map((d, i) => (
+        <path
+          key={`casing-${i}`}
+          className="boundary-casing"
+          d={d}
+          fill="none"
+          stroke="#ffffff"
+          strokeWidth={5}
+          strokeLinejoin="miter"
+        />
+      ))}
       {layout.boundary.map((d, i) => (
         <path
           key={i}
