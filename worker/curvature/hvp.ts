@@ -109,10 +109,11 @@ export function makeFdHvp(opts: FdHvpOptions): FdHvp {
   };
 
   /**
-   * (∇L(θ+hv) − ∇L(θ−hv)) as one float32 vector: the displacement h·v is uploaded once, θ±hv and the difference are
-   * formed on the backend, and only the difference is read back (the cost that matters next to two gradients).
+   * out ← (∇L(θ+hv) − ∇L(θ−hv))·scale: the displacement h·v is uploaded once, θ±hv and the difference are formed on
+   * the backend, and each tensor's difference is read back straight into `out` (no concatenated copy, no second
+   * sweep for the scaling: these sweeps over n entries are what an HVP costs beyond its two gradients).
    */
-  const gradientDifference = (v: Float64Array, h: number): Float32Array => {
+  const gradientDifferenceInto = (v: Float64Array, h: number, scale: number, out: Float64Array): void => {
     const step: tf.Tensor[] = [];
     let off = 0;
     for (const shape of shapes) {
@@ -129,12 +130,22 @@ export function makeFdHvp(opts: FdHvpOptions): FdHvp {
       const minus = opts.params.map((p, i) => tf.sub(p, step[i] ?? 0));
       const rm = opts.gradAt(minus);
       tf.dispose(minus);
-      const diff = tf.tidy(() => tf.concat(rp.grads.map((g, i) => tf.reshape(tf.sub(g, rm.grads[i] ?? 0), [-1]))));
-      disposeGradResult(rp);
-      disposeGradResult(rm);
-      const out = diff.dataSync() as Float32Array;
-      diff.dispose();
-      return out;
+      try {
+        if (rp.grads.length !== rm.grads.length) throw new Error('fd-hvp: gradient lists differ in length');
+        let at = 0;
+        rp.grads.forEach((g, i) => {
+          const d = tf.sub(g, rm.grads[i] ?? 0);
+          const data = d.dataSync();
+          d.dispose();
+          if (at + data.length > n) throw new Error(`fd-hvp: gradient has more than ${n} entries`);
+          for (let j = 0; j < data.length; j++) out[at + j] = (data[j] ?? 0) * scale;
+          at += data.length;
+        });
+        if (at !== n) throw new Error(`fd-hvp: gradient has ${at} entries, parameters ${n}`);
+      } finally {
+        disposeGradResult(rp);
+        disposeGradResult(rm);
+      }
     } finally {
       tf.dispose(step);
     }
@@ -194,9 +205,7 @@ export function makeFdHvp(opts: FdHvpOptions): FdHvp {
       }
     }
     const h = e / vn;
-    const diff = gradientDifference(v, h);
-    if (diff.length !== n) throw new Error(`fd-hvp: gradient has ${diff.length} entries, parameters ${n}`);
-    for (let i = 0; i < n; i++) out[i] = (diff[i] ?? 0) / (2 * h);
+    gradientDifferenceInto(v, h, 1 / (2 * h), out);
     products++;
     return out;
   };

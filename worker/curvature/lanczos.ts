@@ -48,6 +48,7 @@ export interface LanczosResult {
 }
 
 export function dot(a: Float64Array, b: Float64Array): number {
+  if (b.length < a.length) throw new Error(`dot: lengths ${a.length} and ${b.length}`);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0);
   return s;
@@ -149,6 +150,70 @@ function topOfTridiagonal(alpha: readonly number[], beta: readonly number[]): { 
   return { value: values[best] ?? NaN, s };
 }
 
+/**
+ * Coefficients c_b = ⟨w, b⟩ for every basis vector, four basis vectors per sweep over w (a fused classical
+ * Gram–Schmidt projection: w is read n·⌈k/4⌉ times instead of n·k, and V8 keeps four accumulators in registers).
+ */
+function projections(w: Float64Array, basis: readonly Float64Array[], out: Float64Array): void {
+  const n = w.length;
+  const k = basis.length;
+  const empty = new Float64Array(0);
+  for (let g = 0; g < k; g += 4) {
+    const b0 = basis[g] ?? empty;
+    const m = Math.min(4, k - g);
+    if (m === 4) {
+      const b1 = basis[g + 1] ?? empty;
+      const b2 = basis[g + 2] ?? empty;
+      const b3 = basis[g + 3] ?? empty;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let i = 0; i < n; i++) {
+        const x = w[i] ?? 0;
+        s0 += x * (b0[i] ?? 0);
+        s1 += x * (b1[i] ?? 0);
+        s2 += x * (b2[i] ?? 0);
+        s3 += x * (b3[i] ?? 0);
+      }
+      out[g] = s0;
+      out[g + 1] = s1;
+      out[g + 2] = s2;
+      out[g + 3] = s3;
+    } else {
+      for (let j = 0; j < m; j++) out[g + j] = dot(w, basis[g + j] ?? empty);
+    }
+  }
+}
+
+/** w −= Σ_b c_b·b, four basis vectors per sweep over w; returns ‖w‖ afterwards. */
+function subtractProjections(w: Float64Array, basis: readonly Float64Array[], c: Float64Array): number {
+  const n = w.length;
+  const k = basis.length;
+  const empty = new Float64Array(0);
+  for (let g = 0; g < k; g += 4) {
+    const m = Math.min(4, k - g);
+    const b0 = basis[g] ?? empty;
+    const c0 = c[g] ?? 0;
+    if (m === 4) {
+      const b1 = basis[g + 1] ?? empty;
+      const b2 = basis[g + 2] ?? empty;
+      const b3 = basis[g + 3] ?? empty;
+      const c1 = c[g + 1] ?? 0;
+      const c2 = c[g + 2] ?? 0;
+      const c3 = c[g + 3] ?? 0;
+      for (let i = 0; i < n; i++) w[i] = (w[i] ?? 0) - c0 * (b0[i] ?? 0) - c1 * (b1[i] ?? 0) - c2 * (b2[i] ?? 0) - c3 * (b3[i] ?? 0);
+    } else {
+      for (let j = 0; j < m; j++) {
+        const b = basis[g + j] ?? empty;
+        const cj = c[g + j] ?? 0;
+        for (let i = 0; i < n; i++) w[i] = (w[i] ?? 0) - cj * (b[i] ?? 0);
+      }
+    }
+  }
+  return norm(w);
+}
+
 /** One Lanczos attempt from `start`; returns the top Ritz pair and whether it met the tolerance. */
 function attempt(
   op: LinearOperator,
@@ -168,6 +233,7 @@ function attempt(
   let residual = Infinity;
   let converged = false;
   const steps = Math.min(maxIter, n);
+  const coeffs = new Float64Array(steps + 1);
   let used = 0;
   for (let j = 0; j < steps; j++) {
     const q = basis[j];
@@ -175,24 +241,40 @@ function attempt(
     const w = Float64Array.from(op(q));
     used++;
     if (w.length !== n) throw new Error(`lanczos: operator returned length ${w.length}, expected ${n}`);
-    // An indexed loop: for-of over a typed array of ~10^6 entries costs ~10× more in V8.
-    for (let i = 0; i < n; i++) if (!Number.isFinite(w[i] ?? NaN)) throw new NonFiniteOperatorError();
-    const a = dot(w, q);
+    // α = ⟨w, q⟩ and the finiteness check in one indexed sweep (for-of over ~10^6 entries costs ~10× more in V8).
+    let a = 0;
+    for (let i = 0; i < n; i++) {
+      const x = w[i] ?? 0;
+      if (!Number.isFinite(x)) throw new NonFiniteOperatorError();
+      a += x * (q[i] ?? 0);
+    }
     alpha.push(a);
-    // Full reorthogonalization against every basis vector in float64, with a second pass only when the first
-    // removed most of w (the DGKS criterion; "twice is enough"): the passes cost as much as the products on big models.
-    // The three-term recurrence first, so that the norm check below sees only the rounding drift.
+    // The three-term recurrence first, so that the reorthogonalization sees only the rounding drift.
     const prevQ = j > 0 ? basis[j - 1] : undefined;
     const prevB = j > 0 ? (beta[j - 1] ?? 0) : 0;
-    for (let i = 0; i < n; i++) w[i] = (w[i] ?? 0) - a * (q[i] ?? 0) - (prevQ === undefined ? 0 : prevB * (prevQ[i] ?? 0));
-    let before = norm(w);
+    let before = 0;
+    if (prevQ === undefined) {
+      for (let i = 0; i < n; i++) {
+        const x = (w[i] ?? 0) - a * (q[i] ?? 0);
+        w[i] = x;
+        before += x * x;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const x = (w[i] ?? 0) - a * (q[i] ?? 0) - prevB * (prevQ[i] ?? 0);
+        w[i] = x;
+        before += x * x;
+      }
+    }
+    before = Math.sqrt(before);
+    // Full reorthogonalization against every basis vector in float64 by classical Gram–Schmidt (all projections from
+    // the same w, fused four basis vectors per sweep), with a second pass only when the first removed most of w
+    // (the DGKS criterion; "twice is enough" holds for CGS2): these passes cost as much as the products on big models.
     let bj = before;
     for (let pass = 0; pass < 2; pass++) {
-      for (const b of basis) {
-        const c = dot(w, b);
-        for (let i = 0; i < n; i++) w[i] = (w[i] ?? 0) - c * (b[i] ?? 0);
-      }
-      bj = norm(w);
+      const c = coeffs.subarray(0, basis.length);
+      projections(w, basis, c);
+      bj = subtractProjections(w, basis, c);
       if (bj > Math.SQRT1_2 * before) break;
       before = bj;
     }
@@ -211,16 +293,12 @@ function attempt(
       break;
     }
     beta.push(bj);
-    const next = new Float64Array(n);
-    for (let i = 0; i < n; i++) next[i] = (w[i] ?? 0) / bj;
-    basis.push(next);
+    const inv = 1 / bj;
+    for (let i = 0; i < n; i++) w[i] = (w[i] ?? 0) * inv;
+    basis.push(w);
   }
   const vector = new Float64Array(n);
-  for (let j = 0; j < top.s.length; j++) {
-    const b = basis[j];
-    const c = top.s[j] ?? 0;
-    if (b !== undefined) for (let i = 0; i < n; i++) vector[i] = (vector[i] ?? 0) + c * (b[i] ?? 0);
-  }
+  subtractProjections(vector, basis.slice(0, top.s.length), top.s.map((x) => -x));
   const vn = norm(vector);
   if (vn > 0) for (let i = 0; i < n; i++) vector[i] = (vector[i] ?? 0) / vn;
   return { value: top.value, vector, iterations: used, converged, residual };
