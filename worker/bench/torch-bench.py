@@ -1,6 +1,7 @@
-"""PyTorch CPU reference for `npm run bench`: the same models and train step as worker/bench/bench-row.ts.
+"""PyTorch CPU reference for `npm run bench` and the atlas-native benchmark (worker/native/bench-native.ts): the same
+models and train step as worker/bench/bench-row.ts.
 
-Prints one JSON line in the RowResult shape of worker/bench/rows.ts (plus "threads" and "torch").
+Prints one JSON line in the RowResult shape of worker/bench/rows.ts (plus "msMin", "threads" and "torch").
 Usage: python3 torch-bench.py <fcn|cnn> <batch> <steps>
 The caller sets 1 thread and removes OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE from this command's environment.
 """
@@ -54,7 +55,10 @@ y = torch.randint(0, 10, (batch,))
 
 def step():
     opt.zero_grad(set_to_none=True)
-    loss = F.cross_entropy(model(x), y)
+    logits = model(x)
+    loss = F.cross_entropy(logits, y)
+    # The TF.js step (lossAndGrads) also computes the batch accuracy, so the reference does too.
+    (logits.detach().argmax(1) == y).float().mean()
     loss.backward()
     opt.step()
     return loss.item()
@@ -73,6 +77,6 @@ for _ in range(steps):
 ms = statistics.median(times)
 p10 = sorted(times)[max(0, -(-len(times) // 10) - 1)]
 print(json.dumps({"ok": True, "backend": "pytorch", "device": f"PyTorch {torch.__version__} CPU, 1 thread",
-                  "ms": ms, "p10Ms": p10, "cpuMs": statistics.median(cpu), "flops": flops, "gflops": flops / ms / 1e6,
+                  "ms": ms, "msMin": min(times), "p10Ms": p10, "cpuMs": statistics.median(cpu), "flops": flops, "gflops": flops / ms / 1e6,
                   "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "samples": len(times),
                   "threads": torch.get_num_threads(), "torch": torch.__version__}))

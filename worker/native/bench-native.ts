@@ -13,7 +13,7 @@ import { configureAtlasNative } from './loader';
 /**
  * The atlas-native rows of the benchmark (issue 7): one training step (forward, softmax cross-entropy, backward, SGD
  * update, loss read back) of FCN-512 at batch 128 and 256 and of the project's CNN (Myrtle-5, width 32) at batch
- * 128, on atlas-native, on wasm (the fallback), and in PyTorch (worker/native/bench-torch.py) under the same BLAS
+ * 128, on atlas-native, on wasm (the fallback), and in PyTorch (worker/bench/torch-bench.py, shared with `npm run bench`) under the same BLAS
  * settings: one thread, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for both sides. Every row runs in a fresh
  * process (so its peak RSS is its own), and the rounds alternate TF.js and PyTorch so both see the same load on a
  * shared machine; ratios are taken within a round.
@@ -61,7 +61,7 @@ function median(xs: readonly number[]): number {
 
 /** Child mode: time `steps` training steps of one model on one TF.js backend and print a RowResult line. */
 async function runTfjsRow(spec: RowSpec): Promise<RowResult> {
-  if (spec.engine === 'pytorch') throw new Error('pytorch rows run bench-torch.py');
+  if (spec.engine === 'pytorch') throw new Error('pytorch rows run worker/bench/torch-bench.py');
   configureAtlasNative({ threads: 1 });
   const info = await initBackend(spec.engine);
   const model = createModel(modelSpec(spec.model), 'sp', SHAPE);
@@ -111,7 +111,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 function runChild(spec: RowSpec): RowResult | { error: string } {
   const r =
     spec.engine === 'pytorch'
-      ? spawnSync('/usr/bin/python3', [path.join(here, 'bench-torch.py'), spec.model, String(spec.batch), String(spec.steps)], {
+      ? spawnSync('/usr/bin/python3', [path.join(here, '../bench/torch-bench.py'), spec.model, String(spec.batch), String(spec.steps)], {
           encoding: 'utf8',
           env: comparisonEnv(),
         })
