@@ -222,7 +222,7 @@ function attempt(
   tol: number,
 ): { value: number; vector: Float64Array; iterations: number; converged: boolean; residual: number } {
   const n = start.length;
-  const q0 = Float64Array.from(start);
+  const q0 = new Float64Array(start);
   const n0 = norm(q0);
   if (!(n0 > 0)) throw new Error('lanczos: start vector is zero');
   for (let i = 0; i < n; i++) q0[i] = (q0[i] ?? 0) / n0;
@@ -238,9 +238,11 @@ function attempt(
   for (let j = 0; j < steps; j++) {
     const q = basis[j];
     if (q === undefined) break;
-    const w = Float64Array.from(op(q));
+    const r = op(q);
     used++;
-    if (w.length !== n) throw new Error(`lanczos: operator returned length ${w.length}, expected ${n}`);
+    if (r.length !== n) throw new Error(`lanczos: operator returned length ${r.length}, expected ${n}`);
+    // A bulk copy (Float64Array.from would iterate), so the operator may return a buffer it keeps.
+    const w = new Float64Array(r);
     // α = ⟨w, q⟩ and the finiteness check in one indexed sweep (for-of over ~10^6 entries costs ~10× more in V8).
     let a = 0;
     for (let i = 0; i < n; i++) {

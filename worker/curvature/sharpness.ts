@@ -69,7 +69,12 @@ export function estimateSharpness(input: SharpnessInput): SharpnessEstimate {
     }
   }
   const s = scale;
-  const scaled = (v: Float64Array): Float64Array => (s === null ? v : v.map((x, i) => x * (s[i] ?? 0)));
+  const scaled = (v: Float64Array): Float64Array => {
+    if (s === null) return v;
+    const out = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = (v[i] ?? 0) * (s[i] ?? 0);
+    return out;
+  };
   const op = (v: Float64Array): Float64Array => scaled(hvp.apply(scaled(v)));
   const res = lanczosTop(op, n, input.lanczos);
   let fdFlips = hvp.maxFlips;
