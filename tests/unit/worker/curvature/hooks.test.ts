@@ -80,6 +80,18 @@ describe('curvature hooks in trainRun', () => {
     expect(result.events.find((e) => e.kind === 'regime')?.note).toMatch(/^C3/);
   });
 
+  it('SGD-M: r divides by 2 on the first update (empty momentum buffer), then by 2 + 2β(1 − β^t) (PAPER §4.4)', async () => {
+    const { rows, result } = await run(cfg({ optimizer: { kind: 'sgd-momentum', momentum: 0.9 } }));
+    expect(rows.map((r) => r.step)).toEqual([0, 1, 2, 3, 4]);
+    for (const r of rows) {
+      const c = 2 + 1.8 * (1 - 0.9 ** r.step);
+      expect(r.stabilityRatio).toBeCloseTo((0.05 * (r.sharpness ?? NaN)) / c, 12);
+    }
+    expect(rows[0]?.stabilityRatio).toBeCloseTo((0.05 * (rows[0]?.sharpness ?? NaN)) / 2, 12);
+    // The stored summary keeps the late constant 2+2β for the dashboard's reference curve.
+    expect(result.curvature?.thresholdConstant).toBeCloseTo(3.8, 12);
+  });
+
   it("'critical' mode: η_c brackets the analytic GD threshold 2gᵀg/gᵀHg at θ₀, and the §2.3 ramp starts there", async () => {
     const c = cfg({ schedule: { etaTrgt: 2, warmupSteps: 8, etaInit: { mode: 'critical' } }, measure: { evalEvery: 0, sharpnessEvery: 0 }, steps: 3 });
     // θ₀ exactly as the run initializes it, and the full-batch gradient in float64.
