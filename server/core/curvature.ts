@@ -30,15 +30,17 @@ export function stabilityQuantity(kind: OptimizerKind): 'sharpness' | 'precondSh
 
 /**
  * The constant c of the stability edge η·λ = c (PAPER §4.4): 2 for SGD; 2+2β for SGD-M late in training (2 near
- * init); (2+2β1)/(1−β1) (= 38 for β1 = 0.9) for Adam's λ^{P⁻¹H} late (2 near init, since m₀ = 0).
+ * init); (2+2β1)/(1−β1) (= 38 for β1 = 0.9) for Adam's λ^{P⁻¹H} late, and 2/(1−β1) (= 20) near init. PAPER §4.4
+ * suggests 2/η near init because m₀ = 0, but with P_t = (1−β1^t)(√v̂_t+ε) the first update is
+ * η·m̂₁/(√v̂₁+ε) = η(1−β1)·P₁⁻¹g, a preconditioned GD step that overshoots iff η(1−β1)·λ^{P⁻¹H} > 2.
  */
 export function stabilityConstant(
   opt: Pick<OptimizerSpec, 'kind' | 'momentum' | 'beta1'>,
   phase: 'init' | 'late' = 'late',
 ): number {
-  if (phase === 'init' || opt.kind === 'sgd') return 2;
-  if (opt.kind === 'sgd-momentum') return 2 + 2 * opt.momentum;
-  return (2 + 2 * opt.beta1) / (1 - opt.beta1);
+  if (opt.kind === 'sgd') return 2;
+  if (opt.kind === 'sgd-momentum') return phase === 'init' ? 2 : 2 + 2 * opt.momentum;
+  return (phase === 'init' ? 2 : 2 + 2 * opt.beta1) / (1 - opt.beta1);
 }
 
 /**
@@ -54,13 +56,15 @@ export function stabilityConstant(
  * Σ_{k≥1} β^k of past gradients, the fraction 1 − β^t (time constant 1/(1−β) = 10 steps for β = 0.9; within 1% of
  * 2+2β after 44 updates). This interpolation is a modelling choice, not a theorem: it is monotone, continuous and
  * exact at both ends, unlike a hard switch whose step would be arbitrary.
- * SGD: 2 always. Adam family: the late constant (unchanged here).
+ * SGD: 2 always. Adam family, by the same argument on its EMA momentum m_t = β1·m_{t−1} + (1−β1)·g_t measured
+ * against P_t = (1−β1^t)(√v̂_t+ε): c_t = (2 + 2β1·(1 − β1^t))/(1−β1), exact at t = 0 (2/(1−β1) = 20: the first update
+ * is η(1−β1)·P⁻¹g) and for t → ∞ ((2+2β1)/(1−β1) = 38), interpolated in between as for SGD-M.
  */
 export function stabilityConstantAt(opt: Pick<OptimizerSpec, 'kind' | 'momentum' | 'beta1'>, updatesTaken: number): number {
   if (!(Number.isInteger(updatesTaken) && updatesTaken >= 0)) throw new Error(`stabilityConstantAt: updatesTaken must be an integer >= 0, got ${updatesTaken}`);
   if (opt.kind === 'sgd') return 2;
   if (opt.kind === 'sgd-momentum') return 2 + 2 * opt.momentum * (1 - opt.momentum ** updatesTaken);
-  return stabilityConstant(opt, 'late');
+  return (2 + 2 * opt.beta1 * (1 - opt.beta1 ** updatesTaken)) / (1 - opt.beta1);
 }
 
 /** The reference line for raw λ^H: 2 for SGD, 2+2β for SGD-M, 2+2β1 for Adam (PAPER P8, Fig 2). */

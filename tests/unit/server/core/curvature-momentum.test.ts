@@ -37,12 +37,50 @@ describe('SGD-M stability constant by momentum-buffer age (PAPER §4.4: 2/η nea
     expect(growth(3, 0.9, 2000)).toBeLessThan(1e-3);
   });
 
-  it('leaves SGD at 2 and the Adam family at its late constant; rejects a negative or fractional step count', () => {
+  it('leaves SGD at 2; rejects a negative or fractional step count', () => {
     expect(stabilityConstantAt({ ...sgdm, kind: 'sgd' }, 0)).toBe(2);
     expect(stabilityConstantAt({ ...sgdm, kind: 'sgd' }, 50)).toBe(2);
-    expect(stabilityConstantAt({ ...sgdm, kind: 'adam' }, 3)).toBeCloseTo(38, 12);
     expect(stabilityConstantAt({ ...sgdm, momentum: 0 }, 5)).toBe(2);
     expect(() => stabilityConstantAt(sgdm, -1)).toThrow(/updatesTaken/);
     expect(() => stabilityConstantAt(sgdm, 1.5)).toThrow(/updatesTaken/);
+  });
+});
+
+/**
+ * |x_T| / |x_0| of bias-corrected Adam momentum on a 1-D quadratic with √v̂+ε frozen at D (x = θ, curvature folded
+ * into a = η·λ(D⁻¹H)): m_t = β1·m_{t−1} + (1−β1)·a·x_t, x_{t+1} = x_t − m_t/(1−β1^{t+1}).
+ */
+function adamGrowth(a: number, beta1: number, steps: number): number {
+  let x = 1;
+  let m = 0;
+  for (let t = 0; t < steps; t++) {
+    m = beta1 * m + (1 - beta1) * a * x;
+    x -= m / (1 - beta1 ** (t + 1));
+  }
+  return Math.abs(x);
+}
+
+describe('Adam stability constant on λ^{P⁻¹H} by update count (P_t = (1−β1^t)(√v̂+ε))', () => {
+  const adam = { kind: 'adam' as const, momentum: 0.9, beta1: 0.9 };
+
+  it('is 2/(1−β1) = 20 on the first update and (2+2β1)/(1−β1) = 38 late, monotone in between', () => {
+    expect(stabilityConstantAt(adam, 0)).toBeCloseTo(20, 12);
+    expect(stabilityConstantAt(adam, 1)).toBeCloseTo((2 + 1.8 * 0.1) / 0.1, 12); // 21.8
+    expect(stabilityConstantAt(adam, 10_000)).toBeCloseTo(38, 12);
+    expect(stabilityConstant(adam, 'init')).toBeCloseTo(20, 12);
+    expect(stabilityConstant(adam, 'late')).toBeCloseTo(38, 12);
+    for (let t = 1; t < 100; t++) expect(stabilityConstantAt(adam, t)).toBeGreaterThan(stabilityConstantAt(adam, t - 1));
+  });
+
+  it('both ends are the real edges: the first update overshoots past 20; the late recurrence diverges past 38', () => {
+    // λ^{P_t⁻¹H} = λ(D⁻¹H)/(1−β1^t), so η·λ^{P⁻¹H} = c at the update t (1-based) means a = c·(1−β1^t).
+    const first = (c: number) => adamGrowth(c * (1 - 0.9), 0.9, 1);
+    const c0 = stabilityConstantAt(adam, 0);
+    expect(first(c0 * 0.99)).toBeLessThan(1);
+    expect(first(c0 * 1.01)).toBeGreaterThan(1);
+    // Late, the bias correction → 1 and a = η·λ^{P⁻¹H}.
+    const late = stabilityConstantAt(adam, 10_000);
+    expect(adamGrowth(late * 0.99, 0.9, 4000)).toBeLessThan(1e-3);
+    expect(adamGrowth(late * 1.01, 0.9, 4000)).toBeGreaterThan(1e3);
   });
 });
