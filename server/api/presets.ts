@@ -13,6 +13,24 @@ export interface Preset {
 
 export const DEMO_PRESET_ID = 'demo';
 
+/** The Adam failure-boundary sweep; the GI-Adam preset is the same sweep with only the optimizer changed (P12). */
+const ADAM_FAILURE_SPEC: SweepSpecInput = {
+  title: 'Adam SP xent failure boundary',
+  author: 'atlas',
+  model: { kind: 'fcn', depth: 4, width: 512 },
+  parameterization: 'sp',
+  loss: 'xent',
+  data: { name: 'fashion-mnist', trainSubset: 5000 },
+  optimizer: { kind: 'adam' },
+  batchSize: 128,
+  steps: 5000,
+  after: 'cosine',
+  etaGrid: { kind: 'pow2', unit: 'absolute', base: 1e-5, fromExp: 4, toExp: 14, stepExp: 1 },
+  warmupGrid: [1, 64, 1024],
+  seeds: [1],
+  measure: { evalEvery: 500, sharpnessEvery: 50 },
+};
+
 export const PRESETS: readonly Preset[] = [
   {
     id: DEMO_PRESET_ID,
@@ -82,43 +100,13 @@ export const PRESETS: readonly Preset[] = [
     title: 'Adam failure boundary, SP + xent (Fig 4 / P9 analogue)',
     description:
       'FCN-4-512 in SP with Adam and cosine decay; η = 2^x·1e-5 for x = 4…14 against T_wrm ∈ {1, 64, 1024}. Adam fails (loss stuck near its initial value) rather than diverging; λ^{P⁻¹H} every 50 steps against 38/η.',
-    spec: {
-      title: 'Adam SP xent failure boundary',
-      author: 'atlas',
-      model: { kind: 'fcn', depth: 4, width: 512 },
-      parameterization: 'sp',
-      loss: 'xent',
-      data: { name: 'fashion-mnist', trainSubset: 5000 },
-      optimizer: { kind: 'adam' },
-      batchSize: 128,
-      steps: 5000,
-      after: 'cosine',
-      etaGrid: { kind: 'pow2', unit: 'absolute', base: 1e-5, fromExp: 4, toExp: 14, stepExp: 1 },
-      warmupGrid: [1, 64, 1024],
-      seeds: [1],
-      measure: { evalEvery: 500, sharpnessEvery: 50 },
-    },
+    spec: ADAM_FAILURE_SPEC,
   },
   {
     id: 'gi-adam',
     title: 'GI-Adam (v₀ = g₀²), same grid as the Adam preset (P12)',
     description: 'As the Adam preset with GI-Adam: the failure boundary should move to larger η_trgt.',
-    spec: {
-      title: 'GI-Adam SP xent failure boundary',
-      author: 'atlas',
-      model: { kind: 'fcn', depth: 4, width: 512 },
-      parameterization: 'sp',
-      loss: 'xent',
-      data: { name: 'fashion-mnist', trainSubset: 5000 },
-      optimizer: { kind: 'gi-adam' },
-      batchSize: 128,
-      steps: 5000,
-      after: 'cosine',
-      etaGrid: { kind: 'pow2', unit: 'absolute', base: 1e-5, fromExp: 4, toExp: 14, stepExp: 1 },
-      warmupGrid: [1, 64, 1024],
-      seeds: [1],
-      measure: { evalEvery: 500, sharpnessEvery: 50 },
-    },
+    spec: { ...ADAM_FAILURE_SPEC, title: 'GI-Adam SP xent failure boundary', optimizer: { kind: 'gi-adam' } },
   },
   {
     id: 'eta-c-init',
