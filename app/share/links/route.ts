@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { shareSource } from '../../../server/api/share-source';
+import { SweepIdSchema } from '../../../server/core/ids';
 import { parseViewState, serializeViewState } from '../../lib/view-state';
 import { isNotFound } from '../responses';
 
@@ -10,7 +11,8 @@ import { isNotFound } from '../responses';
  */
 export const dynamic = 'force-dynamic';
 
-const BodySchema = z.object({ sweepId: z.string().min(1).max(100), query: z.string().max(4000) });
+// The sweep id is checked with the same schema the stored short-link record uses, so a malformed id is a 400 here.
+const BodySchema = z.object({ sweepId: SweepIdSchema, query: z.string().max(4000) });
 
 export async function POST(req: Request): Promise<Response> {
   let json: unknown;

@@ -81,5 +81,10 @@ describe('viewer cache headers (proxy)', () => {
     expect(bad.status).toBe(400);
     const missing = await createLink(new Request('http://127.0.0.1:3000/share/links', { method: 'POST', body: JSON.stringify({ query: '' }) }));
     expect(missing.status).toBe(400);
+    const malformed = await createLink(
+      new Request('http://127.0.0.1:3000/share/links', { method: 'POST', body: JSON.stringify({ sweepId: '../etc', query: '' }) }),
+    );
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toMatch(/sweepId/);
   });
 });
