@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { formatZodError } from '../core/errors';
 import { BlobExistsError, BlobPreconditionFailedError } from '../store/blob-store';
+import { StudyNotFoundError } from '../store/studies';
 import { CellNotFoundError, InvalidRecordError, SweepNotFoundError } from '../store/sweep-store';
 
 /** Launch or cancel without the launch token (or, with no token configured, from a non-loopback address). */
@@ -23,7 +24,7 @@ export function toTRPCError(error: unknown): TRPCError | null {
   if (error instanceof ZodError) return new TRPCError({ code: 'BAD_REQUEST', message: formatZodError(error), cause: error });
   if (error instanceof LaunchUnauthorizedError) return new TRPCError({ code: 'UNAUTHORIZED', message: error.message, cause: error });
   if (error instanceof InvalidRecordError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
-  if (error instanceof NotFoundError || error instanceof SweepNotFoundError || error instanceof CellNotFoundError) return new TRPCError({ code: 'NOT_FOUND', message: error.message, cause: error });
+  if (error instanceof NotFoundError || error instanceof SweepNotFoundError || error instanceof CellNotFoundError || error instanceof StudyNotFoundError) return new TRPCError({ code: 'NOT_FOUND', message: error.message, cause: error });
   if (error instanceof BlobExistsError || error instanceof BlobPreconditionFailedError) {
     return new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });
   }

@@ -1,5 +1,6 @@
 import { cellsRouter } from './routers/cells';
 import { presetsRouter } from './routers/presets';
+import { studiesRouter } from './routers/studies';
 import { sweepsRouter } from './routers/sweeps';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 
@@ -7,6 +8,7 @@ export const appRouter = createTRPCRouter({
   sweeps: sweepsRouter,
   cells: cellsRouter,
   presets: presetsRouter,
+  studies: studiesRouter,
 });
 
 export type AppRouter = typeof appRouter;

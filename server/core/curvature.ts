@@ -381,6 +381,50 @@ export const PersistentWarmupSchema = z.object({
 });
 export type PersistentWarmup = z.infer<typeof PersistentWarmupSchema>;
 
+/** One measured λ: the step (before its update) and the value. */
+export const LambdaLandmarkSchema = z.object({ step: Count, value: Num });
+export type LambdaLandmark = z.infer<typeof LambdaLandmarkSchema>;
+
+/** A run's measured λ of one kind at the moments the claim checks ask about (PAPER P6, P8, P12). */
+export const LambdaTrackSchema = z.object({
+  /** The first measurement (step 0 when λ is measured every k steps): λ at init on the first batch. */
+  first: LambdaLandmarkSchema,
+  /** The last measurement at or before the last warmup update; null without warmup. */
+  warmupEnd: LambdaLandmarkSchema.nullable(),
+  last: LambdaLandmarkSchema,
+  /** Smallest and largest finite values measured. */
+  min: LambdaLandmarkSchema,
+  max: LambdaLandmarkSchema,
+});
+export type LambdaTrack = z.infer<typeof LambdaTrackSchema>;
+
+export const LambdaLandmarksSchema = z.object({
+  /** The last warmup update the `warmupEnd` landmarks refer to (null for T_wrm = 1). */
+  warmupEndStep: Count.nullable(),
+  /** λ^H; null when never measured finite. */
+  sharpness: LambdaTrackSchema.nullable(),
+  /** λ^{P⁻¹H} (Adam-family optimizers only). */
+  precondSharpness: LambdaTrackSchema.nullable(),
+});
+export type LambdaLandmarks = z.infer<typeof LambdaLandmarksSchema>;
+
+/** The landmarks of one measured series (in step order); null when it has no finite value. */
+export function lambdaTrack(series: readonly LambdaLandmark[], warmupEndStep: number | null): LambdaTrack | null {
+  const finite = series.filter((p) => Number.isFinite(p.value));
+  const first = finite[0];
+  const last = finite[finite.length - 1];
+  if (first === undefined || last === undefined) return null;
+  let min = first;
+  let max = first;
+  let warmupEnd: LambdaLandmark | null = null;
+  for (const p of finite) {
+    if (p.value < min.value) min = p;
+    if (p.value > max.value) max = p;
+    if (warmupEndStep !== null && p.step <= warmupEndStep) warmupEnd = p;
+  }
+  return { first, warmupEnd, last, min, max };
+}
+
 /** Everything curvature adds to a run's result. */
 export const CurvatureSummarySchema = z.object({
   schemaVersion: z.literal(CURVATURE_SCHEMA_VERSION),
@@ -394,6 +438,8 @@ export const CurvatureSummarySchema = z.object({
   persistent: PersistentWarmupSchema.nullable(),
   catapults: z.array(CatapultEventSchema),
   regime: RegimeLabelSchema.nullable(),
+  /** λ at init, at the end of warmup, at the end, min and max (results written before issue 8 have none). */
+  landmarks: LambdaLandmarksSchema.nullable().default(null),
 });
 export type CurvatureSummary = z.infer<typeof CurvatureSummarySchema>;
 

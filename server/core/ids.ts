@@ -22,6 +22,18 @@ export type CellId = z.infer<typeof CellIdSchema>;
 
 export const WorkerIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/, 'letters, digits and . _ : - (at most 80)');
 
+/**
+ * Study ids (a group of sweeps launched together from one paper preset, issue 8) have the sweep id's shape with the
+ * prefix `st`, so they also sort newest first and cannot be guessed.
+ */
+export const StudyIdSchema = z.string().regex(/^st[0-9a-z]{9}-[0-9a-hjkmnp-tv-z]{10}$/, 'a study id like st1ygr2pqbz-k3m9x0d2aq');
+export type StudyId = z.infer<typeof StudyIdSchema>;
+
+/** Make a study id for a creation time (see `makeSweepId`). */
+export function makeStudyId(createdAtMs: number, random: Uint8Array = randomBytes(RANDOM_CHARS)): StudyId {
+  return `st${makeSweepId(createdAtMs, random).slice(2)}`;
+}
+
 /** Make a sweep id for a creation time; `random` supplies ≥ 10 random bytes (defaults to Web Crypto). */
 export function makeSweepId(createdAtMs: number, random: Uint8Array = randomBytes(RANDOM_CHARS)): SweepId {
   if (!Number.isInteger(createdAtMs) || createdAtMs < 0 || createdAtMs > MAX_TIME_MS) {

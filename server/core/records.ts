@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { RegimeLabelSchema } from './curvature';
-import { CellIdSchema, SweepIdSchema, WorkerIdSchema } from './ids';
+import { CellIdSchema, StudyIdSchema, SweepIdSchema, WorkerIdSchema } from './ids';
 import { JsonNumberSchema, toJsonNumber, type JsonNumber } from './json-number';
 import { METRIC_ROW_SCHEMA_VERSION, RunResultSchema, type MetricRow } from './metrics';
 import { OutcomeSchema } from './outcome';
-import { SweepSpecSchema } from './sweep-spec';
+import { SlugSchema, StudySizeSchema, SweepSpecSchema } from './sweep-spec';
 
 /**
  * Schemas of the records the store keeps for sweeps (DESIGN.md "Stored records"). Each carries `schemaVersion`;
@@ -23,6 +23,26 @@ export const SweepRecordSchema = z.object({
   cellCount: z.int().min(1),
 });
 export type SweepRecord = z.infer<typeof SweepRecordSchema>;
+
+/**
+ * A study: the sweeps one paper preset launched together (issue 8), by role. Written once, after its sweeps (each of
+ * which names the study in `spec.study`), so the claim checks can read them side by side.
+ */
+export const StudyRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  id: StudyIdSchema,
+  createdAt: TimeMsSchema,
+  preset: SlugSchema,
+  size: StudySizeSchema,
+  title: z.string().min(1).max(200),
+  author: z.string().trim().min(1).max(80),
+  sweeps: z
+    .array(z.object({ role: SlugSchema, sweepId: SweepIdSchema }))
+    .min(1)
+    .max(16)
+    .refine((v) => new Set(v.map((s) => s.role)).size === v.length, 'roles must be distinct'),
+});
+export type StudyRecord = z.infer<typeof StudyRecordSchema>;
 
 /** A small entry per sweep under the index prefix, so listing sweeps never reads specs. */
 export const SweepIndexEntrySchema = z.object({

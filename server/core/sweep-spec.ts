@@ -9,6 +9,7 @@ import {
   OptimizerSpecSchema,
   ParameterizationSchema,
 } from './run-config';
+import { StudyIdSchema } from './ids';
 
 /**
  * A sweep: one model/data/optimizer setup trained over a grid of target learning rates η_trgt × warmup lengths
@@ -66,6 +67,25 @@ export const EtaGridSchema = z.discriminatedUnion('kind', [
 ]);
 export type EtaGrid = z.infer<typeof EtaGridSchema>;
 
+/** Slugs of paper presets and of a sweep's role inside its study: lower-case letters, digits and dashes. */
+export const SlugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes (at most 40)');
+
+/** How big a paper preset runs: the paper's own settings (GPU fleets), or scaled to finish on a 2-core CPU. */
+export const StudySizeSchema = z.enum(['cpu', 'paper']);
+export type StudySize = z.infer<typeof StudySizeSchema>;
+
+/**
+ * Membership of a sweep in a study: the sweeps one paper preset launches together (issue 8), which its claim checks
+ * read side by side (e.g. Adam next to GI-Adam). `role` names the sweep inside the preset.
+ */
+export const StudyRefSchema = z.object({
+  id: StudyIdSchema,
+  preset: SlugSchema,
+  size: StudySizeSchema,
+  role: SlugSchema,
+});
+export type StudyRef = z.infer<typeof StudyRefSchema>;
+
 export const SweepSpecSchema = z
   .object({
     schemaVersion: z.literal(SWEEP_SPEC_SCHEMA_VERSION).default(SWEEP_SPEC_SCHEMA_VERSION),
@@ -100,6 +120,8 @@ export const SweepSpecSchema = z
     /** Measurement cadence: eval every E steps, sharpness every k steps, λ0 batches (PAPER §9.3). */
     measure: MeasureSpecSchema.prefault({}),
     backend: BackendNameSchema.default('auto'),
+    /** Set when the sweep was launched as part of a paper preset's study. */
+    study: StudyRefSchema.optional(),
   })
   .superRefine((s, ctx) => {
     s.warmupGrid.forEach((w, i) => {

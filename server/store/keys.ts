@@ -1,4 +1,4 @@
-import { CellIdSchema, SweepIdSchema, type CellId, type SweepId } from '../../server/core/ids';
+import { CellIdSchema, SweepIdSchema, type CellId, type StudyId, type SweepId } from '../../server/core/ids';
 import { type ShortLinkId } from '../../server/core/share';
 
 /**
@@ -17,6 +17,7 @@ import { type ShortLinkId } from '../../server/core/share';
  *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/result.json    CellResultRecord
  *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/series.json    CellSeriesRecord (downsampled chart series, written at the end)
  *   links/<shortId>.json                                   ShortLinkRecord (immutable, content-addressed; issue 6)
+ *   studies/<studyId>.json                                 StudyRecord (a paper preset's sweeps by role; issue 8)
  *
  * One listing of `control/` tells a worker everything it needs to pick work in a sweep (cancelled? calibrated?
  * which jobs are done, claimed, released), from key names alone. Epochs and sequence numbers are zero-padded so
@@ -49,6 +50,7 @@ export const keys = {
   result: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/result.json`,
   series: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/series.json`,
   shortLink: (id: ShortLinkId): string => `links/${id}.json`,
+  study: (id: StudyId): string => `studies/${id}.json`,
 } as const;
 
 /** The sweep id of an `index/` or `active/` key, or null for a key of another shape. */

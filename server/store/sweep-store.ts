@@ -411,6 +411,11 @@ export class SweepStore {
     return series;
   }
 
+  /** The result record a done marker points to (immutable: read once, then served from the cache). */
+  async readDoneResult(sweepId: SweepId, done: DoneMarker): Promise<CellResultRecord | null> {
+    return this.readListed(keys.result(sweepId, done.jobId, done.epoch), IMMUTABLE, CellResultRecordSchema);
+  }
+
   /** The result of a cell from the epoch readers follow, or null while it has none. */
   async getCellResult(sweepId: string, cellId: string): Promise<CellResultRecord | null> {
     const sweep = await this.getSweep(sweepId);

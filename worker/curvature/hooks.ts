@@ -3,6 +3,7 @@ import {
   CURVATURE_SCHEMA_VERSION,
   classifyRegime,
   detectCatapults,
+  lambdaTrack,
   isAdamKind,
   stabilityConstant,
   stabilityConstantAt,
@@ -12,6 +13,7 @@ import {
   type CurvaturePoint,
   type CurvatureSummary,
   type Lambda0Measurement,
+  type LambdaLandmark,
 } from '../../server/core/curvature';
 import type { CurvatureFields, RunEvent } from '../../server/core/metrics';
 import type { RunConfig } from '../../server/core/run-config';
@@ -37,6 +39,9 @@ const MAX_EVENT_ROWS = 200;
 
 class CurvatureRun {
   private readonly points: CurvaturePoint[] = [];
+  /** λ^H and λ^{P⁻¹H} as measured, for the result's landmarks. */
+  private readonly hSeries: LambdaLandmark[] = [];
+  private readonly pSeries: LambdaLandmark[] = [];
   private measured = 0;
   private lambda0: Lambda0Measurement | null = null;
   private critical: CriticalLrSearch | null = null;
@@ -110,6 +115,8 @@ class CurvatureRun {
       }
     }
     const q = p ?? h;
+    this.hSeries.push({ step: ctx.step, value: h.value });
+    if (p !== null) this.pSeries.push({ step: ctx.step, value: p.value });
     // SGD-M's edge moves from 2 (empty momentum buffer) to 2+2β as the buffer fills (stabilityConstantAt).
     const ratio = stabilityRatio(ctx.lr, q.value, stabilityConstantAt(this.config.optimizer, ctx.optimizer.t));
     point.lambda = q.value;
@@ -166,7 +173,8 @@ class CurvatureRun {
     const persistent = this.controller?.summary() ?? null;
     if (this.measured === 0 && this.lambda0 === null && this.critical === null && persistent === null) return { curvature: null, events: [] };
     const catapults = this.measured > 0 ? detectCatapults(this.points, { delta: EVENT_DELTA }).filter((e) => e.confirmed) : [];
-    const regime = this.measured > 0 ? classifyRegime(this.points, { delta: EVENT_DELTA, warmupEndStep: this.warmupEnd() }) : null;
+    const warmupEnd = this.warmupEnd();
+    const regime = this.measured > 0 ? classifyRegime(this.points, { delta: EVENT_DELTA, warmupEndStep: warmupEnd }) : null;
     const events: RunEvent[] = [];
     for (const r of persistent?.researches ?? []) {
       events.push({
@@ -202,6 +210,10 @@ class CurvatureRun {
       persistent,
       catapults,
       regime,
+      landmarks:
+        this.measured > 0
+          ? { warmupEndStep: warmupEnd, sharpness: lambdaTrack(this.hSeries, warmupEnd), precondSharpness: lambdaTrack(this.pSeries, warmupEnd) }
+          : null,
     };
     return { curvature, events };
   }

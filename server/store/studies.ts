@@ -1,0 +1,123 @@
+import { formatZodError } from '../../server/core/errors';
+import { computeFindings, findingsCell, type Finding, type FindingsSweep } from '../../server/core/findings';
+import { makeStudyId, StudyIdSchema, type SweepId } from '../../server/core/ids';
+import { paperPreset, type PaperPreset } from '../../server/core/paper-presets';
+import { StudyRecordSchema, type StudyRecord } from '../../server/core/records';
+import { SweepSpecSchema, type StudySize, type SweepSpec } from '../../server/core/sweep-spec';
+import { keys } from './keys';
+import { InvalidRecordError, mapLimit, type SweepStore } from './sweep-store';
+
+/**
+ * Studies (issue 8): the sweeps of one paper preset, launched together and read side by side by the claim checks.
+ * A study is its sweeps (each naming the study in `spec.study`) plus one StudyRecord listing them by role.
+ */
+
+export class StudyNotFoundError extends Error {
+  constructor(readonly studyId: string) {
+    super(`study ${studyId} not found`);
+    this.name = 'StudyNotFoundError';
+  }
+}
+
+/** The specs a preset launches at a size, each tagged with the study; all validated before anything is written. */
+export function studySpecs(preset: PaperPreset, size: StudySize, studyId: string, author?: string): { role: string; spec: SweepSpec }[] {
+  return preset.sizes[size].map(({ role, spec }, i) => {
+    const input = { ...spec, ...(author ? { author } : {}), study: { id: studyId, preset: preset.id, size, role } };
+    const parsed = SweepSpecSchema.safeParse(input);
+    if (!parsed.success) throw new InvalidRecordError(`preset ${preset.id} (${size}), sweep ${i} (${role}):\n${formatZodError(parsed.error)}`);
+    return { role, spec: parsed.data };
+  });
+}
+
+/**
+ * Launch a preset's study: validate every sweep first (a bad one writes nothing), create the sweeps, then the study
+ * record. Returns the record.
+ */
+export async function createStudy(
+  store: SweepStore,
+  presetId: string,
+  size: StudySize,
+  options: { author?: string; now?: number } = {},
+): Promise<StudyRecord> {
+  const preset = paperPreset(presetId);
+  if (preset === undefined) throw new InvalidRecordError(`preset: unknown paper preset '${presetId}'`);
+  const createdAt = options.now ?? store.now();
+  const id = makeStudyId(createdAt);
+  const specs = studySpecs(preset, size, id, options.author);
+  const sweeps: StudyRecord['sweeps'] = [];
+  for (const { role, spec } of specs) {
+    const sweep = await store.createSweep(spec, { now: createdAt });
+    sweeps.push({ role, sweepId: sweep.id });
+  }
+  const record: StudyRecord = {
+    schemaVersion: 1,
+    id,
+    createdAt,
+    preset: preset.id,
+    size,
+    title: `${preset.title} (${size} size)`,
+    author: options.author ?? specs[0]?.spec.author ?? 'atlas',
+    sweeps,
+  };
+  await store.write(keys.study(id), StudyRecordSchema, record, { ifAbsent: true });
+  return record;
+}
+
+export async function getStudy(store: SweepStore, studyId: string): Promise<StudyRecord> {
+  const id = StudyIdSchema.safeParse(studyId);
+  if (!id.success) throw new StudyNotFoundError(studyId);
+  const got = await store.read(keys.study(id.data), StudyRecordSchema);
+  if (got === null) throw new StudyNotFoundError(studyId);
+  return got.value;
+}
+
+/** One sweep as the claim checks need it: every cell's coordinates, and outcome and RunResult once finished. */
+export async function readFindingsSweep(store: SweepStore, sweepId: string): Promise<FindingsSweep> {
+  const status = await store.getSweepStatus(sweepId);
+  const { sweep } = status;
+  const cells = await mapLimit(status.cells, 16, async (c) => {
+    const result = c.done ? await store.readDoneResult(sweep.id, c.done).catch(() => null) : null;
+    return findingsCell(c, c.etaTrgt, c.done?.outcome ?? null, result?.run ?? null);
+  });
+  return {
+    sweepId: sweep.id,
+    role: sweep.spec.study?.role ?? null,
+    title: sweep.spec.title,
+    spec: sweep.spec,
+    lambda0: status.calibration?.lambda0 ?? null,
+    cells,
+  };
+}
+
+export interface StudyFindings {
+  /** The study the sweep belongs to (null for a sweep launched on its own, or when its study record is missing). */
+  study: (StudyRecord & { sweepTitles: Record<SweepId, string> }) | null;
+  findings: Finding[];
+}
+
+/** Findings of a study (all its sweeps side by side, with the preset's claims). */
+export async function studyFindings(store: SweepStore, studyId: string): Promise<StudyFindings> {
+  const study = await getStudy(store, studyId);
+  const sweeps = await Promise.all(study.sweeps.map((s) => readFindingsSweep(store, s.sweepId)));
+  const claims = paperPreset(study.preset)?.claims ?? [];
+  const sweepTitles = Object.fromEntries(sweeps.map((s) => [s.sweepId, s.title])) as Record<SweepId, string>;
+  return { study: { ...study, sweepTitles }, findings: computeFindings(sweeps, claims) };
+}
+
+/**
+ * Findings that involve a sweep: those of its whole study when it has one (so Adam's page shows the P12 comparison
+ * with GI-Adam), else the checks that apply to the sweep alone.
+ */
+export async function sweepFindings(store: SweepStore, sweepId: string): Promise<StudyFindings> {
+  const sweep = await store.getSweep(sweepId);
+  if (sweep.spec.study) {
+    try {
+      const all = await studyFindings(store, sweep.spec.study.id);
+      return { study: all.study, findings: all.findings.filter((f) => f.sweepIds.includes(sweep.id)) };
+    } catch (e) {
+      if (!(e instanceof StudyNotFoundError)) throw e;
+      // The study record is written after its sweeps: until then (or if that write was lost) the sweep stands alone.
+    }
+  }
+  return { study: null, findings: computeFindings([await readFindingsSweep(store, sweepId)]) };
+}
