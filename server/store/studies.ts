@@ -41,6 +41,16 @@ export async function createStudy(
 ): Promise<StudyRecord> {
   const preset = paperPreset(presetId);
   if (preset === undefined) throw new InvalidRecordError(`preset: unknown paper preset '${presetId}'`);
+  return createStudyFromPreset(store, preset, size, options);
+}
+
+/** As `createStudy`, for a preset object (tests launch tiny presets of their own). */
+export async function createStudyFromPreset(
+  store: SweepStore,
+  preset: PaperPreset,
+  size: StudySize,
+  options: { author?: string; now?: number } = {},
+): Promise<StudyRecord> {
   const createdAt = options.now ?? store.now();
   const id = makeStudyId(createdAt);
   const specs = studySpecs(preset, size, id, options.author);
@@ -100,6 +110,7 @@ export async function studyFindings(store: SweepStore, studyId: string): Promise
   const study = await getStudy(store, studyId);
   const sweeps = await Promise.all(study.sweeps.map((s) => readFindingsSweep(store, s.sweepId)));
   const claims = paperPreset(study.preset)?.claims ?? [];
+  // A study of a preset that is not in PAPER_PRESETS (a test's own) still gets every check that applies to its data.
   const sweepTitles = Object.fromEntries(sweeps.map((s) => [s.sweepId, s.title])) as Record<SweepId, string>;
   return { study: { ...study, sweepTitles }, findings: computeFindings(sweeps, claims) };
 }
