@@ -23,8 +23,13 @@ export function LaunchForm() {
   const create = useMutation(trpc.sweeps.create.mutationOptions({ onSuccess: (r) => router.push(`/sweeps/${r.id}`) }));
 
   useEffect(() => {
-    const p = presets.data?.find((x) => x.id === presetId);
-    if (p && form === null) setForm(formFromSpec(p.spec));
+    if (form !== null || !presets.data) return;
+    // An unknown ?preset= (e.g. an old link to a paper preset, now a study launched below) falls back to the first one.
+    const p = presets.data.find((x) => x.id === presetId) ?? presets.data[0];
+    if (p) {
+      setPresetId(p.id);
+      setForm(formFromSpec(p.spec));
+    }
   }, [presets.data, presetId, form]);
 
   const check = useMemo(() => (form ? validateForm(form) : null), [form]);
