@@ -244,13 +244,18 @@ const P1_PREDICTION =
 const P1_CRITERION =
   'Per T_wrm row, the largest η_trgt at which every seed trained. Pass: non-decreasing from row to row, and strictly larger at the longest T_wrm than at T_wrm = 1.';
 
-/** P1 for one sweep with linear warmups from 0 (or a fixed η_init) including T_wrm = 1; null when it does not apply. */
+/**
+ * P1 for one sweep with linear warmups from 0 (or a fixed η_init), T_wrm = 1 among ≥ 2 warmups and ≥ 2 η values;
+ * null when it does not apply.
+ */
 export function checkP1(sweep: FindingsSweep): Finding | null {
   const { spec } = sweep;
   const mode = spec.etaInit.mode;
   if (mode === 'critical' || mode === 'persistent') return null;
   const warmups = [...new Set(spec.warmupGrid)].sort((a, b) => a - b);
   if (warmups.length < 2 || warmups[0] !== 1) return null;
+  // A boundary needs an η axis: single-η mechanism sweeps (Fig 1) are not heatmaps.
+  if (new Set(sweep.cells.map((c) => c.eta)).size < 2) return null;
   const base = {
     claim: 'P1' as const,
     title: 'P1: warmup moves the trainability boundary right',

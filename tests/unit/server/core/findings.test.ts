@@ -135,7 +135,8 @@ describe('P1: the trainability boundary moves right with T_wrm', () => {
     expect(f?.table).toBeNull();
   });
 
-  it('does not apply without a T_wrm = 1 row or with η_c warmup', () => {
+  it('does not apply without a T_wrm = 1 row, with η_c warmup, or to a single-η mechanism sweep', () => {
+    expect(checkP1(sweep('a', spec({ etaGrid: { kind: 'explicit', values: [0.1] } }), { 1: 'D', 64: 'T', 256: 'T' }))).toBeNull();
     expect(checkP1(sweep('a', spec({ warmupGrid: [16, 64] }), { 16: 'TTDD', 64: 'TTTD' }))).toBeNull();
     expect(checkP1(sweep('a', spec({ etaInit: { mode: 'critical' } }), { 1: 'TTDD', 64: 'TTTD', 256: 'TTTT' }))).toBeNull();
   });
