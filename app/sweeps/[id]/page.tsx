@@ -18,7 +18,8 @@ export default async function SweepPage({ params }: { params: Promise<{ id: stri
   }
   return (
     <Suspense fallback={<p className="muted">Loading sweep…</p>}>
-      <SweepView id={id} initial={initial} />
+      {/* Keyed by id: moving to a sibling sweep of a study starts from a fresh view, not the previous sweep's. */}
+      <SweepView key={id} id={id} initial={initial} />
     </Suspense>
   );
 }

@@ -17,6 +17,7 @@ import { parseViewState, selectCell, serializeViewState, type SweepViewState } f
 import { useTRPC } from '../../trpc';
 import type { SweepView as SweepViewData } from '../../../server/api/routers/sweeps';
 import { CellPanel } from './cell-panel';
+import { FindingsPanel } from './findings-panel';
 
 const HEATMAP_W = 520;
 const HEATMAP_H = 420;
@@ -200,15 +201,20 @@ export function SweepView({ id, initial }: { id: string; initial: SweepViewData 
             {done}/{total} cells finished · red line: divergence/failure boundary · {spec.etaGrid.kind === 'pow2' && spec.etaGrid.unit === 'inv-lambda0' ? `λ0 = ${data.lambda0 === null ? 'pending' : formatNumber(data.lambda0)}` : 'absolute η'}
           </p>
         </section>
-        <CellPanel
-          sweepId={id}
-          cellIds={view.cells}
-          logx={view.logx}
-          cells={data.cells}
-          onLogx={(logx) => setView({ logx })}
-          onRemove={(cellId) => setView({ cells: view.cells.filter((c) => c !== cellId) })}
-          live={data.state !== 'done' && data.state !== 'cancelled'}
-        />
+        {/* The right column: the selected cells, then the claim checks that involve this sweep (visible on first load
+            at 1280×800, when no cell is selected yet). */}
+        <div className="side-column">
+          <CellPanel
+            sweepId={id}
+            cellIds={view.cells}
+            logx={view.logx}
+            cells={data.cells}
+            onLogx={(logx) => setView({ logx })}
+            onRemove={(cellId) => setView({ cells: view.cells.filter((c) => c !== cellId) })}
+            live={data.state !== 'done' && data.state !== 'cancelled'}
+          />
+          <FindingsPanel sweepId={id} live={data.state !== 'done' && data.state !== 'cancelled'} />
+        </div>
       </div>
     </div>
   );
