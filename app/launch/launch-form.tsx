@@ -96,7 +96,7 @@ export function LaunchForm() {
       noValidate
     >
       <div className="row" style={{ justifyContent: 'space-between' }}>
-        <h1>Launch a sweep</h1>
+        <h2 id="custom-sweep">Launch a sweep of your own</h2>
         <label className="row" style={{ gap: 6 }}>
           Preset
           <select

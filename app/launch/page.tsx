@@ -1,10 +1,16 @@
 import { Suspense } from 'react';
 import { LaunchForm } from './launch-form';
+import { PaperPresets } from './paper-presets';
 
+/** The paper's experiments (launched as studies) first, then the form for a sweep of one's own. */
 export default function LaunchPage() {
   return (
-    <Suspense fallback={<p className="muted">Loading…</p>}>
-      <LaunchForm />
-    </Suspense>
+    <>
+      <h1>Launch</h1>
+      <PaperPresets />
+      <Suspense fallback={<p className="muted">Loading…</p>}>
+        <LaunchForm />
+      </Suspense>
+    </>
   );
 }
