@@ -58,6 +58,15 @@ export function fixtureFate(etaIndex: number, warmupSteps: number): Outcome | 'r
   return 'trained';
 }
 
+/**
+ * The fixture's fates with every cell finished (the running and the queued cell trained): largest trainable η is
+ * 2^1/λ0 at T_wrm = 1 and 2^2/λ0 at T_wrm = 16 and 128, so PAPER P1's check passes.
+ */
+export function finishedFixtureFate(etaIndex: number, warmupSteps: number): Outcome {
+  const fate = fixtureFate(etaIndex, warmupSteps);
+  return fate === 'running' || fate === 'queued' ? 'trained' : fate;
+}
+
 /** The step at which a diverged fixture cell's loss becomes NaN. */
 export function fixtureDivergenceStep(etaIndex: number, warmupSteps: number): number {
   return warmupSteps === 1 ? 5 + etaIndex : 20;
@@ -93,8 +102,11 @@ export function fixtureRows(spec: SweepSpecInput, coord: CellCoord, lastStep: nu
   return rows;
 }
 
-async function writeCell(store: SweepStore, sweepId: SweepId, spec: SweepSpecInput, coord: CellCoord, now: number): Promise<void> {
-  const fate = fixtureFate(coord.etaIndex, coord.warmupSteps);
+/** A plan of each cell's fate by (η index, T_wrm), as `fixtureFate`. */
+export type FixtureFate = (etaIndex: number, warmupSteps: number) => Outcome | 'running' | 'queued';
+
+async function writeCell(store: SweepStore, sweepId: SweepId, spec: SweepSpecInput, coord: CellCoord, now: number, fateOf: FixtureFate = fixtureFate): Promise<void> {
+  const fate = fateOf(coord.etaIndex, coord.warmupSteps);
   if (fate === 'queued') return;
   const totalSteps = spec.steps ?? 300;
   const epoch = 1;
@@ -227,8 +239,11 @@ async function writeCell(store: SweepStore, sweepId: SweepId, spec: SweepSpecInp
   );
 }
 
-/** Seed one P1-shaped fixture sweep (calibrated, λ0 = 40, not offered to workers) into `blob`; returns its id. */
-export async function seedFixtureSweep(blob: BlobStore, options: { now?: number; spec?: SweepSpecInput } = {}): Promise<SweepId> {
+/**
+ * Seed one P1-shaped fixture sweep (calibrated, λ0 = 40, not offered to workers) into `blob`; returns its id.
+ * `fate` replaces `fixtureFate` (e.g. `finishedFixtureFate` for a sweep whose every cell has finished).
+ */
+export async function seedFixtureSweep(blob: BlobStore, options: { now?: number; spec?: SweepSpecInput; fate?: FixtureFate } = {}): Promise<SweepId> {
   const now = options.now ?? Date.now();
   const store = new SweepStore(blob, () => now);
   const spec = options.spec ?? FIXTURE_SPEC;
@@ -243,7 +258,7 @@ export async function seedFixtureSweep(blob: BlobStore, options: { now?: number;
     workerId: WORKER,
     epoch: 1,
   });
-  for (const coord of gridCells(record.spec)) await writeCell(store, record.id, spec, coord, now);
+  for (const coord of gridCells(record.spec)) await writeCell(store, record.id, spec, coord, now, options.fate);
   // Workers must leave the fixture alone (its queued cell stays queued): take it off the active list they poll.
   await store.deactivateSweep(record.id);
   return record.id;
