@@ -266,6 +266,9 @@ export function reportMarkdown(data: ReportData, o: { machine: MachineInfo; date
     );
   }
   out.push('## Findings', '', findingsVerdict(findings), '');
+  if (preset && preset.claims.length > 0) {
+    out.push(`This preset is made to decide ${preset.claims.join(', ')}; every other check that applies to its sweeps is listed too.`, '');
+  }
   if (findings.length > 0) {
     out.push(mdTable(['Claim', 'Sweeps', 'Status', 'Summary'], findings.map((f) => [f.claim, findingRoles(f, roleOf), STATUS_MARK[f.status], f.summary])), '');
   }
