@@ -256,14 +256,19 @@ export function reportMarkdown(data: ReportData, o: { machine: MachineInfo; date
   if (facts.finished < facts.total) {
     out.push(`> **Unfinished:** ${facts.total - facts.finished} of ${facts.total} cells have no result yet; their findings are pending. Re-run \`npm run reproduce -- --study ${study.id}\` once they finish.`, '');
   }
-  if (preset) {
-    out.push(`## What it reproduces (${preset.figure})`, '', preset.reproduces, '');
-    out.push(
-      study.size === 'cpu' ? '## How the `cpu` size is scaled' : '## Size',
-      '',
-      study.size === 'cpu' ? preset.cpuScaling : "The paper's own settings (`paper` size), with the stand-ins named in the sweep titles.",
-      '',
-    );
+  // The description stored at launch wins over the preset's current text (presets are code and change).
+  const about =
+    study.about ??
+    (preset
+      ? {
+          figure: preset.figure,
+          reproduces: preset.reproduces,
+          scaling: study.size === 'cpu' ? preset.cpuScaling : "The paper's own settings (`paper` size), with the stand-ins named in the sweep titles.",
+        }
+      : null);
+  if (about) {
+    out.push(`## What it reproduces (${about.figure})`, '', about.reproduces, '');
+    out.push(study.size === 'cpu' ? '## How the `cpu` size is scaled' : '## Size', '', about.scaling, '');
   }
   out.push('## Findings', '', findingsVerdict(findings), '');
   if (preset && preset.claims.length > 0) {

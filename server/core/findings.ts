@@ -148,9 +148,10 @@ function median(values: readonly number[]): number | null {
   return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
 }
 
-/** Octaves between two η values (log₂ ratio), for "moves right by N octaves". */
-function octaves(from: number, to: number): number {
-  return Math.log2(to / from);
+/** "(N octaves)" between two η values (log₂ ratio), singular for one. */
+function octavesText(from: number, to: number): string {
+  const n = Math.log2(to / from);
+  return ` (${fmt(n)} ${Math.abs(n) === 1 ? 'octave' : 'octaves'})`;
 }
 
 // ---- trainability boundaries -----------------------------------------------------------------------------------
@@ -285,8 +286,7 @@ export function checkP1(sweep: FindingsSweep): Finding | null {
     if (boundaryValue(b) < boundaryValue(a)) drops.push(`T_wrm ${a.warmupSteps} → ${b.warmupSteps}: ${boundaryText(spec, a)} → ${boundaryText(spec, b)}`);
   }
   const larger = boundaryValue(last) > boundaryValue(first);
-  const moved =
-    first.largestTrained !== null && last.largestTrained !== null ? ` (${fmt(octaves(first.largestTrained, last.largestTrained))} octaves)` : '';
+  const moved = first.largestTrained !== null && last.largestTrained !== null ? octavesText(first.largestTrained, last.largestTrained) : '';
   const path = rows.map((b) => `T_wrm ${b.warmupSteps}: ${boundaryText(spec, b)}`).join('; ');
   const pass = drops.length === 0 && larger;
   let summary = `Largest trainable η_trgt — ${path}.`;
@@ -457,7 +457,7 @@ export function checkP12(sweeps: readonly FindingsSweep[]): Finding[] {
           out.push({ ...base, status: 'not-applicable', summary: `Adam trains every η_trgt of the grid at T_wrm = 1 (up to ${boundaryText(adam.spec, a1)}); extend the grid to find its boundary.`, table });
         } else {
           const pass = boundaryValue(g1) > boundaryValue(a1);
-          const diff = a1.largestTrained !== null && g1.largestTrained !== null ? ` (${fmt(octaves(a1.largestTrained, g1.largestTrained))} octaves)` : '';
+          const diff = a1.largestTrained !== null && g1.largestTrained !== null ? octavesText(a1.largestTrained, g1.largestTrained) : '';
           out.push({
             ...base,
             status: pass ? 'pass' : 'fail',
@@ -610,6 +610,16 @@ export function checkFig7(sweep: FindingsSweep, siblings: readonly FindingsSweep
 
 // ---- all checks ---------------------------------------------------------------------------------------------------
 
+/** Each claim's prediction and criterion, for a claim a preset promises that its data cannot decide. */
+const CLAIM_TEXT: Record<ClaimId, { prediction: string; criterion: string }> = {
+  P1: { prediction: P1_PREDICTION, criterion: P1_CRITERION },
+  P6: { prediction: P6_PREDICTION, criterion: P6_CRITERION },
+  P7: { prediction: P7_PREDICTION, criterion: P7_CRITERION },
+  P12: { prediction: P12B_PREDICTION, criterion: P12B_CRITERION },
+  P13: { prediction: P13_PREDICTION, criterion: P13_CRITERION },
+  Fig7: { prediction: FIG7_PREDICTION, criterion: FIG7_CRITERION },
+};
+
 /**
  * Every check that applies to a study's sweeps (or one sweep alone), in claim order. Claims a preset promises but the
  * data cannot decide appear as `not-applicable` (pass `claims`), so a study always shows what it was for.
@@ -623,11 +633,12 @@ export function computeFindings(sweeps: readonly FindingsSweep[], claims: readon
   out.push(...checkP12(sweeps));
   for (const claim of claims) {
     if (!out.some((f) => f.claim === claim)) {
+      const about = CLAIM_TEXT[claim];
       out.push({
         claim,
         title: `${claim}: no data to decide it`,
-        prediction: '',
-        criterion: '',
+        prediction: about.prediction,
+        criterion: about.criterion,
         status: 'not-applicable',
         summary: 'None of the study’s sweeps has the cells this check needs.',
         sweepIds: sweeps.map((s) => s.sweepId),

@@ -36,6 +36,10 @@ export const StudyRecordSchema = z.object({
   size: StudySizeSchema,
   title: z.string().min(1).max(200),
   author: z.string().trim().min(1).max(80),
+  /** The preset's description as it was at launch (presets are code and may change later). */
+  about: z
+    .object({ figure: z.string().max(200), reproduces: z.string().max(4000), scaling: z.string().max(4000) })
+    .optional(),
   sweeps: z
     .array(z.object({ role: SlugSchema, sweepId: SweepIdSchema }))
     .min(1)

@@ -67,6 +67,11 @@ export async function createStudyFromPreset(
     size,
     title: `${preset.title} (${size} size)`,
     author: options.author ?? specs[0]?.spec.author ?? 'atlas',
+    about: {
+      figure: preset.figure,
+      reproduces: preset.reproduces,
+      scaling: size === 'cpu' ? preset.cpuScaling : "The paper's own settings (`paper` size), with the stand-ins named in the sweep titles.",
+    },
     sweeps,
   };
   await store.write(keys.study(id), StudyRecordSchema, record, { ifAbsent: true });

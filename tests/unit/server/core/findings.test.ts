@@ -215,7 +215,7 @@ describe('P12: GI-Adam against Adam', () => {
     const gi = sweep('gi', adamSpec('gi-adam'), { 1: 'TTTF', 64: 'TTTF' }, pre(3.3e4), 1);
     const [boundary, ratio] = checkP12([adam, gi]);
     expect(boundary?.status).toBe('pass');
-    expect(boundary?.summary).toBe('At T_wrm = 1 the largest trainable η_trgt is 2.00e-4 for Adam and 4.00e-4 for GI-Adam (1 octaves).');
+    expect(boundary?.summary).toBe('At T_wrm = 1 the largest trainable η_trgt is 2.00e-4 for Adam and 4.00e-4 for GI-Adam (1 octave).');
     expect(boundary?.sweepIds).toEqual(['adam', 'gi']);
     expect(ratio?.status).toBe('pass');
     // √(1 − 0.999) = 0.0316; 3.3e4 / 1e6 = 0.033.
@@ -291,6 +291,7 @@ describe('computeFindings', () => {
       ['P12', 'not-applicable'],
     ]);
     expect(findingsOfSweep(all, 'a').map((f) => f.claim)).toEqual(['P1', 'P12']);
+    expect(all[1]?.prediction).toContain('GI-Adam (v₀ = g₀²) moves the failure boundary');
     expect(findingsOfSweep(all, 'b')).toEqual([]);
   });
 
