@@ -59,6 +59,8 @@ export interface FindingsSweep {
   spec: SweepSpec;
   /** The sweep's λ0 calibration (relative grids), null otherwise. */
   lambda0: number | null;
+  /** Cancelled: its unfinished cells will never have results. */
+  cancelled: boolean;
   cells: FindingsCell[];
 }
 
@@ -222,8 +224,18 @@ function unfinished(cells: readonly FindingsCell[]): number {
   return cells.filter((c) => c.outcome === null).length;
 }
 
-function pendingSummary(n: number, total: number): string {
-  return `${n} of ${total} cells have not finished; the check runs when they have.`;
+/**
+ * Whether a check must wait: `pending` while cells of its sweeps have not finished, or `not-applicable` when a
+ * cancelled sweep left cells without a result (they never will have one); null when every cell has finished.
+ */
+function waitFor(sweeps: readonly FindingsSweep[]): { status: FindingStatus; summary: string; table: null } | null {
+  const total = sweeps.reduce((n, s) => n + s.cells.length, 0);
+  const left = sweeps.reduce((n, s) => n + unfinished(s.cells), 0);
+  if (left === 0) return null;
+  if (sweeps.some((s) => s.cancelled && unfinished(s.cells) > 0)) {
+    return { status: 'not-applicable', summary: `The sweep was cancelled with ${left} of ${total} cells unfinished; the check needs all of them.`, table: null };
+  }
+  return { status: 'pending', summary: `${left} of ${total} cells have not finished; the check runs when they have.`, table: null };
 }
 
 function boundaryTable(spec: SweepSpec, rows: readonly RowBoundary[]): FindingTable {
@@ -264,8 +276,8 @@ export function checkP1(sweep: FindingsSweep): Finding | null {
     criterion: P1_CRITERION,
     sweepIds: [sweep.sweepId],
   };
-  const left = unfinished(sweep.cells);
-  if (left > 0) return { ...base, status: 'pending', summary: pendingSummary(left, sweep.cells.length), table: null };
+  const wait = waitFor([sweep]);
+  if (wait) return { ...base, ...wait };
   const rows = rowBoundaries(sweep.cells);
   const table = boundaryTable(spec, rows);
   const first = rows[0];
@@ -354,8 +366,8 @@ export function checkP6(sweep: FindingsSweep): Finding | null {
     criterion: P6_CRITERION,
     sweepIds: [sweep.sweepId],
   };
-  const left = unfinished(sweep.cells);
-  if (left > 0) return { ...base, status: 'pending', summary: pendingSummary(left, sweep.cells.length), table: null };
+  const wait = waitFor([sweep]);
+  if (wait) return { ...base, ...wait };
   const table = regimeTable(sweep, true);
   const judged = sweep.cells.filter((c) => c.outcome === 'trained' && c.warmupSteps > 1 && c.landmarks?.sharpness?.warmupEnd);
   if (judged.length === 0) {
@@ -399,8 +411,8 @@ export function checkP7(sweep: FindingsSweep): Finding | null {
     criterion: P7_CRITERION,
     sweepIds: [sweep.sweepId],
   };
-  const left = unfinished(sweep.cells);
-  if (left > 0) return { ...base, status: 'pending', summary: pendingSummary(left, sweep.cells.length), table: null };
+  const wait = waitFor([sweep]);
+  if (wait) return { ...base, ...wait };
   const table = regimeTable(sweep, true);
   const judged = sweep.cells.filter((c) => c.outcome === 'trained' && c.warmupSteps > 1 && c.regime !== null && c.regime !== 'unknown');
   if (judged.length === 0) return { ...base, status: 'not-applicable', summary: 'No μP run with warmup trained with a regime label.', table };
@@ -437,12 +449,11 @@ export function checkP12(sweeps: readonly FindingsSweep[]): Finding[] {
     const gi = sweeps.find((s) => s.spec.optimizer.kind === 'gi-adam' && sameGrid(s.spec, adam.spec) && s.spec.parameterization === adam.spec.parameterization);
     if (gi === undefined) continue;
     const ids = [adam.sweepId, gi.sweepId];
-    const left = unfinished(adam.cells) + unfinished(gi.cells);
-    const total = adam.cells.length + gi.cells.length;
+    const wait = waitFor([adam, gi]);
     const etaCount = new Set(adam.cells.map((c) => c.eta)).size;
     if (etaCount >= 2 && adam.spec.warmupGrid.includes(1)) {
       const base = { claim: 'P12' as const, title: 'P12: GI-Adam trains larger η_trgt than Adam without warmup', prediction: P12B_PREDICTION, criterion: P12B_CRITERION, sweepIds: ids };
-      if (left > 0) out.push({ ...base, status: 'pending', summary: pendingSummary(left, total), table: null });
+      if (wait) out.push({ ...base, ...wait });
       else {
         const a = rowBoundaries(adam.cells);
         const g = rowBoundaries(gi.cells);
@@ -471,8 +482,8 @@ export function checkP12(sweeps: readonly FindingsSweep[]): Finding[] {
     const giL0 = gi.cells.map(precondLambda0).filter((v): v is number => v !== null);
     if (adamL0.length > 0 || giL0.length > 0 || adam.spec.measure.sharpnessEvery > 0) {
       const base = { claim: 'P12' as const, title: 'P12: GI-Adam lowers the initial λ^{P⁻¹H} by √(1−β2)', prediction: P12L_PREDICTION, criterion: P12L_CRITERION, sweepIds: ids };
-      if (left > 0) {
-        out.push({ ...base, status: 'pending', summary: pendingSummary(left, total), table: null });
+      if (wait) {
+        out.push({ ...base, ...wait });
         continue;
       }
       const ma = median(adamL0);
@@ -519,8 +530,8 @@ export function checkP13(sweep: FindingsSweep, siblings: readonly FindingsSweep[
     criterion: P13_CRITERION,
     sweepIds: zero ? [sweep.sweepId, zero.sweepId] : [sweep.sweepId],
   };
-  const left = unfinished(sweep.cells);
-  if (left > 0) return { ...base, status: 'pending', summary: pendingSummary(left, sweep.cells.length), table: null };
+  const wait = waitFor([sweep]);
+  if (wait) return { ...base, ...wait };
   const judged = sweep.cells.filter((c) => c.etaC !== null && c.etaTrgt !== null && c.outcome !== 'error' && c.outcome !== 'cancelled');
   const zeroOutcome = (c: FindingsCell) => zero?.cells.find((z) => z.eta === c.eta && z.warmupSteps === c.warmupSteps && z.seed === c.seed)?.outcome ?? null;
   const rows = judged
@@ -586,8 +597,8 @@ export function checkFig7(sweep: FindingsSweep, siblings: readonly FindingsSweep
     sweepIds: linear ? [sweep.sweepId, linear.sweepId] : [sweep.sweepId],
   };
   if (linear === undefined) return { ...base, status: 'not-applicable', summary: 'No linear-warmup sweep on the same η grid to compare with.', table: null };
-  const left = unfinished(sweep.cells) + unfinished(linear.cells);
-  if (left > 0) return { ...base, status: 'pending', summary: pendingSummary(left, sweep.cells.length + linear.cells.length), table: null };
+  const wait = waitFor([sweep, linear]);
+  if (wait) return { ...base, ...wait };
   const p = rowBoundaries(sweep.cells.map((c) => ({ ...c, warmupSteps: 0 })))[0];
   const rows = rowBoundaries(linear.cells);
   if (p === undefined) return null;

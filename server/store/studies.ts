@@ -100,6 +100,7 @@ export async function readFindingsSweep(store: SweepStore, sweepId: string): Pro
     title: sweep.spec.title,
     spec: sweep.spec,
     lambda0: status.calibration?.lambda0 ?? null,
+    cancelled: status.cancelled !== null,
     cells,
   };
 }

@@ -77,7 +77,7 @@ function sweep(
     };
     return { ...base, ...extra(base) };
   });
-  return { sweepId: id, role: null, title: id, spec: s, lambda0, cells };
+  return { sweepId: id, role: null, title: id, spec: s, lambda0, cancelled: false, cells };
 }
 
 describe('rowBoundaries', () => {
@@ -133,6 +133,9 @@ describe('P1: the trainability boundary moves right with T_wrm', () => {
     expect(f?.status).toBe('pending');
     expect(f?.summary).toBe('1 of 12 cells have not finished; the check runs when they have.');
     expect(f?.table).toBeNull();
+    const cancelled = checkP1({ ...sweep('a', spec(), { 1: 'TTDD', 64: 'TTQD', 256: 'TTTT' }), cancelled: true });
+    expect(cancelled?.status).toBe('not-applicable');
+    expect(cancelled?.summary).toBe('The sweep was cancelled with 1 of 12 cells unfinished; the check needs all of them.');
   });
 
   it('does not apply without a T_wrm = 1 row, with η_c warmup, or to a single-η mechanism sweep', () => {
