@@ -42,6 +42,8 @@ export interface FindingsCell {
   etaC: number | null;
   /** 0-based step of the run's `warmup-end` event (first update at η_trgt), null without one. */
   warmupEndEventStep: number | null;
+  /** Step at which the train loss became non-finite, null if it never did. */
+  divergenceStep: number | null;
   landmarks: LambdaLandmarks | null;
   regime: Regime | null;
   persistentCycle: boolean | null;
@@ -111,6 +113,7 @@ export function findingsCell(
     lambda0Quantity: curv?.lambda0?.quantity ?? (run?.lambda0 != null ? 'sharpness' : null),
     etaC: run?.etaC ?? null,
     warmupEndEventStep: warmupEnd === null ? null : warmupEnd.step,
+    divergenceStep: run?.divergence?.step ?? null,
     landmarks: curv?.landmarks ?? null,
     regime: regime?.regime ?? null,
     persistentCycle: regime?.persistentCycle ?? null,
@@ -518,7 +521,7 @@ export function checkP12(sweeps: readonly FindingsSweep[]): Finding[] {
 const P13_PREDICTION =
   'Starting warmup at η_init = η_c (forward-pass loss-catapult search) reaches η_trgt sooner: at step 1 when η_trgt ≤ η_c, and after T_reach = T_wrm·(1 − η_c/η_trgt) < T_wrm steps otherwise (PAPER P13, §2.3).';
 const P13_CRITERION =
-  'Per finished run with η_init = η_c: T_reach = 1 + the step of its first update at η_trgt (its warmup-end event). Pass: T_reach = 1 for every run with η_trgt ≤ η_c, T_reach < T_wrm for every run with η_trgt > η_c.';
+  'Per finished run with η_init = η_c: T_reach = 1 + the step of its first update at η_trgt (its warmup-end event). Pass: T_reach = 1 for every run with η_trgt ≤ η_c, T_reach < T_wrm for every run with η_trgt > η_c. A run that diverged before its rate reached η_trgt has no T_reach: it is listed and counted apart (a trainability cost, compared with η_init = 0), not judged.';
 
 export function checkP13(sweep: FindingsSweep, siblings: readonly FindingsSweep[] = []): Finding | null {
   if (sweep.spec.etaInit.mode !== 'critical') return null;
@@ -541,9 +544,11 @@ export function checkP13(sweep: FindingsSweep, siblings: readonly FindingsSweep[
       const etaTrgt = c.etaTrgt as number;
       const tReach = c.warmupEndEventStep === null ? null : c.warmupEndEventStep + 1;
       const below = etaTrgt <= etaC;
+      // Diverged before the schedule reached η_trgt: no T_reach to judge.
+      const divergedFirst = tReach === null && c.divergenceStep !== null;
       const ok = tReach !== null && (below ? tReach === 1 : tReach < c.warmupSteps);
       const l0 = lambda0Of(sweep, c);
-      return { c, etaC, etaTrgt, tReach, below, ok, l0 };
+      return { c, etaC, etaTrgt, tReach, below, ok, divergedFirst, l0 };
     });
   const table: FindingTable = {
     columns: ['T_wrm', 'η_trgt', 'η_c', 'η_c·λ0', 'η_trgt ≤ η_c', 'T_reach', 'T_wrm·(1 − η_c/η_trgt)', 'outcome', ...(zero ? ['outcome from η_init = 0'] : [])],
@@ -553,15 +558,17 @@ export function checkP13(sweep: FindingsSweep, siblings: readonly FindingsSweep[
       fmt(r.etaC),
       r.l0 === null ? '—' : fmt(r.etaC * r.l0),
       r.below ? 'yes' : 'no',
-      r.tReach,
+      r.divergedFirst ? `diverged at step ${r.c.divergenceStep ?? '?'}` : r.tReach,
       fmt(Math.max(1, r.c.warmupSteps * (1 - Math.min(1, r.etaC / r.etaTrgt)))),
       r.c.outcome ?? '—',
       ...(zero ? [zeroOutcome(r.c) ?? '—'] : []),
     ]),
   };
   if (rows.length === 0) return { ...base, status: 'not-applicable', summary: 'No run recorded an η_c search.', table };
-  const bad = rows.filter((r) => !r.ok);
-  const nBelow = rows.filter((r) => r.below).length;
+  const judgedRows = rows.filter((r) => !r.divergedFirst);
+  const early = rows.filter((r) => r.divergedFirst);
+  const bad = judgedRows.filter((r) => !r.ok);
+  const nBelow = judgedRows.filter((r) => r.below).length;
   const etaCs = rows.map((r) => r.etaC * (r.l0 ?? NaN)).filter(Number.isFinite);
   const etaCText = etaCs.length ? ` η_c·λ0 ranges ${fmt(Math.min(...etaCs))}–${fmt(Math.max(...etaCs))}.` : '';
   let cmp = '';
@@ -570,13 +577,21 @@ export function checkP13(sweep: FindingsSweep, siblings: readonly FindingsSweep[
     const trainedZ = rows.filter((r) => zeroOutcome(r.c) === 'trained').length;
     cmp = ` Trained: ${trainedC} of ${rows.length} from η_c, ${trainedZ} from 0.`;
   }
+  const earlyText =
+    early.length === 0
+      ? ''
+      : ` ${early.length} diverged before reaching η_trgt (${early
+          .slice(0, 4)
+          .map((r) => `T_wrm ${r.c.warmupSteps}, η_trgt ${formatEta(sweep.spec, r.c.eta)}, step ${r.c.divergenceStep ?? '?'}${zero ? `; from η_init = 0: ${zeroOutcome(r.c) ?? '—'}` : ''}`)
+          .join('; ')}).`;
+  if (judgedRows.length === 0) return { ...base, status: 'not-applicable', summary: `Every run diverged before reaching η_trgt.${earlyText}`, table };
   const summary =
     bad.length === 0
-      ? `${nBelow} runs with η_trgt ≤ η_c reached it at step 1; ${rows.length - nBelow} with η_trgt > η_c reached it in fewer than T_wrm steps.${etaCText}${cmp}`
-      : `${bad.length} of ${rows.length} runs did not: ${bad
+      ? `${nBelow} runs with η_trgt ≤ η_c reached it at step 1; ${judgedRows.length - nBelow} with η_trgt > η_c reached it in fewer than T_wrm steps.${earlyText}${etaCText}${cmp}`
+      : `${bad.length} of ${judgedRows.length} runs did not: ${bad
           .slice(0, 4)
           .map((r) => `T_wrm ${r.c.warmupSteps}, η_trgt ${formatEta(sweep.spec, r.c.eta)}: T_reach ${r.tReach ?? 'never'}`)
-          .join('; ')}.${etaCText}${cmp}`;
+          .join('; ')}.${earlyText}${etaCText}${cmp}`;
   return { ...base, status: bad.length === 0 ? 'pass' : 'fail', summary, table };
 }
 

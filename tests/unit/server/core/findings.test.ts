@@ -43,6 +43,7 @@ function emptyCell(): Omit<FindingsCell, 'cellId' | 'eta' | 'etaTrgt' | 'warmupS
     lambda0Quantity: null,
     etaC: null,
     warmupEndEventStep: null,
+    divergenceStep: null,
     landmarks: null,
     regime: null,
     persistentCycle: null,
@@ -259,6 +260,17 @@ describe('P13: warmup from η_c', () => {
       ['no', 48, '48'],
     ]);
     expect(f?.sweepIds).toEqual(['crit', 'zero']);
+  });
+
+  it('counts a run that diverged before reaching η_trgt apart instead of judging its T_reach', () => {
+    const zero = sweep('zero', { ...critical, etaInit: { mode: 'zero' } }, { 64: 'TTT' });
+    const diverging = (c: FindingsCell) => ({ ...run([0, 31, 47])(c), ...(c.eta === 4 ? { warmupEndEventStep: null, divergenceStep: 9 } : {}) });
+    const f = checkP13(sweep('crit', critical, { 64: 'TTD' }, diverging), [zero]);
+    expect(f?.status).toBe('pass');
+    expect(f?.summary).toBe(
+      '1 runs with η_trgt ≤ η_c reached it at step 1; 1 with η_trgt > η_c reached it in fewer than T_wrm steps. 1 diverged before reaching η_trgt (T_wrm 64, η_trgt 2^2/λ0, step 9; from η_init = 0: trained). η_c·λ0 ranges 1–1. Trained: 2 of 3 from η_c, 3 from 0.',
+    );
+    expect(f?.table?.rows[2]?.[5]).toBe('diverged at step 9');
   });
 
   it('fails when a run above η_c needs the whole warmup', () => {
