@@ -246,7 +246,7 @@ const fig2: PaperPreset = {
   title: 'Fig 2 / Fig 6: Adam vs GI-Adam mechanisms (λ^{P⁻¹H} against 38/η)',
   figure: 'Fig 2, Fig 6',
   reproduces:
-    'Full-batch Adam and GI-Adam with λ^{P⁻¹H} every step. Adam starts at a huge λ^{P⁻¹H} that falls (extreme C2); GI-Adam starts about √(1−β2) ≈ 0.032 times lower (P12) and avoids the initial loss spike at T_wrm = 1.',
+    'Full-batch Adam and GI-Adam with λ^{P⁻¹H} every step. Adam starts at a huge λ^{P⁻¹H} that falls (extreme C2); GI-Adam starts about √(1−β2) ≈ 0.032 times lower (P12). The paper also sees GI-Adam remove Adam’s initial loss spike at T_wrm = 1; look for it in the loss curves (no check decides it).',
   cpuScaling:
     'SP only, FCN-4-128 on 512 Fashion-MNIST images (full batch), 160 steps, T_wrm ∈ {1, 64}, no augmentation. The λ0^{P⁻¹H} ratio depends only on the first preconditioner, so it is unchanged by the scaling.',
   claims: ['P12'],
