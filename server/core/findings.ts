@@ -161,21 +161,30 @@ function octavesText(from: number, to: number): string {
 
 // ---- trainability boundaries -----------------------------------------------------------------------------------
 
-/** The trainability boundary of one T_wrm row: the largest η_trgt at which every seed trained. */
+/**
+ * The trainability boundary of one T_wrm row, as the paper draws it (PAPER §9.1: "the η sweep for a given T_wrm stops
+ * at the first divergence or failure"): scanning η upward, the last η at which every seed trained before the first η
+ * at which a seed diverged or failed.
+ */
 export interface RowBoundary {
   warmupSteps: number;
-  /** Largest η (grid units) where all seeds trained; null when none did. */
+  /** Last η (grid units) before the first untrainable one at which every seed trained; null when the first η fails. */
   largestTrained: number | null;
-  /** Smallest η above `largestTrained` (or the smallest η when none trained) where a seed diverged or failed. */
+  /** The first η (ascending) where a seed diverged or failed; null when none did. */
   firstUntrainable: { eta: number; outcome: Outcome } | null;
-  /** The largest trained η is the grid's largest: the true boundary is beyond the grid. */
+  /** No η of the grid is untrainable and the largest trained: the true boundary is beyond the grid. */
   censored: boolean;
+  /** η values above the first untrainable one where every seed still trained (a noisy edge; not the boundary). */
+  trainedAbove: number;
   trained: number;
   finished: number;
   total: number;
 }
 
-/** Boundary per T_wrm row (ascending), over the cells with `outcome` known; error/cancelled cells decide nothing. */
+/**
+ * Boundary per T_wrm row (ascending), over the cells with `outcome` known; error and cancelled cells decide nothing
+ * (the scan passes over them).
+ */
 export function rowBoundaries(cells: readonly FindingsCell[]): RowBoundary[] {
   const etas = [...new Set(cells.map((c) => c.eta))].sort((a, b) => a - b);
   const maxEta = etas[etas.length - 1];
@@ -185,27 +194,27 @@ export function rowBoundaries(cells: readonly FindingsCell[]): RowBoundary[] {
     const byEta = new Map<number, FindingsCell[]>();
     for (const c of row) byEta.set(c.eta, [...(byEta.get(c.eta) ?? []), c]);
     let largestTrained: number | null = null;
-    let trained = 0;
-    for (const [eta, group] of byEta) {
-      if (group.every((c) => c.outcome === 'trained')) {
-        trained++;
-        if (largestTrained === null || eta > largestTrained) largestTrained = eta;
-      }
-    }
     let firstUntrainable: RowBoundary['firstUntrainable'] = null;
+    let trained = 0;
+    let trainedAbove = 0;
     for (const eta of etas) {
-      if (largestTrained !== null && eta <= largestTrained) continue;
-      const bad = (byEta.get(eta) ?? []).find((c) => c.outcome === 'diverged' || c.outcome === 'failed');
-      if (bad?.outcome) {
-        firstUntrainable = { eta, outcome: bad.outcome };
-        break;
+      const group = byEta.get(eta) ?? [];
+      const allTrained = group.length > 0 && group.every((c) => c.outcome === 'trained');
+      if (allTrained) trained++;
+      if (firstUntrainable !== null) {
+        if (allTrained) trainedAbove++;
+        continue;
       }
+      const bad = group.find((c) => c.outcome === 'diverged' || c.outcome === 'failed');
+      if (bad?.outcome) firstUntrainable = { eta, outcome: bad.outcome };
+      else if (allTrained) largestTrained = eta;
     }
     return {
       warmupSteps: w,
       largestTrained,
       firstUntrainable,
-      censored: largestTrained !== null && largestTrained === maxEta,
+      censored: firstUntrainable === null && largestTrained !== null && largestTrained === maxEta,
+      trainedAbove,
       trained,
       finished: row.filter((c) => c.outcome !== null).length,
       total: row.length,
@@ -243,11 +252,12 @@ function waitFor(sweeps: readonly FindingsSweep[]): { status: FindingStatus; sum
 
 function boundaryTable(spec: SweepSpec, rows: readonly RowBoundary[]): FindingTable {
   return {
-    columns: ['T_wrm', 'largest trainable η_trgt', 'first untrainable η_trgt', 'trained / finished / cells'],
+    columns: ['T_wrm', 'largest trainable η_trgt', 'first untrainable η_trgt', 'trained above it', 'trained / finished / cells'],
     rows: rows.map((b) => [
       b.warmupSteps,
       boundaryText(spec, b),
       b.firstUntrainable ? `${formatEta(spec, b.firstUntrainable.eta)} (${b.firstUntrainable.outcome})` : '—',
+      b.trainedAbove,
       `${b.trained} / ${b.finished} / ${b.total}`,
     ]),
   };
@@ -258,7 +268,7 @@ function boundaryTable(spec: SweepSpec, rows: readonly RowBoundary[]): FindingTa
 const P1_PREDICTION =
   'Warmup lets larger η_trgt train: the largest trainable η_trgt (the divergence or failure boundary) moves right as T_wrm grows (PAPER P1).';
 const P1_CRITERION =
-  'Per T_wrm row, the largest η_trgt at which every seed trained. Pass: non-decreasing from row to row, and strictly larger at the longest T_wrm than at T_wrm = 1.';
+  'Per T_wrm row, scanning η_trgt upward, the last η_trgt at which every seed trained before the first one where a seed diverged or failed (PAPER §9.1: the η sweep of a row stops there; a run that trains above it is counted but does not move the boundary). Pass: non-decreasing from row to row, and strictly larger at the longest T_wrm than at T_wrm = 1.';
 
 /**
  * P1 for one sweep with linear warmups from 0 (or a fixed η_init), T_wrm = 1 among ≥ 2 warmups and ≥ 2 η values;
@@ -431,7 +441,7 @@ export function checkP7(sweep: FindingsSweep): Finding | null {
 const P12B_PREDICTION =
   'GI-Adam (v₀ = g₀²) moves the failure boundary to larger η_trgt: without warmup it trains where Adam fails (PAPER P12, P9).';
 const P12B_CRITERION =
-  'Adam and GI-Adam sweeps on the same grid: the largest η_trgt that trains at T_wrm = 1. Pass: GI-Adam’s is larger than Adam’s.';
+  'Adam and GI-Adam sweeps on the same grid: the boundary at T_wrm = 1 (the last η_trgt that trains before the first failure, as for P1). Pass: GI-Adam’s is larger than Adam’s.';
 const P12L_PREDICTION = 'GI-Adam cuts the initial preconditioned sharpness λ0^{P⁻¹H} by a factor of about √(1−β2) ≈ 0.032 (PAPER P12).';
 const P12L_CRITERION =
   'Median over runs of λ^{P⁻¹H} at step 0 (or the λ0^{P⁻¹H} measurement), GI-Adam / Adam. Pass: within a factor of 3 of √(1−β2). The factor is exact only for full-batch runs with |g| ≫ ε; minibatch runs use a different first batch for v₀, and coordinates with |g| ≲ ε keep Adam’s ε floor.';

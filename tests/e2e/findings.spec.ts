@@ -38,19 +38,21 @@ test.afterAll(async () => {
 });
 
 /** The seed's largest trainable η per T_wrm row, as the check writes it: 2^x/λ0 for the fixture's relative grid. */
-function expectedBoundaries(): { warmup: number; largest: string; firstUntrainable: string; counts: string }[] {
+function expectedBoundaries(): { warmup: number; largest: string; firstUntrainable: string; above: string; counts: string }[] {
   const grid = FIXTURE_SPEC.etaGrid;
   if (grid.kind !== 'pow2') throw new Error('the fixture grid is pow2');
   const etaIndices = Array.from({ length: Math.floor((grid.toExp - grid.fromExp) / (grid.stepExp ?? 1)) + 1 }, (_, i) => i);
   const x = (i: number) => grid.fromExp + i * (grid.stepExp ?? 1);
   return FIXTURE_SPEC.warmupGrid.map((w) => {
     const trained = etaIndices.filter((i) => finishedFixtureFate(i, w) === 'trained');
-    const largest = Math.max(...trained);
-    const bad = etaIndices.find((i) => i > largest && finishedFixtureFate(i, w) !== 'trained');
+    // PAPER §9.1: scanning η upward, the row's sweep stops at the first divergence or failure.
+    const bad = etaIndices.find((i) => finishedFixtureFate(i, w) !== 'trained');
+    const largest = bad === undefined ? Math.max(...trained) : bad - 1;
     return {
       warmup: w,
       largest: `2^${x(largest)}/λ0`,
       firstUntrainable: bad === undefined ? '—' : `2^${x(bad)}/λ0 (${finishedFixtureFate(bad, w)})`,
+      above: String(bad === undefined ? 0 : trained.filter((i) => i > bad).length),
       counts: `${trained.length} / ${etaIndices.length} / ${etaIndices.length}`,
     };
   });
@@ -107,10 +109,10 @@ test('a finished sweep shows P1 passing with the boundary numbers of its cells, 
   await expect(p1.locator('dd').first()).toContainText('moves right as T_wrm grows');
   await expect(p1.locator('dd').nth(1)).toContainText('non-decreasing from row to row');
   const table = p1.locator('table');
-  await expect(table.locator('thead th')).toHaveText(['T_wrm', 'largest trainable η_trgt', 'first untrainable η_trgt', 'trained / finished / cells']);
+  await expect(table.locator('thead th')).toHaveText(['T_wrm', 'largest trainable η_trgt', 'first untrainable η_trgt', 'trained above it', 'trained / finished / cells']);
   await expect(table.locator('tbody tr')).toHaveCount(rows.length);
   for (const [i, r] of rows.entries()) {
-    await expect(table.locator('tbody tr').nth(i).locator('td')).toHaveText([String(r.warmup), r.largest, r.firstUntrainable, r.counts]);
+    await expect(table.locator('tbody tr').nth(i).locator('td')).toHaveText([String(r.warmup), r.largest, r.firstUntrainable, r.above, r.counts]);
   }
   expect(rows[0]?.firstUntrainable).toBe('2^2/λ0 (diverged)');
 

@@ -141,7 +141,7 @@ describe('npm run reproduce, end to end on synthetic data', () => {
     expect(md).toContain('| Claim | Sweeps | Status | Summary |');
     expect(md).toContain(`| P1 | heatmap | ${p1?.status === 'pass' ? '✅ pass' : '❌ fail'} | ${p1?.summary ?? '?'} |`);
     expect(md).toContain(`- **Criterion:** ${p1?.criterion ?? '?'}`);
-    expect(md).toContain('| T_wrm | largest trainable η_trgt | first untrainable η_trgt | trained / finished / cells |');
+    expect(md).toContain('| T_wrm | largest trainable η_trgt | first untrainable η_trgt | trained above it | trained / finished / cells |');
     expect(md).toContain('![heatmap heatmap: best test accuracy](heatmap-heatmap.svg)');
     for (const id of mechanismCells) expect(md).toContain(`(mechanism-${id}-curves.svg)`);
 

@@ -92,6 +92,16 @@ describe('rowBoundaries', () => {
   });
 });
 
+describe('rowBoundaries on a noisy edge', () => {
+  it('stops at the first failure, as the paper’s η sweep does, and counts runs that still train above it', () => {
+    // Adam-like row: fails at the third η, then scrapes past 1.5/K at the two largest.
+    const [row] = rowBoundaries(sweep('a', spec({ warmupGrid: [1] }), { 1: 'TTFT' }).cells);
+    expect(row).toMatchObject({ largestTrained: 2, firstUntrainable: { eta: 4, outcome: 'failed' }, censored: false, trainedAbove: 1, trained: 3 });
+    const [none] = rowBoundaries(sweep('a', spec({ warmupGrid: [1] }), { 1: 'DTTT' }).cells);
+    expect(none).toMatchObject({ largestTrained: null, firstUntrainable: { eta: 1, outcome: 'diverged' }, trainedAbove: 3 });
+  });
+});
+
 describe('P1: the trainability boundary moves right with T_wrm', () => {
   it('passes when the boundary never moves left and ends right of T_wrm = 1', () => {
     const f = checkP1(sweep('a', spec(), { 1: 'TTDD', 64: 'TTTD', 256: 'TTTT' }));
@@ -99,9 +109,9 @@ describe('P1: the trainability boundary moves right with T_wrm', () => {
     expect(f?.summary).toContain('T_wrm 1: 2^1/λ0; T_wrm 64: 2^2/λ0; T_wrm 256: 2^3/λ0 (grid edge)');
     expect(f?.summary).toContain('(2 octaves)');
     expect(f?.table?.rows).toEqual([
-      [1, '2^1/λ0', '2^2/λ0 (diverged)', '2 / 4 / 4'],
-      [64, '2^2/λ0', '2^3/λ0 (diverged)', '3 / 4 / 4'],
-      [256, '2^3/λ0 (grid edge)', '—', '4 / 4 / 4'],
+      [1, '2^1/λ0', '2^2/λ0 (diverged)', 0, '2 / 4 / 4'],
+      [64, '2^2/λ0', '2^3/λ0 (diverged)', 0, '3 / 4 / 4'],
+      [256, '2^3/λ0 (grid edge)', '—', 0, '4 / 4 / 4'],
     ]);
   });
 
