@@ -13,9 +13,10 @@ import path from 'node:path';
 import { PAPER_PRESETS, paperPreset, studyCost, type PaperPreset, type StudyCost } from '../server/core/paper-presets';
 import { type StudySize } from '../server/core/sweep-spec';
 import { openBlobStore, parseStoreEnv, type StoreEnv } from '../server/store/env';
+import { getStudy } from '../server/store/studies';
 import { openReproduceApi, type ReproduceApi } from './reproduce/api';
 import { parseReproduceArgs, UsageError, USAGE, type ReproduceCommand } from './reproduce/args';
-import { spawnWorkers, type Fleet } from './reproduce/fleet';
+import { spawnWorkers, studyWorkerArgs, type Fleet } from './reproduce/fleet';
 import { EtaTracker, formatProgress, formatDuration, type StudyProgress } from './reproduce/progress';
 import { formatFindings, reportDirName, rolesOf, writeStudyReport } from './reproduce/report';
 import { readStudyProgress, waitForStudy } from './reproduce/watch';
@@ -84,9 +85,11 @@ async function trainAndReport(
   let interrupted = false;
   const before = await readStudyProgress(api, o.studyId);
   if (before.finished) return writeReport(api, o.studyId, o.outDir);
+  const study = await getStudy(api.store, o.studyId);
   const fleet: Fleet = spawnWorkers(o.workers, {
     env,
     logFile,
+    extraArgs: studyWorkerArgs(study),
     onExit: (w, code, signal) => {
       if (code !== 0 && !interrupted) err(`\n[reproduce] worker ${w.index + 1} (pid ${w.pid}) exited with ${code ?? signal}; see ${logFile}\n`);
     },

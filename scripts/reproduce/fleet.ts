@@ -31,6 +31,11 @@ export interface Fleet {
   stop(graceMs?: number): Promise<boolean>;
 }
 
+/** Worker flags that keep a reproduction's workers on its own study's sweeps (others in a shared store are left alone). */
+export function studyWorkerArgs(study: { sweeps: readonly { sweepId: string }[] }): string[] {
+  return ['--sweeps', study.sweeps.map((s) => s.sweepId).join(',')];
+}
+
 export interface SpawnOptions {
   /** Environment of the daemons (store variables included). */
   env: NodeJS.ProcessEnv;

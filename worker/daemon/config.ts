@@ -1,7 +1,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { WorkerIdSchema } from '../../server/core/ids';
+import { SweepIdSchema, WorkerIdSchema } from '../../server/core/ids';
 import { ConfigError, parseStoreEnv, type StoreEnv } from '../../server/store/env';
 
 /**
@@ -15,6 +15,7 @@ import { ConfigError, parseStoreEnv, type StoreEnv } from '../../server/store/en
  *   --chunk-ms MS        ATLAS_CHUNK_MS             … or this long, whichever first (10000)
  *   --progress-ms MS     ATLAS_PROGRESS_MS          progress object period (3000)
  *   --exit-when-idle     ATLAS_EXIT_WHEN_IDLE=1     stop once no sweep has claimable work and nothing runs
+ *   --sweeps ID,ID       ATLAS_WORKER_SWEEPS        train only these sweeps (e.g. one study's); default: every active sweep
  * plus the store's ATLAS_DATA_DIR / BLOB_READ_WRITE_TOKEN / VERCEL_BLOB_API_URL (server/store/env.ts).
  */
 export const WorkerConfigSchema = z
@@ -28,6 +29,12 @@ export const WorkerConfigSchema = z
     chunkMs: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
     progressMs: z.coerce.number().int().min(0).max(600_000).default(3_000),
     exitWhenIdle: z.boolean().default(false),
+    /** Only these sweeps (comma-separated ids); undefined = every active sweep. */
+    sweeps: z
+      .string()
+      .transform((v) => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+      .pipe(z.array(SweepIdSchema).min(1, 'at least one sweep id'))
+      .optional(),
   })
   .transform((c) => ({
     ...c,
@@ -50,6 +57,7 @@ const SOURCES: Record<string, readonly [string, string]> = {
   chunkMs: ['chunk-ms', 'ATLAS_CHUNK_MS'],
   progressMs: ['progress-ms', 'ATLAS_PROGRESS_MS'],
   exitWhenIdle: ['exit-when-idle', 'ATLAS_EXIT_WHEN_IDLE'],
+  sweeps: ['sweeps', 'ATLAS_WORKER_SWEEPS'],
 };
 
 export interface WorkerSetup {
@@ -73,6 +81,7 @@ export function parseWorkerSetup(argv: readonly string[], env: Record<string, st
         'chunk-ms': { type: 'string' },
         'progress-ms': { type: 'string' },
         'exit-when-idle': { type: 'boolean' },
+        sweeps: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -98,6 +107,7 @@ export function parseWorkerSetup(argv: readonly string[], env: Record<string, st
     chunkMs: pick('chunk-ms', 'ATLAS_CHUNK_MS'),
     progressMs: pick('progress-ms', 'ATLAS_PROGRESS_MS'),
     exitWhenIdle: values['exit-when-idle'] === true || env.ATLAS_EXIT_WHEN_IDLE === '1',
+    sweeps: pick('sweeps', 'ATLAS_WORKER_SWEEPS'),
   });
   if (!r.success) {
     // Name the flag and the variable the user actually typed, not the internal field.

@@ -90,7 +90,7 @@ export class WorkerDaemon {
           this.start(lease);
           claimed = true;
         } else if (this.o.config.exitWhenIdle && this.busyCount() === 0 && this.ending.size === 0) {
-          const active = await this.o.store.listActiveSweepIds().catch(() => ['?']);
+          const active = await this.activeSweepIds().catch(() => ['?']);
           if (active.length === 0) {
             this.log('idle: no active sweep, exiting');
             break;
@@ -134,8 +134,15 @@ export class WorkerDaemon {
     });
   }
 
+  /** Active sweeps, newest first, limited to `--sweeps` when given. */
+  private async activeSweepIds(): Promise<string[]> {
+    const active = await this.o.store.listActiveSweepIds();
+    const only = this.o.config.sweeps;
+    return only === undefined ? active : active.filter((id) => only.includes(id));
+  }
+
   private async findWork(): Promise<Lease | null> {
-    for (const sweepId of await this.o.store.listActiveSweepIds()) {
+    for (const sweepId of await this.activeSweepIds()) {
       let sweep = this.specs.get(sweepId);
       if (!sweep) {
         try {

@@ -7,7 +7,7 @@ import { type SweepSpecInput } from '../../../server/core/sweep-spec';
 import { FsBlobStore } from '../../../server/store/fs-blob-store';
 import { createStudyFromPreset } from '../../../server/store/studies';
 import { openReproduceApi } from '../../../scripts/reproduce/api';
-import { spawnWorkers, type Fleet } from '../../../scripts/reproduce/fleet';
+import { spawnWorkers, studyWorkerArgs, type Fleet } from '../../../scripts/reproduce/fleet';
 import { formatProgress, type StudyProgress } from '../../../scripts/reproduce/progress';
 import { formatFindings, reportDirName, rolesOf, writeStudyReport } from '../../../scripts/reproduce/report';
 import { waitForStudy } from '../../../scripts/reproduce/watch';
@@ -83,11 +83,16 @@ describe('npm run reproduce, end to end on synthetic data', () => {
     const study = await createStudyFromPreset(api.store, TINY, 'cpu', { author: 'e2e' });
     expect(study.sweeps.map((s) => s.role)).toEqual(['heatmap', 'mechanism']);
 
+    // Someone else's sweep in the same store: the study's workers (--sweeps) leave it queued.
+    const heatmap = TINY.sizes.cpu[0];
+    if (heatmap === undefined) throw new Error('TINY has no cpu sweep');
+    const other = await api.store.createSweep({ ...heatmap.spec, title: 'not part of the study', author: 'someone' });
+
     const logFile = path.join(dir, 'workers.log');
     fleet = spawnWorkers(2, {
       env: { ...process.env, ATLAS_DATA_DIR: dataDir, BLOB_READ_WRITE_TOKEN: '' },
       logFile,
-      extraArgs: ['--poll-ms', '200', '--progress-ms', '500'],
+      extraArgs: ['--poll-ms', '200', '--progress-ms', '500', ...studyWorkerArgs(study)],
     });
     const seen: StudyProgress[] = [];
     const final = await waitForStudy(api, study.id, { fleet, intervalMs: 500, onProgress: (p) => seen.push(p) }).catch(async (e: unknown) => {
@@ -100,6 +105,9 @@ describe('npm run reproduce, end to end on synthetic data', () => {
     // The workers exit on their own once nothing is left (--exit-when-idle).
     await fleet.allExited;
     expect(fleet.workers.map((w) => w.exitCode)).toEqual([0, 0]);
+    const untouched = await api.store.getSweepStatus(other.id);
+    expect(untouched.counts.queued).toBe(untouched.cells.length);
+    expect(untouched.calibration).toBeNull();
 
     const report = await writeStudyReport(api, study.id, { outDir, date: new Date(Date.UTC(2025, 0, 2)) });
     const { findings, sweeps } = report.data;

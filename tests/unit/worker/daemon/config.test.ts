@@ -25,4 +25,14 @@ describe('worker configuration', () => {
     expect(() => parseWorkerSetup(['--worker-id', 'has space'], {})).toThrow(/--worker-id \/ ATLAS_WORKER_ID: letters, digits/);
     expect(() => parseWorkerSetup(['--bogus'], {})).toThrow(/Unknown option '--bogus'/);
   });
+
+  it('limits a worker to given sweeps, naming a malformed id', () => {
+    const a = 'sw1ygr2pqbz-k3m9x0d2aq';
+    const b = 'sw1ygr2pqbz-k3m9x0d2ab';
+    expect(parseWorkerSetup(['--sweeps', `${a}, ${b}`], {}).config.sweeps).toEqual([a, b]);
+    expect(parseWorkerSetup([], { ATLAS_WORKER_SWEEPS: a }).config.sweeps).toEqual([a]);
+    expect(parseWorkerSetup([], {}).config.sweeps).toBeUndefined();
+    expect(() => parseWorkerSetup(['--sweeps', `${a},nope`], {})).toThrow(/--sweeps \/ ATLAS_WORKER_SWEEPS: a sweep id like/);
+    expect(() => parseWorkerSetup(['--sweeps', ' , '], {})).toThrow(/--sweeps \/ ATLAS_WORKER_SWEEPS: at least one sweep id/);
+  });
 });
