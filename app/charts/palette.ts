@@ -14,3 +14,5 @@ export const MAX_COMPARE = COMPARE_COLORS.length;
 export const THRESHOLD_COLOR = "#555555";
 export const WARMUP_END_COLOR = "#E69F00";
 export const DIVERGENCE_COLOR = "#000000";
+/** Catapult markers (Okabe–Ito reddish purple). */
+export const CATAPULT_COLOR = "#CC79A7";

@@ -3,7 +3,7 @@ import { type SweepView } from '../../server/api/routers/sweeps';
 import { formatLog2Tick, formatNumber } from '../../server/core/heatmap';
 import { layoutLineChart, thresholdCurve, type LineSeriesInput, type MarkerInput } from '../../app/charts/line-chart-layout';
 import { LineChartSvg } from '../../app/charts/line-chart-svg';
-import { COMPARE_COLORS, DIVERGENCE_COLOR, THRESHOLD_COLOR, WARMUP_END_COLOR } from '../../app/charts/palette';
+import { CATAPULT_COLOR, COMPARE_COLORS, DIVERGENCE_COLOR, THRESHOLD_COLOR, WARMUP_END_COLOR } from '../../app/charts/palette';
 import { renderHeatmapDocument } from '../../app/share/heatmap-document';
 import { DEFAULT_VIEW, type SweepViewState } from '../../app/lib/view-state';
 import { svgMarkup } from '../../app/share/svg-markup';
@@ -16,7 +16,6 @@ import { svgMarkup } from '../../app/share/svg-markup';
  */
 
 /** The cell panel's catapult marker colour (app/sweeps/[id]/cell-panel.tsx keeps it module-private). */
-const CATAPULT_COLOR = '#CC79A7';
 const FONT = "system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif";
 
 /** The heatmap metric of a report: best test accuracy when the cells measured it, else the final train loss. */

@@ -4,14 +4,13 @@ import { useQueries, useQuery } from '@tanstack/react-query';
 import { formatLog2Tick, formatNumber } from '../../../server/core/heatmap';
 import { layoutLineChart, thresholdCurve, type LineSeriesInput, type MarkerInput } from '../../charts/line-chart-layout';
 import { LineChartSvg } from '../../charts/line-chart-svg';
-import { COMPARE_COLORS, DIVERGENCE_COLOR, WARMUP_END_COLOR } from '../../charts/palette';
+import { CATAPULT_COLOR, COMPARE_COLORS, DIVERGENCE_COLOR, WARMUP_END_COLOR } from '../../charts/palette';
 import { ErrorBox } from '../../components/error-box';
 import { useTRPC } from '../../trpc';
 
 const CHART_W = 306;
 const CHART_H = 128;
 const LIVE_MS = 3000;
-const CATAPULT_COLOR = '#CC79A7';
 
 interface CellInfo {
   cellId: string;
