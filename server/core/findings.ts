@@ -263,6 +263,11 @@ function boundaryTable(spec: SweepSpec, rows: readonly RowBoundary[]): FindingTa
   };
 }
 
+/** The fixed part of a finding: its claim, title, the claim's prediction and criterion (or `text`), and its sweeps. */
+function header(claim: ClaimId, title: string, sweepIds: string[], text: { prediction: string; criterion: string } = CLAIM_TEXT[claim]) {
+  return { claim, title, prediction: text.prediction, criterion: text.criterion, sweepIds };
+}
+
 // ---- P1 ---------------------------------------------------------------------------------------------------------
 
 const P1_PREDICTION =
@@ -282,13 +287,7 @@ export function checkP1(sweep: FindingsSweep): Finding | null {
   if (warmups.length < 2 || warmups[0] !== 1) return null;
   // A boundary needs an η axis: single-η mechanism sweeps (Fig 1) are not heatmaps.
   if (new Set(sweep.cells.map((c) => c.eta)).size < 2) return null;
-  const base = {
-    claim: 'P1' as const,
-    title: 'P1: warmup moves the trainability boundary right',
-    prediction: P1_PREDICTION,
-    criterion: P1_CRITERION,
-    sweepIds: [sweep.sweepId],
-  };
+  const base = header('P1', 'P1: warmup moves the trainability boundary right', [sweep.sweepId]);
   const wait = waitFor([sweep]);
   if (wait) return { ...base, ...wait };
   const rows = rowBoundaries(sweep.cells);
@@ -372,13 +371,7 @@ const P6_CRITERION =
 
 export function checkP6(sweep: FindingsSweep): Finding | null {
   if (sweep.spec.parameterization !== 'sp' || !hasSharpness(sweep)) return null;
-  const base = {
-    claim: 'P6' as const,
-    title: 'P6: SP runs reduce sharpness during warmup',
-    prediction: P6_PREDICTION,
-    criterion: P6_CRITERION,
-    sweepIds: [sweep.sweepId],
-  };
+  const base = header('P6', 'P6: SP runs reduce sharpness during warmup', [sweep.sweepId]);
   const wait = waitFor([sweep]);
   if (wait) return { ...base, ...wait };
   const table = regimeTable(sweep, true);
@@ -417,13 +410,7 @@ const P7_CRITERION =
 
 export function checkP7(sweep: FindingsSweep): Finding | null {
   if (sweep.spec.parameterization !== 'mup' || !hasSharpness(sweep)) return null;
-  const base = {
-    claim: 'P7' as const,
-    title: 'P7: μP runs sharpen progressively',
-    prediction: P7_PREDICTION,
-    criterion: P7_CRITERION,
-    sweepIds: [sweep.sweepId],
-  };
+  const base = header('P7', 'P7: μP runs sharpen progressively', [sweep.sweepId]);
   const wait = waitFor([sweep]);
   if (wait) return { ...base, ...wait };
   const table = regimeTable(sweep, true);
@@ -465,7 +452,7 @@ export function checkP12(sweeps: readonly FindingsSweep[]): Finding[] {
     const wait = waitFor([adam, gi]);
     const etaCount = new Set(adam.cells.map((c) => c.eta)).size;
     if (etaCount >= 2 && adam.spec.warmupGrid.includes(1)) {
-      const base = { claim: 'P12' as const, title: 'P12: GI-Adam trains larger η_trgt than Adam without warmup', prediction: P12B_PREDICTION, criterion: P12B_CRITERION, sweepIds: ids };
+      const base = header('P12', 'P12: GI-Adam trains larger η_trgt than Adam without warmup', ids);
       if (wait) out.push({ ...base, ...wait });
       else {
         const a = rowBoundaries(adam.cells);
@@ -494,7 +481,7 @@ export function checkP12(sweeps: readonly FindingsSweep[]): Finding[] {
     const adamL0 = adam.cells.map(precondLambda0).filter((v): v is number => v !== null);
     const giL0 = gi.cells.map(precondLambda0).filter((v): v is number => v !== null);
     if (adamL0.length > 0 || giL0.length > 0 || adam.spec.measure.sharpnessEvery > 0) {
-      const base = { claim: 'P12' as const, title: 'P12: GI-Adam lowers the initial λ^{P⁻¹H} by √(1−β2)', prediction: P12L_PREDICTION, criterion: P12L_CRITERION, sweepIds: ids };
+      const base = header('P12', 'P12: GI-Adam lowers the initial λ^{P⁻¹H} by √(1−β2)', ids, { prediction: P12L_PREDICTION, criterion: P12L_CRITERION });
       if (wait) {
         out.push({ ...base, ...wait });
         continue;
@@ -536,13 +523,7 @@ const P13_CRITERION =
 export function checkP13(sweep: FindingsSweep, siblings: readonly FindingsSweep[] = []): Finding | null {
   if (sweep.spec.etaInit.mode !== 'critical') return null;
   const zero = siblings.find((s) => s.spec.etaInit.mode === 'zero' && sameGrid(s.spec, sweep.spec));
-  const base = {
-    claim: 'P13' as const,
-    title: 'P13: warmup from η_c reaches η_trgt sooner',
-    prediction: P13_PREDICTION,
-    criterion: P13_CRITERION,
-    sweepIds: zero ? [sweep.sweepId, zero.sweepId] : [sweep.sweepId],
-  };
+  const base = header('P13', 'P13: warmup from η_c reaches η_trgt sooner', zero ? [sweep.sweepId, zero.sweepId] : [sweep.sweepId]);
   const wait = waitFor([sweep]);
   if (wait) return { ...base, ...wait };
   const judged = sweep.cells.filter((c) => c.etaC !== null && c.etaTrgt !== null && c.outcome !== 'error' && c.outcome !== 'cancelled');
@@ -614,13 +595,7 @@ const FIG7_CRITERION =
 export function checkFig7(sweep: FindingsSweep, siblings: readonly FindingsSweep[]): Finding | null {
   if (sweep.spec.etaInit.mode !== 'persistent') return null;
   const linear = siblings.find((s) => s.spec.etaInit.mode === 'zero' && JSON.stringify(s.spec.etaGrid) === JSON.stringify(sweep.spec.etaGrid));
-  const base = {
-    claim: 'Fig7' as const,
-    title: 'Fig 7: persistent catapult warmup vs linear warmup',
-    prediction: FIG7_PREDICTION,
-    criterion: FIG7_CRITERION,
-    sweepIds: linear ? [sweep.sweepId, linear.sweepId] : [sweep.sweepId],
-  };
+  const base = header('Fig7', 'Fig 7: persistent catapult warmup vs linear warmup', linear ? [sweep.sweepId, linear.sweepId] : [sweep.sweepId]);
   if (linear === undefined) return { ...base, status: 'not-applicable', summary: 'No linear-warmup sweep on the same η grid to compare with.', table: null };
   const wait = waitFor([sweep, linear]);
   if (wait) return { ...base, ...wait };
@@ -669,15 +644,10 @@ export function computeFindings(sweeps: readonly FindingsSweep[], claims: readon
   out.push(...checkP12(sweeps));
   for (const claim of claims) {
     if (!out.some((f) => f.claim === claim)) {
-      const about = CLAIM_TEXT[claim];
       out.push({
-        claim,
-        title: `${claim}: no data to decide it`,
-        prediction: about.prediction,
-        criterion: about.criterion,
+        ...header(claim, `${claim}: no data to decide it`, sweeps.map((s) => s.sweepId)),
         status: 'not-applicable',
         summary: 'None of the study’s sweeps has the cells this check needs.',
-        sweepIds: sweeps.map((s) => s.sweepId),
         table: null,
       });
     }
