@@ -51,6 +51,34 @@ export interface FindingsCell {
   firstCatapultStep: number | null;
   /** Persistent catapult warmup: first step at η_trgt, null if never reached or not persistent. */
   persistentReachedStep: number | null;
+  /** The train loss at step 0 and its peak over the next EARLY_STEPS steps (read only where a check needs it). */
+  earlyLoss: EarlyLoss | null;
+}
+
+/** Steps after step 0 in which an initial loss spike is looked for (Adam's comes at step 1; PAPER P12, Fig 2). */
+export const EARLY_STEPS = 10;
+/** A rise above (1 + δ)·L₀ is a spike: the δ of PAPER §5's catapult detector. */
+export const SPIKE_DELTA = 0.1;
+
+export interface EarlyLoss {
+  loss0: number;
+  /** Largest loss of steps 1…EARLY_STEPS (NaN/+∞ when the run diverged there). */
+  peak: number;
+  peakStep: number;
+}
+
+/** L₀ and the early peak of a run from its rows (step-ordered); null without a step-0 row or a later one. */
+export function earlyLossOf(rows: readonly { step: number; loss: number }[]): EarlyLoss | null {
+  const first = rows.find((r) => r.step === 0);
+  if (first === undefined) return null;
+  let peak: { loss: number; step: number } | null = null;
+  for (const r of rows) {
+    if (r.step < 1 || r.step > EARLY_STEPS) continue;
+    // A non-finite loss is the largest possible peak.
+    if (peak === null || !Number.isFinite(r.loss) || r.loss > peak.loss) peak = { loss: Number.isFinite(r.loss) ? r.loss : Infinity, step: r.step };
+    if (!Number.isFinite(r.loss)) break;
+  }
+  return peak === null ? null : { loss0: first.loss, peak: peak.loss, peakStep: peak.step };
 }
 
 export interface FindingsSweep {
@@ -96,6 +124,7 @@ export function findingsCell(
   etaTrgt: number | null,
   outcome: Outcome | null,
   run: RunResult | null,
+  rows: readonly { step: number; loss: number }[] | null = null,
 ): FindingsCell {
   const curv = run?.curvature ?? null;
   const regime = curv?.regime ?? null;
@@ -120,7 +149,13 @@ export function findingsCell(
     catapults: curv === null ? null : curv.catapults.length,
     firstCatapultStep: curv?.catapults[0]?.step ?? null,
     persistentReachedStep: curv?.persistent?.reachedTargetStep ?? null,
+    earlyLoss: rows === null ? null : earlyLossOf(rows),
   };
+}
+
+/** Whether the claim checks need a cell's rows (its early losses): full-batch Adam-family runs at T_wrm = 1. */
+export function needsEarlyLoss(spec: SweepSpec, warmupSteps: number): boolean {
+  return spec.batchSize === 0 && isAdamKind(spec.optimizer.kind) && warmupSteps === 1;
 }
 
 // ---- formatting -------------------------------------------------------------------------------------------------
@@ -509,8 +544,55 @@ export function checkP12(sweeps: readonly FindingsSweep[]): Finding[] {
         table,
       });
     }
+    const spike = checkP12Spike(adam, gi, ids);
+    if (spike !== null) out.push(spike);
   }
   return out;
+}
+
+const P12S_PREDICTION = 'GI-Adam removes the loss spike of Adam’s first steps at T_wrm = 1 (PAPER P12, §6.2, Fig 6 against Fig 2).';
+const P12S_CRITERION = `Full-batch Adam and GI-Adam runs at T_wrm = 1 on the same η: the peak train loss of steps 1…${EARLY_STEPS} over L₀ (full batch, so the loss is deterministic). A peak above (1 + ${SPIKE_DELTA})·L₀ is a spike (PAPER §5’s δ). Pass: at every η where Adam spikes, GI-Adam does not. Not applicable when Adam spikes at no η.`;
+
+function spikeRatio(c: FindingsCell): number | null {
+  const e = c.earlyLoss;
+  return e === null ? null : e.peak / e.loss0;
+}
+
+/** P12's third part: GI-Adam removes Adam's initial loss spike (full-batch runs without warmup). */
+function checkP12Spike(adam: FindingsSweep, gi: FindingsSweep, ids: string[]): Finding | null {
+  if (adam.spec.batchSize !== 0 || !adam.spec.warmupGrid.includes(1)) return null;
+  const base = header('P12', 'P12: GI-Adam removes Adam’s initial loss spike', ids, { prediction: P12S_PREDICTION, criterion: P12S_CRITERION });
+  const wait = waitFor([adam, gi]);
+  if (wait) return { ...base, ...wait };
+  const pairs = adam.cells
+    .filter((a) => a.warmupSteps === 1)
+    .map((a) => ({ a, g: gi.cells.find((g) => g.warmupSteps === 1 && g.eta === a.eta && g.seed === a.seed) ?? null }))
+    .sort((x, y) => x.a.eta - y.a.eta);
+  const spikes = (r: number | null) => r !== null && !(r <= 1 + SPIKE_DELTA);
+  const table: FindingTable = {
+    columns: ['η', 'Adam: L₀', 'Adam: peak / L₀ (step)', 'GI-Adam: L₀', 'GI-Adam: peak / L₀ (step)'],
+    rows: pairs.map(({ a, g }) => [
+      formatEta(adam.spec, a.eta),
+      fmt(a.earlyLoss?.loss0 ?? null),
+      a.earlyLoss ? `${fmt(spikeRatio(a))} (${a.earlyLoss.peakStep})` : '—',
+      fmt(g?.earlyLoss?.loss0 ?? null),
+      g?.earlyLoss ? `${fmt(spikeRatio(g))} (${g.earlyLoss.peakStep})` : '—',
+    ]),
+  };
+  const measured = pairs.filter(({ a, g }) => a.earlyLoss !== null && g?.earlyLoss != null);
+  if (measured.length === 0) return { ...base, status: 'not-applicable', summary: 'The runs’ early losses could not be read.', table };
+  const adamSpikes = measured.filter(({ a }) => spikes(spikeRatio(a)));
+  const describe = ({ a, g }: (typeof pairs)[number]) =>
+    `η ${formatEta(adam.spec, a.eta)}: Adam ×${fmt(spikeRatio(a))}, GI-Adam ×${g ? fmt(spikeRatio(g)) : '—'}`;
+  if (adamSpikes.length === 0) {
+    return { ...base, status: 'not-applicable', summary: `Adam shows no initial spike at any η (${measured.map(describe).join('; ')}), so there is none to remove.`, table };
+  }
+  const kept = adamSpikes.filter(({ g }) => g === null || spikes(spikeRatio(g)));
+  const summary =
+    kept.length === 0
+      ? `Adam’s loss spikes in its first ${EARLY_STEPS} steps at ${adamSpikes.length} η and GI-Adam’s does not: ${adamSpikes.map(describe).join('; ')}.`
+      : `GI-Adam spikes too where Adam does: ${kept.map(describe).join('; ')}.`;
+  return { ...base, status: kept.length === 0 ? 'pass' : 'fail', summary, table };
 }
 
 // ---- P13 --------------------------------------------------------------------------------------------------------

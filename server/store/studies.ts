@@ -1,5 +1,5 @@
 import { formatZodError } from '../../server/core/errors';
-import { computeFindings, findingsCell, type Finding, type FindingsSweep } from '../../server/core/findings';
+import { computeFindings, findingsCell, needsEarlyLoss, type Finding, type FindingsSweep } from '../../server/core/findings';
 import { makeStudyId, StudyIdSchema, type SweepId } from '../../server/core/ids';
 import { paperPreset, type PaperPreset } from '../../server/core/paper-presets';
 import { StudyRecordSchema, type StudyRecord } from '../../server/core/records';
@@ -92,7 +92,9 @@ export async function readFindingsSweep(store: SweepStore, sweepId: string): Pro
   const { sweep } = status;
   const cells = await mapLimit(status.cells, 16, async (c) => {
     const result = c.done ? await store.readDoneResult(sweep.id, c.done).catch(() => null) : null;
-    return findingsCell(c, c.etaTrgt, c.done?.outcome ?? null, result?.run ?? null);
+    // Only the few cells whose early losses a check reads (full-batch Adam at T_wrm = 1) have their rows read.
+    const rows = c.done && needsEarlyLoss(sweep.spec, c.warmupSteps) ? ((await store.readCellSeries(sweep.id, c.cellId).catch(() => null))?.rows ?? null) : null;
+    return findingsCell(c, c.etaTrgt, c.done?.outcome ?? null, result?.run ?? null, rows);
   });
   return {
     sweepId: sweep.id,

@@ -8,6 +8,7 @@ import {
   checkP6,
   checkP7,
   computeFindings,
+  earlyLossOf,
   findingsOfSweep,
   formatEta,
   rowBoundaries,
@@ -50,6 +51,7 @@ function emptyCell(): Omit<FindingsCell, 'cellId' | 'eta' | 'etaTrgt' | 'warmupS
     catapults: null,
     firstCatapultStep: null,
     persistentReachedStep: null,
+    earlyLoss: null,
   };
 }
 
@@ -250,6 +252,46 @@ describe('P12: GI-Adam against Adam', () => {
     const other = sweep('gi', { ...adamSpec('gi-adam'), warmupGrid: [1, 16] }, { 1: 'TTTF', 16: 'TTTF' }, pre(3e4), 1);
     expect(checkP12([adam])).toEqual([]);
     expect(checkP12([adam, other])).toEqual([]);
+  });
+});
+
+describe('P12: GI-Adam removes Adam’s initial loss spike', () => {
+  const mech = (kind: 'adam' | 'gi-adam') =>
+    spec({ optimizer: { kind }, batchSize: 0, etaGrid: { kind: 'explicit', values: [0.001, 0.01] }, warmupGrid: [1, 64] });
+  // Early losses per η at T_wrm = 1: [L₀, peak, peak step].
+  const early = (byEta: Record<number, [number, number, number]>) => (c: FindingsCell) => {
+    const e = c.warmupSteps === 1 ? byEta[c.eta] : undefined;
+    return { earlyLoss: e ? { loss0: e[0], peak: e[1], peakStep: e[2] } : null };
+  };
+  const spikeOf = (fs: ReturnType<typeof checkP12>) => fs.find((f) => f.title.includes('spike'));
+
+  it('passes when GI-Adam stays below (1 + δ)·L₀ wherever Adam spikes', () => {
+    const adam = sweep('adam', mech('adam'), { 1: 'TT', 64: 'TT' }, early({ 0.001: [0.43, 0.2, 1], 0.01: [0.43, 11.8, 1] }), 1);
+    const gi = sweep('gi', mech('gi-adam'), { 1: 'TT', 64: 'TT' }, early({ 0.001: [0.43, 0.3, 1], 0.01: [0.43, 0.4, 1] }), 1);
+    const f = spikeOf(checkP12([adam, gi]));
+    expect(f?.status).toBe('pass');
+    expect(f?.summary).toBe('Adam’s loss spikes in its first 10 steps at 1 η and GI-Adam’s does not: η 0.01: Adam ×27.4, GI-Adam ×0.93.');
+    expect(f?.table?.rows).toEqual([
+      ['0.001', '0.43', '0.465 (1)', '0.43', '0.698 (1)'],
+      ['0.01', '0.43', '27.4 (1)', '0.43', '0.93 (1)'],
+    ]);
+  });
+
+  it('fails when GI-Adam spikes too, and is not applicable when Adam never spikes', () => {
+    const adam = sweep('adam', mech('adam'), { 1: 'TT', 64: 'TT' }, early({ 0.001: [0.43, 0.2, 1], 0.01: [0.43, 11.8, 1] }), 1);
+    const gi = sweep('gi', mech('gi-adam'), { 1: 'TT', 64: 'TT' }, early({ 0.001: [0.43, 0.3, 1], 0.01: [0.43, 0.5, 2] }), 1);
+    expect(spikeOf(checkP12([adam, gi]))?.status).toBe('fail');
+    const calm = sweep('adam', mech('adam'), { 1: 'TT', 64: 'TT' }, early({ 0.001: [0.43, 0.2, 1], 0.01: [0.43, 0.45, 1] }), 1);
+    const f = spikeOf(checkP12([calm, gi]));
+    expect(f?.status).toBe('not-applicable');
+    expect(f?.summary).toContain('Adam shows no initial spike at any η');
+  });
+
+  it('reads L₀ and the peak of steps 1…10 from the rows, a non-finite loss being the highest peak', () => {
+    const rows = [0.5, 0.6, 2.0, 0.4, 0.3, 0.2, 0.2, 0.1, 0.1, 0.1, 0.1, 9.0].map((loss, step) => ({ step, loss }));
+    expect(earlyLossOf(rows)).toEqual({ loss0: 0.5, peak: 2.0, peakStep: 2 });
+    expect(earlyLossOf([{ step: 0, loss: 1 }, { step: 1, loss: 0.5 }, { step: 2, loss: NaN }])).toEqual({ loss0: 1, peak: Infinity, peakStep: 2 });
+    expect(earlyLossOf([{ step: 1, loss: 1 }])).toBeNull();
   });
 });
 
