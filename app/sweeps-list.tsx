@@ -139,6 +139,11 @@ export function SweepsList() {
               <tr key={s.id} data-testid="sweep-row">
                 <td>
                   <Link href={`/sweeps/${s.id}`}>{s.title}</Link>
+                  {s.study ? (
+                    <span className="study-tag" title={`study ${s.study.id}`}>
+                      {s.study.preset} · {s.study.role} · {s.study.size}
+                    </span>
+                  ) : null}
                 </td>
                 <td>{s.author}</td>
                 <td>{s.model}</td>

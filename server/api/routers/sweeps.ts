@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SweepIdSchema } from '../../core/ids';
 import { type SweepIndexEntry } from '../../core/records';
 import { OptimizerKindSchema } from '../../core/run-config';
-import { etaGridSize, needsCalibration, SweepSpecSchema } from '../../core/sweep-spec';
+import { etaGridSize, needsCalibration, SweepSpecSchema, type StudyRef } from '../../core/sweep-spec';
 import { type SweepStatus, type SweepStore } from '../../store/sweep-store';
 import { createTRPCRouter, launchProcedure, publicProcedure } from '../trpc';
 import { sweepStateFromScan, toCellView, type CellView, type SweepCounts, type SweepState } from '../views';
@@ -53,6 +53,8 @@ export interface SweepListItem {
   optimizer: string;
   grid: { etas: number; warmups: number; seeds: number };
   etaUnit: SweepIndexEntry['etaUnit'];
+  /** The paper preset's study the sweep belongs to (its role in it), null when launched on its own. */
+  study: StudyRef | null;
   state: SweepState;
   counts: SweepCounts;
 }
@@ -73,6 +75,7 @@ async function listItem(store: SweepStore, entry: SweepIndexEntry): Promise<Swee
     optimizer: spec.optimizer.kind,
     grid: { etas: etaGridSize(spec.etaGrid), warmups: spec.warmupGrid.length, seeds: spec.seeds.length },
     etaUnit: entry.etaUnit,
+    study: spec.study ?? null,
     state,
     counts,
   };

@@ -40,6 +40,11 @@ describe('studies', () => {
       expect(rec.spec.optimizer.kind).toBe(s.role);
       expect(rec.cellCount).toBe(gridCells(SweepSpecSchema.parse(preset.sizes.cpu[0]?.spec)).length);
     }
+    // The sweeps list names each sweep's study and role.
+    const listed = await caller().sweeps.list({ limit: 10 });
+    expect(listed.items.map((i) => i.study)).toEqual(
+      [...sweeps].sort((a, b) => (a.sweepId < b.sweepId ? -1 : 1)).map((s) => ({ id, preset: 'adam-heatmaps', size: 'cpu', role: s.role })),
+    );
     // Before any cell ran, the sweep's findings are its study's, all pending, with counts from the grid.
     const adam = sweeps[0]?.sweepId as string;
     const { study: s2, findings } = await sweepFindings(store, adam);
