@@ -422,10 +422,16 @@ export function checkP6(sweep: FindingsSweep): Finding | null {
   const above = ratios.filter((r) => !(r.ratio < 1));
   const labels = countLabels(judged);
   const range = `${fmt(Math.min(...ratios.map((r) => r.ratio)))}–${fmt(Math.max(...ratios.map((r) => r.ratio)))}`;
+  // P6's other half (later catapults with longer warmups) is reported, not judged.
+  const timing = [...judged]
+    .filter((c) => c.firstCatapultStep !== null)
+    .sort((a, b) => a.warmupSteps - b.warmupSteps)
+    .map((c) => `${c.firstCatapultStep ?? ''} (T_wrm ${c.warmupSteps})`);
+  const timingText = timing.length > 0 ? ` First catapult at step ${timing.join(', ')}.` : '';
   const summary =
-    above.length === 0
+    (above.length === 0
       ? `In all ${judged.length} SP warmup runs that trained, λ^H at the end of warmup is below λ0 (ratio ${range}). Regimes: ${labels}.`
-      : `In ${above.length} of ${judged.length} SP warmup runs λ^H at the end of warmup is not below λ0 (${above.map((r) => `T_wrm ${r.c.warmupSteps}: ratio ${fmt(r.ratio)}`).join(', ')}). Regimes: ${labels}.`;
+      : `In ${above.length} of ${judged.length} SP warmup runs λ^H at the end of warmup is not below λ0 (${above.map((r) => `T_wrm ${r.c.warmupSteps}: ratio ${fmt(r.ratio)}`).join(', ')}). Regimes: ${labels}.`) + timingText;
   return { ...base, status: above.length === 0 ? 'pass' : 'fail', summary, table };
 }
 

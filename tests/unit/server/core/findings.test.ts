@@ -178,12 +178,13 @@ describe('P6: SP runs end warmup below λ0', () => {
     landmarks: { warmupEndStep: c.warmupSteps > 1 ? c.warmupSteps - 1 : null, sharpness: track(48, ends[c.warmupSteps] ?? null, c.warmupSteps - 1), precondSharpness: null },
     regime: 'C2' as Regime,
     catapults: 1,
+    firstCatapultStep: c.warmupSteps > 1 ? c.warmupSteps / 2 : null,
   });
 
   it('passes when every trained warmup run ends below λ0, with the ratios', () => {
     const f = checkP6(sweep('a', mechanism('sp'), { 1: 'D', 16: 'T', 64: 'T' }, withLambda({ 16: 20, 64: 35 })));
     expect(f?.status).toBe('pass');
-    expect(f?.summary).toBe('In all 2 SP warmup runs that trained, λ^H at the end of warmup is below λ0 (ratio 0.4–0.7). Regimes: C2 × 2.');
+    expect(f?.summary).toBe('In all 2 SP warmup runs that trained, λ^H at the end of warmup is below λ0 (ratio 0.4–0.7). Regimes: C2 × 2. First catapult at step 8 (T_wrm 16), 32 (T_wrm 64).');
     // Diverged constant-LR run is listed with its label but not judged.
     expect(f?.table?.rows[0]?.slice(0, 3)).toEqual([1, '2^5/λ0', 'diverged']);
     expect(f?.table?.rows[1]?.slice(3, 6)).toEqual(['50', '20 (step 15)', '0.4']);
