@@ -30,9 +30,8 @@ export async function waitForStudy(
     if (p.finished) return p;
     const stuck = p.sweeps.filter((s) => s.stuck !== null);
     if (stuck.length > 0) {
-      throw new StudyStuckError(
-        `cannot finish: ${stuck.map((s) => `sweep ${s.role} is ${s.stuck === 'blocked' ? 'blocked (its λ0 calibration failed)' : 'cancelled'}`).join('; ')}`,
-      );
+      const reasons = await Promise.all(stuck.map(async (s) => (s.stuck === 'blocked' ? `blocked: its λ0 calibration failed${await calibrationError(api, studyId, s.role)}` : 'cancelled')));
+      throw new StudyStuckError(`cannot finish: ${stuck.map((s, i) => `sweep ${s.role} is ${reasons[i] ?? ''}`).join('; ')}`);
     }
     if (o.fleet && o.fleet.workers.length > 0 && o.fleet.alive().length === 0) {
       // The last worker may have written the last result just before exiting: look once more before giving up.
@@ -44,6 +43,15 @@ export async function waitForStudy(
     }
     await sleep(o.intervalMs, o.signal);
   }
+}
+
+/** ` (<the calibration job's error>)` of a study's sweep by role, or '' when there is none to show. */
+async function calibrationError(api: ReproduceApi, studyId: string, role: string): Promise<string> {
+  const study = await api.caller.studies.byId({ id: studyId });
+  const sweepId = study.sweeps.find((s) => s.role === role)?.sweepId;
+  if (sweepId === undefined) return '';
+  const result = await api.store.getCellResult(sweepId, 'calibration').catch(() => null);
+  return result?.error ? ` (${result.error.split('\n')[0] ?? ''})` : '';
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
