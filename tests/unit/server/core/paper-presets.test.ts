@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CLAIM_IDS } from '../../../../server/core/findings';
-import { gridCells } from '../../../../server/core/grid';
+import { calibrationRunConfig, cellRunConfig, gridCells } from '../../../../server/core/grid';
+import { needsCalibration } from '../../../../server/core/sweep-spec';
 import { PAPER_CIFAR10_DIR, PAPER_PRESETS, paperPreset, presetNeedsCalibration, studyCost } from '../../../../server/core/paper-presets';
 import { SweepSpecSchema, type StudySize } from '../../../../server/core/sweep-spec';
+import { RunConfigSchema } from '../../../../server/core/run-config';
 
 const SIZES: StudySize[] = ['cpu', 'paper'];
 
@@ -18,6 +20,24 @@ describe('paper presets', () => {
         for (const s of sweeps) {
           const r = SweepSpecSchema.safeParse(s.spec);
           expect(r.success, `${p.id} ${size} ${s.role}: ${r.error?.message ?? ''}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('expand into run configs a worker accepts, cell by cell and for the λ0 calibration, at both sizes', () => {
+    for (const p of PAPER_PRESETS) {
+      for (const size of SIZES) {
+        for (const s of p.sizes[size]) {
+          const spec = SweepSpecSchema.parse(s.spec);
+          const lambda0 = needsCalibration(spec) ? 50 : undefined;
+          for (const coord of gridCells(spec)) {
+            const config = cellRunConfig(spec, coord, lambda0);
+            expect(RunConfigSchema.safeParse(config).success, `${p.id} ${size} ${s.role} ${coord.cellId}`).toBe(true);
+            expect(config.schedule.warmupSteps).toBeLessThanOrEqual(config.steps);
+            expect(config.schedule.etaInit).toEqual(spec.etaInit);
+          }
+          if (lambda0 !== undefined) expect(calibrationRunConfig(spec).measure.lambda0).toBe(true);
         }
       }
     }
