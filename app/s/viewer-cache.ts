@@ -41,7 +41,7 @@ export async function viewerCacheHeaders(req: NextRequest): Promise<NextResponse
       sweepId = link.sweepId;
       query = link.query;
     }
-    const freshness = await source.freshness(sweepId);
+    const freshness = await source.pageFreshness(sweepId);
     const cacheControl = cacheControlFor('page', freshness);
     if (freshness === 'live') {
       const res = NextResponse.next();

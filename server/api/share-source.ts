@@ -2,6 +2,7 @@ import { makeEtag, SHARE_RENDER_VERSION, type Freshness } from '../core/share';
 import { needsCalibration } from '../core/sweep-spec';
 import { type BlobStore } from '../store/blob-store';
 import { openBlobStore } from '../store/env';
+import { getStudy, StudyNotFoundError, type StudyFindings } from '../store/studies';
 import { SweepStore } from '../store/sweep-store';
 import { parseApiEnv } from './env';
 import { createCaller } from './root';
@@ -42,6 +43,31 @@ export class ShareSource {
     const sweep = await this.store.getSweep(id);
     const scan = await this.store.scanControl(sweep.id);
     return sweepStateFromScan(scan, sweep.cellCount, needsCalibration(sweep.spec)).state === 'done' ? 'final' : 'live';
+  }
+
+  /** The claim checks that involve a sweep (its study's), as the Sweep page shows them. */
+  async findings(id: string): Promise<StudyFindings> {
+    return this.caller.studies.sweepFindings({ sweepId: id });
+  }
+
+  /**
+   * Freshness of the viewer page, which also shows the sweep's findings: those can read the other sweeps of its study
+   * (P12 compares Adam with GI-Adam), so the page is final only when every sweep of the study is.
+   */
+  async pageFreshness(id: string): Promise<Freshness> {
+    if ((await this.freshness(id)) === 'live') return 'live';
+    const sweep = await this.store.getSweep(id);
+    if (!sweep.spec.study) return 'final';
+    let siblings: string[];
+    try {
+      siblings = (await getStudy(this.store, sweep.spec.study.id)).sweeps.map((s) => s.sweepId).filter((s) => s !== sweep.id);
+    } catch (e) {
+      // The study record is written after its sweeps: until it exists, more sweeps may join.
+      if (e instanceof StudyNotFoundError) return 'live';
+      throw e;
+    }
+    for (const s of siblings) if ((await this.freshness(s)) === 'live') return 'live';
+    return 'final';
   }
 }
 

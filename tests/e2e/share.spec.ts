@@ -29,6 +29,10 @@ test('a copied viewer link restores the sender’s metric and selected cell in a
   await expect(page.getByTestId('selected-cell')).toHaveAttribute('data-cell-id', CELL);
   await page.getByTestId('copy-markdown').click();
   // The snippet switches to the short link once it is stored.
+  // The claim checks read without JavaScript too; the fixture sweep is still running, so P1 waits for its cells.
+  const p1 = page.getByTestId('share-findings').locator('[data-testid="finding"][data-claim="P1"]');
+  await expect(p1).toHaveAttribute('data-status', 'pending');
+  await expect(p1.locator('.finding-summary')).toHaveText(/^\d+ of 12 cells have not finished; the check runs when they have\.$/);
   await expect(page.getByTestId('markdown-snippet')).toHaveValue(/\]\(http:\/\/127\.0\.0\.1:\d+\/s\/[0-9a-z]{12}\)$/);
   const snippet = await page.getByTestId('markdown-snippet').inputValue();
   const m = /^\[!\[(.+)\]\((.+)\)\]\((.+)\)$/.exec(snippet);

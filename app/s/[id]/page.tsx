@@ -5,6 +5,7 @@ import { cache } from 'react';
 import { shareTitle, ShortLinkIdSchema } from '../../../server/core/share';
 import { shareSource } from '../../../server/api/share-source';
 import { type SweepView } from '../../../server/api/routers/sweeps';
+import { type Finding } from '../../../server/core/findings';
 import { parseViewState, type SweepViewState } from '../../lib/view-state';
 import { sharePaths, shareSubtitle, viewMetric } from '../../share/heatmap-data';
 import { isNotFound } from '../../share/responses';
@@ -25,6 +26,7 @@ interface Props {
 
 interface Shared {
   data: SweepView;
+  findings: Finding[];
   view: SweepViewState;
   shortId: string | null;
   origin: string;
@@ -70,7 +72,8 @@ const loadShared = cache(async (id: string, search: string): Promise<Shared> => 
     if (isNotFound(e)) notFound();
     throw e;
   }
-  return { data, view, shortId, origin: await requestOrigin() };
+  const { findings } = await source.findings(sweepId);
+  return { data, findings, view, shortId, origin: await requestOrigin() };
 });
 
 async function shared(props: Props): Promise<Shared> {
@@ -96,6 +99,6 @@ export async function generateMetadata(props: Props): Promise<Metadata> {
 }
 
 export default async function SharePage(props: Props) {
-  const { data, view, origin } = await shared(props);
-  return <ShareViewer data={data} initialView={view} origin={origin} />;
+  const { data, findings, view, origin } = await shared(props);
+  return <ShareViewer data={data} findings={findings} initialView={view} origin={origin} />;
 }

@@ -5,6 +5,9 @@ import { useEffect, useMemo, useState, type KeyboardEvent, type MouseEvent } fro
 import { formatLog2Tick, formatNumber, HEATMAP_METRICS } from '../../../server/core/heatmap';
 import { shareTitle } from '../../../server/core/share';
 import { type SweepView } from '../../../server/api/routers/sweeps';
+import { type Finding } from '../../../server/core/findings';
+import { FindingsList } from '../../components/findings-list';
+import { statusCounts } from '../../lib/studies-view';
 import { moveFocus, type LaidOutCell } from '../../charts/heatmap-layout';
 import { HeatmapSvg } from '../../charts/heatmap-svg';
 import { COMPARE_COLORS } from '../../charts/palette';
@@ -18,6 +21,8 @@ const LIVE_REFRESH_MS = 5000;
 
 export interface ShareViewerProps {
   data: SweepView;
+  /** The claim checks that involve this sweep (server/core/findings.ts). */
+  findings: readonly Finding[];
   initialView: SweepViewState;
   origin: string;
 }
@@ -27,7 +32,7 @@ export interface ShareViewerProps {
  * JavaScript: heatmap, selected cells, metric links); with JavaScript, clicks select cells and switch metrics in
  * place, the URL follows, and a running sweep refreshes every few seconds.
  */
-export function ShareViewer({ data, initialView, origin }: ShareViewerProps) {
+export function ShareViewer({ data, findings, initialView, origin }: ShareViewerProps) {
   const router = useRouter();
   const sweepId = data.sweep.id;
   const [view, setView] = useState(initialView);
@@ -136,6 +141,14 @@ export function ShareViewer({ data, initialView, origin }: ShareViewerProps) {
         />
       </div>
       <SelectedCells data={data} view={view} />
+      {findings.length > 0 && (
+        <section className="panel findings" aria-labelledby="share-findings-heading" data-testid="share-findings">
+          <h2 id="share-findings-heading" style={{ margin: 0 }}>
+            Findings <span className="muted" style={{ fontSize: 13, fontWeight: 'normal' }}>{statusCounts(findings)}</span>
+          </h2>
+          <FindingsList findings={findings} />
+        </section>
+      )}
       <ShareBox sweepId={sweepId} view={view} title={title} origin={origin} />
       <p className="muted" style={{ fontSize: 12 }}>
         <a href={`/sweeps/${sweepId}${serializeViewState(view) ? `?${serializeViewState(view)}` : ''}`}>Open in the dashboard</a> for step charts of each

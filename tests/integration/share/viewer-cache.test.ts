@@ -6,12 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { viewerCacheHeaders } from '../../../app/s/viewer-cache';
 import { POST as createLink } from '../../../app/share/links/route';
 import { FsBlobStore } from '../../../server/store/fs-blob-store';
-import { seedFinished, seedRunning } from './fixtures';
+import { shareSource } from '../../../server/api/share-source';
+import { makeStudyId } from '../../../server/core/ids';
+import { StudyRecordSchema } from '../../../server/core/records';
+import { keys } from '../../../server/store/keys';
+import { SweepStore } from '../../../server/store/sweep-store';
+import { p1Fate, seedFinished, seedRunning, seedShareSweep, shareSpec } from './fixtures';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 let dir: string;
 let finished: string;
 let running: string;
+/** A finished sweep whose study sibling is still running, and the sibling. */
+let studyDone: string;
+let studyRunning: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'atlas-viewer-'));
@@ -20,6 +28,24 @@ beforeAll(async () => {
   const blob = new FsBlobStore(dir);
   finished = await seedFinished(blob, NOW);
   running = await seedRunning(blob, Date.now());
+  const studyId = makeStudyId(NOW);
+  const member = (role: string) => ({ ...shareSpec(`Share fixture: study ${role}`, 4, [1, 16, 128]), study: { id: studyId, preset: 'adam-heatmaps', size: 'cpu' as const, role } });
+  studyDone = await seedShareSweep(blob, { spec: member('adam'), fate: (c) => p1Fate(c, 4, 128), now: NOW });
+  studyRunning = await seedShareSweep(blob, { spec: member('gi-adam'), fate: (c) => (c.etaIndex === 0 ? 'running' : p1Fate(c, 4, 128)), now: Date.now() });
+  const store = new SweepStore(blob, () => NOW);
+  await store.write(keys.study(studyId), StudyRecordSchema, {
+    schemaVersion: 1,
+    id: studyId,
+    createdAt: NOW,
+    preset: 'adam-heatmaps',
+    size: 'cpu',
+    title: 'Share fixture study',
+    author: 'share-tests',
+    sweeps: [
+      { role: 'adam', sweepId: studyDone },
+      { role: 'gi-adam', sweepId: studyRunning },
+    ],
+  });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -86,5 +112,15 @@ describe('viewer cache headers (proxy)', () => {
     );
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: string }).error).toMatch(/sweepId/);
+  });
+
+  it('keeps a finished sweep’s viewer short-lived while another sweep of its study runs (its findings still change)', async () => {
+    const res = await get(`/s/${studyDone}`);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=0, s-maxage=5, stale-while-revalidate=25');
+    expect(res.headers.get('etag')).toBeNull();
+    // The SVG of the finished sweep itself does not depend on its study, so it stays final.
+    expect(await shareSource().freshness(studyDone)).toBe('final');
+    expect(await shareSource().pageFreshness(studyDone)).toBe('live');
+    expect(await shareSource().pageFreshness(finished)).toBe('final');
   });
 });
