@@ -490,70 +490,70 @@ export function checkP12(sweeps: readonly FindingsSweep[]): Finding[] {
     const gi = sweeps.find((s) => s.spec.optimizer.kind === 'gi-adam' && sameGrid(s.spec, adam.spec) && s.spec.parameterization === adam.spec.parameterization);
     if (gi === undefined) continue;
     const ids = [adam.sweepId, gi.sweepId];
-    const wait = waitFor([adam, gi]);
-    const etaCount = new Set(adam.cells.map((c) => c.eta)).size;
-    if (etaCount >= 2 && adam.spec.warmupGrid.includes(1)) {
-      const base = header('P12', 'P12: GI-Adam trains larger η_trgt than Adam without warmup', ids);
-      if (wait) out.push({ ...base, ...wait });
-      else {
-        const a = rowBoundaries(adam.cells);
-        const g = rowBoundaries(gi.cells);
-        const a1 = a.find((r) => r.warmupSteps === 1);
-        const g1 = g.find((r) => r.warmupSteps === 1);
-        const table: FindingTable = {
-          columns: ['T_wrm', 'Adam: largest trainable η_trgt', 'GI-Adam: largest trainable η_trgt'],
-          rows: a.map((r) => [r.warmupSteps, boundaryText(adam.spec, r), boundaryText(gi.spec, g.find((x) => x.warmupSteps === r.warmupSteps) ?? r)]),
-        };
-        if (a1 === undefined || g1 === undefined) continue;
-        if (a1.censored) {
-          out.push({ ...base, status: 'not-applicable', summary: `Adam trains every η_trgt of the grid at T_wrm = 1 (up to ${boundaryText(adam.spec, a1)}); extend the grid to find its boundary.`, table });
-        } else {
-          const pass = boundaryValue(g1) > boundaryValue(a1);
-          const diff = a1.largestTrained !== null && g1.largestTrained !== null ? octavesText(a1.largestTrained, g1.largestTrained) : '';
-          out.push({
-            ...base,
-            status: pass ? 'pass' : 'fail',
-            summary: `At T_wrm = 1 the largest trainable η_trgt is ${boundaryText(adam.spec, a1)} for Adam and ${boundaryText(gi.spec, g1)} for GI-Adam${diff}.${pass ? '' : ' GI-Adam’s boundary is not to the right.'}`,
-            table,
-          });
-        }
-      }
-    }
-    const adamL0 = adam.cells.map(precondLambda0).filter((v): v is number => v !== null);
-    const giL0 = gi.cells.map(precondLambda0).filter((v): v is number => v !== null);
-    if (adamL0.length > 0 || giL0.length > 0 || adam.spec.measure.sharpnessEvery > 0) {
-      const base = header('P12', 'P12: GI-Adam lowers the initial λ^{P⁻¹H} by √(1−β2)', ids, { prediction: P12L_PREDICTION, criterion: P12L_CRITERION });
-      if (wait) {
-        out.push({ ...base, ...wait });
-        continue;
-      }
-      const ma = median(adamL0);
-      const mg = median(giL0);
-      const expected = Math.sqrt(1 - gi.spec.optimizer.beta2);
-      const table: FindingTable = {
-        columns: ['optimizer', 'runs', 'median λ0^{P⁻¹H}', 'min', 'max'],
-        rows: [
-          ['Adam', adamL0.length, fmt(ma), fmt(adamL0.length ? Math.min(...adamL0) : null), fmt(adamL0.length ? Math.max(...adamL0) : null)],
-          ['GI-Adam', giL0.length, fmt(mg), fmt(giL0.length ? Math.min(...giL0) : null), fmt(giL0.length ? Math.max(...giL0) : null)],
-        ],
-      };
-      if (ma === null || mg === null || ma <= 0) {
-        out.push({ ...base, status: 'not-applicable', summary: 'λ^{P⁻¹H} at init was not measured in both sweeps.', table });
-        continue;
-      }
-      const ratio = mg / ma;
-      const pass = ratio >= expected / 3 && ratio <= expected * 3;
-      out.push({
-        ...base,
-        status: pass ? 'pass' : 'fail',
-        summary: `λ0^{P⁻¹H}: Adam ${fmt(ma)}, GI-Adam ${fmt(mg)}; ratio ${fmt(ratio)} against √(1−β2) = ${fmt(expected)} (×${fmt(ratio / expected)}).`,
-        table,
-      });
-    }
-    const spike = checkP12Spike(adam, gi, ids);
-    if (spike !== null) out.push(spike);
+    for (const f of [checkP12Boundary(adam, gi, ids), checkP12Lambda0(adam, gi, ids), checkP12Spike(adam, gi, ids)]) if (f !== null) out.push(f);
   }
   return out;
+}
+
+/** P12's first part: GI-Adam's boundary at T_wrm = 1 is right of Adam's (sweeps with an η axis and T_wrm = 1). */
+function checkP12Boundary(adam: FindingsSweep, gi: FindingsSweep, ids: string[]): Finding | null {
+  if (new Set(adam.cells.map((c) => c.eta)).size < 2 || !adam.spec.warmupGrid.includes(1)) return null;
+  const base = header('P12', 'P12: GI-Adam trains larger η_trgt than Adam without warmup', ids);
+  const wait = waitFor([adam, gi]);
+  if (wait) return { ...base, ...wait };
+  const a = rowBoundaries(adam.cells);
+  const g = rowBoundaries(gi.cells);
+  const a1 = a.find((r) => r.warmupSteps === 1);
+  const g1 = g.find((r) => r.warmupSteps === 1);
+  const table: FindingTable = {
+    columns: ['T_wrm', 'Adam: largest trainable η_trgt', 'GI-Adam: largest trainable η_trgt'],
+    rows: a.map((r) => {
+      const other = g.find((x) => x.warmupSteps === r.warmupSteps);
+      return [r.warmupSteps, boundaryText(adam.spec, r), other ? boundaryText(gi.spec, other) : '—'];
+    }),
+  };
+  if (a1 === undefined || g1 === undefined) return { ...base, status: 'not-applicable', summary: 'One of the sweeps has no T_wrm = 1 cells.', table };
+  if (a1.censored) {
+    return { ...base, status: 'not-applicable', summary: `Adam trains every η_trgt of the grid at T_wrm = 1 (up to ${boundaryText(adam.spec, a1)}); extend the grid to find its boundary.`, table };
+  }
+  const pass = boundaryValue(g1) > boundaryValue(a1);
+  const diff = a1.largestTrained !== null && g1.largestTrained !== null ? octavesText(a1.largestTrained, g1.largestTrained) : '';
+  return {
+    ...base,
+    status: pass ? 'pass' : 'fail',
+    summary: `At T_wrm = 1 the largest trainable η_trgt is ${boundaryText(adam.spec, a1)} for Adam and ${boundaryText(gi.spec, g1)} for GI-Adam${diff}.${pass ? '' : ' GI-Adam’s boundary is not to the right.'}`,
+    table,
+  };
+}
+
+/** P12's second part: λ0^{P⁻¹H} of GI-Adam over Adam's, against √(1−β2) (sweeps that measure it). */
+function checkP12Lambda0(adam: FindingsSweep, gi: FindingsSweep, ids: string[]): Finding | null {
+  const adamL0 = adam.cells.map(precondLambda0).filter((v): v is number => v !== null);
+  const giL0 = gi.cells.map(precondLambda0).filter((v): v is number => v !== null);
+  if (adamL0.length === 0 && giL0.length === 0 && adam.spec.measure.sharpnessEvery === 0) return null;
+  const base = header('P12', 'P12: GI-Adam lowers the initial λ^{P⁻¹H} by √(1−β2)', ids, { prediction: P12L_PREDICTION, criterion: P12L_CRITERION });
+  const wait = waitFor([adam, gi]);
+  if (wait) return { ...base, ...wait };
+  const ma = median(adamL0);
+  const mg = median(giL0);
+  const expected = Math.sqrt(1 - gi.spec.optimizer.beta2);
+  const range = (v: number[]) => [fmt(v.length ? Math.min(...v) : null), fmt(v.length ? Math.max(...v) : null)];
+  const table: FindingTable = {
+    columns: ['optimizer', 'runs', 'median λ0^{P⁻¹H}', 'min', 'max'],
+    rows: [
+      ['Adam', adamL0.length, fmt(ma), ...range(adamL0)],
+      ['GI-Adam', giL0.length, fmt(mg), ...range(giL0)],
+    ],
+  };
+  if (ma === null || mg === null || ma <= 0) return { ...base, status: 'not-applicable', summary: 'λ^{P⁻¹H} at init was not measured in both sweeps.', table };
+  const ratio = mg / ma;
+  const pass = ratio >= expected / 3 && ratio <= expected * 3;
+  return {
+    ...base,
+    status: pass ? 'pass' : 'fail',
+    summary: `λ0^{P⁻¹H}: Adam ${fmt(ma)}, GI-Adam ${fmt(mg)}; ratio ${fmt(ratio)} against √(1−β2) = ${fmt(expected)} (×${fmt(ratio / expected)}).`,
+    table,
+  };
 }
 
 const P12S_PREDICTION = 'GI-Adam removes the loss spike of Adam’s first steps at T_wrm = 1 (PAPER P12, §6.2, Fig 6 against Fig 2).';
