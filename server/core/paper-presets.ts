@@ -74,6 +74,32 @@ const paperMechMeasure = { evalEvery: 100, sharpnessEvery: 1, lambda0: true, lam
 
 // ---- presets ------------------------------------------------------------------------------------------------------
 
+/** Fig 1's two sweeps: SP at η = 32/λ0 and μP (with the authors' input scaling) at η = 1/λ0, GD with MSE. */
+function fig1Sweeps(size: StudySize): PresetSweep[] {
+  const cpu = size === 'cpu';
+  const settings = [
+    { role: 'sp', label: 'SP', parameterization: 'sp', exp: 5, eta: '32/λ0' },
+    { role: 'mup', label: 'μP', parameterization: 'mup', exp: 0, eta: '1/λ0' },
+  ] as const;
+  return settings.map((x) => ({
+    role: x.role,
+    spec: {
+      title: cpu ? `Fig 1 ${x.label}: FCN-4-128 GD, MSE, η = ${x.eta}` : `Fig 1 ${x.label}: FCN-4-512 GD, MSE, η = ${x.eta} (5k CIFAR-10)`,
+      author: AUTHOR,
+      model: cpu ? CPU_MECH_FCN : PAPER_FCN,
+      parameterization: x.parameterization,
+      loss: 'mse' as const,
+      data: { ...(cpu ? CPU_MECH_DATA : PAPER_MECH_DATA), mupInputScaling: x.parameterization === 'mup' },
+      optimizer: { kind: 'sgd' as const },
+      batchSize: 0,
+      steps: cpu ? 384 : 2048,
+      etaGrid: relGrid(x.exp, x.exp),
+      warmupGrid: cpu ? [1, 16, 64, 128] : [1, 64, 1024],
+      measure: cpu ? cpuMechMeasure : paperMechMeasure,
+    },
+  }));
+}
+
 const fig1: PaperPreset = {
   id: 'fig1-mechanisms',
   title: 'Fig 1: warmup mechanisms of SGD (SP sharpness reduction, μP progressive sharpening)',
@@ -83,87 +109,9 @@ const fig1: PaperPreset = {
   cpuScaling:
     'FCN-4-128 instead of FCN-4-512; 512 Fashion-MNIST images instead of 5k CIFAR-10 images, still full batch; 384 steps instead of 2048 and T_wrm ∈ {1, 16, 64, 128} instead of {1, 64, 1024}. The regime is set by the initialisation (SP vs μP) and the loss, which are kept.',
   claims: ['P6', 'P7'],
-  sizes: {
-    cpu: [
-      {
-        role: 'sp',
-        spec: {
-          title: 'Fig 1 SP: FCN-4-128 GD, MSE, η = 32/λ0',
-          author: AUTHOR,
-          model: CPU_MECH_FCN,
-          parameterization: 'sp',
-          loss: 'mse',
-          data: CPU_MECH_DATA,
-          optimizer: { kind: 'sgd' },
-          batchSize: 0,
-          steps: 384,
-          etaGrid: relGrid(5, 5),
-          warmupGrid: [1, 16, 64, 128],
-          measure: cpuMechMeasure,
-        },
-      },
-      {
-        role: 'mup',
-        spec: {
-          title: 'Fig 1 μP: FCN-4-128 GD, MSE, η = 1/λ0',
-          author: AUTHOR,
-          model: CPU_MECH_FCN,
-          parameterization: 'mup',
-          loss: 'mse',
-          data: { ...CPU_MECH_DATA, mupInputScaling: true },
-          optimizer: { kind: 'sgd' },
-          batchSize: 0,
-          steps: 384,
-          etaGrid: relGrid(0, 0),
-          warmupGrid: [1, 16, 64, 128],
-          measure: cpuMechMeasure,
-        },
-      },
-    ],
-    paper: [
-      {
-        role: 'sp',
-        spec: {
-          title: 'Fig 1 SP: FCN-4-512 GD, MSE, η = 32/λ0 (5k CIFAR-10)',
-          author: AUTHOR,
-          model: PAPER_FCN,
-          parameterization: 'sp',
-          loss: 'mse',
-          data: PAPER_MECH_DATA,
-          optimizer: { kind: 'sgd' },
-          batchSize: 0,
-          steps: 2048,
-          etaGrid: relGrid(5, 5),
-          warmupGrid: [1, 64, 1024],
-          measure: paperMechMeasure,
-        },
-      },
-      {
-        role: 'mup',
-        spec: {
-          title: 'Fig 1 μP: FCN-4-512 GD, MSE, η = 1/λ0 (5k CIFAR-10)',
-          author: AUTHOR,
-          model: PAPER_FCN,
-          parameterization: 'mup',
-          loss: 'mse',
-          data: { ...PAPER_MECH_DATA, mupInputScaling: true },
-          optimizer: { kind: 'sgd' },
-          batchSize: 0,
-          steps: 2048,
-          etaGrid: relGrid(0, 0),
-          warmupGrid: [1, 64, 1024],
-          measure: paperMechMeasure,
-        },
-      },
-    ],
-  },
+  sizes: { cpu: fig1Sweeps('cpu'), paper: fig1Sweeps('paper') },
 };
 
-/**
- * The three settings of Fig 3. `cpuExps` is the CPU grid's x range (η = 2^x/λ0), chosen from single runs of the CPU
- * model at T_wrm = 1 and 256 so that both boundaries fall inside it: SP + MSE trained up to x = 3 without warmup and
- * x = 8 with it; SP + xent up to x = 5 with and without; μP + xent (λ0 ≈ 0.019, so 2^0/λ0 ≈ 53) up to x = −4 and −2.
- */
 const heatmapSettings = [
   { role: 'sp-mse', label: 'SP + MSE', parameterization: 'sp', loss: 'mse', cpuExps: [0, 9] },
   { role: 'mup-xent', label: 'μP + xent', parameterization: 'mup', loss: 'xent', cpuExps: [-7, 0] },
