@@ -10,12 +10,15 @@ import {
   computeFindings,
   earlyLossOf,
   findingsOfSweep,
+  findingsCell,
   formatEta,
   rowBoundaries,
   type FindingsCell,
   type FindingsSweep,
 } from '../../../../server/core/findings';
 import { gridCells } from '../../../../server/core/grid';
+import { parseRecord, RunResultSchema } from '../../../../server/core/metrics';
+import { RunConfigSchema } from '../../../../server/core/run-config';
 import { type Outcome } from '../../../../server/core/outcome';
 import { SweepSpecSchema, type SweepSpecInput } from '../../../../server/core/sweep-spec';
 
@@ -390,5 +393,81 @@ describe('lambdaTrack', () => {
     });
     expect(lambdaTrack([{ step: 0, value: NaN }], 3)).toBeNull();
     expect(lambdaTrack([{ step: 4, value: 1 }], null)?.warmupEnd).toBeNull();
+  });
+});
+
+describe('findingsCell', () => {
+  it('takes what the checks read from a stored RunResult: λ0, η_c, warmup end, divergence, landmarks, regime', () => {
+    const config = RunConfigSchema.parse({ schedule: { etaTrgt: 0.4, warmupSteps: 64, etaInit: { mode: 'critical' } }, steps: 100 });
+    const track = { first: { step: 0, value: 50 }, warmupEnd: { step: 40, value: 20 }, last: { step: 99, value: 18 }, min: { step: 99, value: 18 }, max: { step: 0, value: 50 } };
+    const run = parseRecord(RunResultSchema, {
+      schemaVersion: 1,
+      outcome: 'trained',
+      error: null,
+      stepsPlanned: 100,
+      stepsRun: 100,
+      lastStep: 99,
+      divergence: null,
+      numClasses: 10,
+      finalTrainLoss: 0.1,
+      finalTrainAcc: 0.9,
+      finalTestLoss: 0.2,
+      finalTestAcc: 0.8,
+      bestTrainLoss: 0.1,
+      bestTrainAcc: 0.95,
+      bestTestLoss: 0.2,
+      bestTestAcc: 0.85,
+      bestTestAccStep: 90,
+      etaInit: 0.1,
+      etaC: 0.1,
+      lambda0: 48,
+      backend: 'cpu',
+      device: 'test',
+      paramCount: 10,
+      startedAt: 1,
+      finishedAt: 2,
+      wallTimeMs: 1,
+      trainTimeMs: 1,
+      stepsPerSec: 100,
+      events: [{ step: -1, kind: 'eta-init', value: 0.1 }, { step: 47, kind: 'warmup-end', value: 0.4 }],
+      curvature: {
+        schemaVersion: 1,
+        quantity: 'sharpness',
+        thresholdConstant: 2,
+        measuredSteps: 10,
+        lambda0: { lambda0: 48, perBatch: [47, 49], iterations: [20, 20], converged: [true, true], quantity: 'sharpness' },
+        criticalLr: null,
+        persistent: null,
+        catapults: [
+          { step: 12, peakStep: 13, lossBefore: 1, lossPeak: 2, ratio: 1.3, lambdaBefore: 40, lambdaAfter: 25, lambdaDrop: 0.4, confirmed: true },
+        ],
+        regime: null,
+        landmarks: { warmupEndStep: 47, sharpness: track, precondSharpness: null },
+      },
+      config,
+    });
+    const cell = findingsCell({ cellId: 'e02-w000064-s1', etaInUnits: 4, warmupSteps: 64, seed: 1 }, 0.4, 'trained', run, [
+      { step: 0, loss: 1 },
+      { step: 1, loss: 1.5 },
+    ]);
+    expect(cell).toMatchObject({
+      eta: 4,
+      etaTrgt: 0.4,
+      outcome: 'trained',
+      finalTrainAcc: 0.9,
+      bestTestAcc: 0.85,
+      lambda0: 48,
+      lambda0Quantity: 'sharpness',
+      etaC: 0.1,
+      warmupEndEventStep: 47,
+      divergenceStep: null,
+      catapults: 1,
+      firstCatapultStep: 12,
+      regime: null,
+      earlyLoss: { loss0: 1, peak: 1.5, peakStep: 1 },
+    });
+    expect(cell.landmarks?.sharpness?.warmupEnd).toEqual({ step: 40, value: 20 });
+    // An unfinished cell has its coordinates and nothing else.
+    expect(findingsCell({ cellId: 'e00-w000001-s1', etaInUnits: 1, warmupSteps: 1, seed: 1 }, null, null, null)).toMatchObject({ outcome: null, lambda0: null, landmarks: null, earlyLoss: null });
   });
 });
