@@ -1,5 +1,6 @@
 import { isAdamKind, type LambdaLandmarks, type Regime } from './curvature';
 import { type CellCoord } from './grid';
+import { formatNumber } from './heatmap';
 import { type RunResult } from './metrics';
 import { type Outcome } from './outcome';
 import { type SweepSpec } from './sweep-spec';
@@ -174,11 +175,9 @@ export function formatEta(spec: SweepSpec, eta: number): string {
   return fmt(eta);
 }
 
-function fmt(v: number | null, digits = 3): string {
-  if (v === null) return '—';
-  if (!Number.isFinite(v)) return String(v);
-  if (v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3)) return v.toExponential(digits - 1);
-  return String(Number(v.toPrecision(digits)));
+/** A number as the heatmap labels it (heatmap.ts's formatNumber), '—' when not measured. */
+function fmt(v: number | null): string {
+  return v === null ? '—' : formatNumber(v);
 }
 
 function median(values: readonly number[]): number | null {

@@ -239,7 +239,7 @@ describe('P12: GI-Adam against Adam', () => {
     expect(boundary?.sweepIds).toEqual(['adam', 'gi']);
     expect(ratio?.status).toBe('pass');
     // √(1 − 0.999) = 0.0316; 3.3e4 / 1e6 = 0.033.
-    expect(ratio?.summary).toBe('λ0^{P⁻¹H}: Adam 1.00e+6, GI-Adam 33000; ratio 0.033 against √(1−β2) = 0.0316 (×1.04).');
+    expect(ratio?.summary).toBe('λ0^{P⁻¹H}: Adam 1.00e6, GI-Adam 33000; ratio 0.033 against √(1−β2) = 0.0316 (×1.04).');
   });
 
   it('fails when GI-Adam fails where Adam does, and when the ratio is off by more than 3×', () => {
