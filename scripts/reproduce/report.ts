@@ -5,7 +5,7 @@ import { type CellDetail, type SeriesOutput } from '../../server/api/routers/cel
 import { type SweepView } from '../../server/api/routers/sweeps';
 import { type Finding, type FindingStatus } from '../../server/core/findings';
 import { formatLog2Tick, formatNumber } from '../../server/core/heatmap';
-import { paperPreset, type PaperPreset } from '../../server/core/paper-presets';
+import { paperPreset, sizeNote, type PaperPreset } from '../../server/core/paper-presets';
 import { type CellResultRecord, type StudyRecord } from '../../server/core/records';
 import { mapLimit } from '../../server/store/sweep-store';
 import { type ReproduceApi } from './api';
@@ -263,7 +263,7 @@ export function reportMarkdown(data: ReportData, o: { machine: MachineInfo; date
       ? {
           figure: preset.figure,
           reproduces: preset.reproduces,
-          scaling: study.size === 'cpu' ? preset.cpuScaling : "The paper's own settings (`paper` size), with the stand-ins named in the sweep titles.",
+          scaling: sizeNote(preset, study.size),
         }
       : null);
   if (about) {

@@ -325,6 +325,11 @@ const fig7: PaperPreset = {
 
 export const PAPER_PRESETS: readonly PaperPreset[] = [fig1, fig3, fig2, adamHeat, fig5, fig7];
 
+/** How a preset is scaled at a size: its CPU-scaling note, or the paper-size note. */
+export function sizeNote(preset: Pick<PaperPreset, 'cpuScaling'>, size: StudySize): string {
+  return size === 'cpu' ? preset.cpuScaling : "The paper's own settings (`paper` size), with the stand-ins named in the sweep titles.";
+}
+
 export function paperPreset(id: string): PaperPreset | undefined {
   return PAPER_PRESETS.find((p) => p.id === id);
 }

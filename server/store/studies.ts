@@ -1,7 +1,7 @@
 import { formatZodError } from '../../server/core/errors';
 import { computeFindings, findingsCell, needsEarlyLoss, type Finding, type FindingsSweep } from '../../server/core/findings';
 import { makeStudyId, StudyIdSchema, type SweepId } from '../../server/core/ids';
-import { paperPreset, type PaperPreset } from '../../server/core/paper-presets';
+import { paperPreset, sizeNote, type PaperPreset } from '../../server/core/paper-presets';
 import { StudyRecordSchema, type StudyRecord } from '../../server/core/records';
 import { SweepSpecSchema, type StudySize, type SweepSpec } from '../../server/core/sweep-spec';
 import { keys } from './keys';
@@ -70,7 +70,7 @@ export async function createStudyFromPreset(
     about: {
       figure: preset.figure,
       reproduces: preset.reproduces,
-      scaling: size === 'cpu' ? preset.cpuScaling : "The paper's own settings (`paper` size), with the stand-ins named in the sweep titles.",
+      scaling: sizeNote(preset, size),
     },
     sweeps,
   };
