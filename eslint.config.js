@@ -14,7 +14,15 @@ const restrict = (groups, message) => ({
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', '.next/**', '.atlas/**', 'worker/native/build/**', 'next-env.d.ts', 'coverage/**', '.bench/**'],
+    ignores: [
+      'node_modules/**',
+      '.next/**',
+      '.atlas/**',
+      'worker/native/build/**',
+      'next-env.d.ts',
+      'coverage/**',
+      '.bench/**',
+    ],
   },
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -37,7 +45,19 @@ export default tseslint.config(
     files: ['server/core/**'],
     rules: {
       ...restrict(
-        ['**/server/store/**', '**/server/api/**', '**/worker/**', '**/app/**', ...tfjs, 'node:*', 'fs', 'path', 'react', 'next', 'next/*'],
+        [
+          '**/server/store/**',
+          '**/server/api/**',
+          '**/worker/**',
+          '**/app/**',
+          ...tfjs,
+          'node:*',
+          'fs',
+          'path',
+          'react',
+          'next',
+          'next/*',
+        ],
         'server/core is pure and isomorphic: it imports only server/core and zod (DESIGN.md layers).',
       ),
       'no-restricted-globals': ['error', { name: 'process', message: 'server/core does not read process.env.' }],
@@ -45,18 +65,30 @@ export default tseslint.config(
   },
   {
     files: ['server/store/**'],
-    rules: restrict(['**/server/api/**', '**/worker/**', '**/app/**', ...tfjs], 'server/store may import only server/core (DESIGN.md layers).'),
+    rules: restrict(
+      ['**/server/api/**', '**/worker/**', '**/app/**', ...tfjs],
+      'server/store may import only server/core (DESIGN.md layers).',
+    ),
   },
   {
     files: ['server/api/**'],
-    rules: restrict(['**/worker/**', '**/app/**', ...tfjs], 'server/api may import only server/core and server/store (DESIGN.md layers).'),
+    rules: restrict(
+      ['**/worker/**', '**/app/**', ...tfjs],
+      'server/api may import only server/core and server/store (DESIGN.md layers).',
+    ),
   },
   {
     files: ['worker/**'],
-    rules: restrict(['**/app/**', '**/server/api/**'], 'worker may import server/core, server/store and tfjs only (DESIGN.md layers).'),
+    rules: restrict(
+      ['**/app/**', '**/server/api/**'],
+      'worker may import server/core, server/store and tfjs only (DESIGN.md layers).',
+    ),
   },
   {
     files: ['app/**'],
-    rules: restrict(['**/worker/**', '**/server/store/**', ...tfjs], 'app may import server/core and server/api only (DESIGN.md layers).'),
+    rules: restrict(
+      ['**/worker/**', '**/server/store/**', ...tfjs],
+      'app may import server/core and server/api only (DESIGN.md layers).',
+    ),
   },
 );

@@ -33,7 +33,8 @@ export function SweepsList() {
   const cursor = params.get('cursor') ?? undefined;
   const list = useQuery({
     ...trpc.sweeps.list.queryOptions({ ...filters, cursor, limit: PAGE }),
-    refetchInterval: (q) => (q.state.data?.items.some((i) => i.state !== 'done' && i.state !== 'cancelled') ? 3000 : false),
+    refetchInterval: (q) =>
+      q.state.data?.items.some((i) => i.state !== 'done' && i.state !== 'cancelled') ? 3000 : false,
     placeholderData: (prev) => prev,
   });
   const presets = useQuery(trpc.presets.list.queryOptions());
@@ -97,7 +98,8 @@ export function SweepsList() {
               if (e.key === 'Enter') setParam('author', e.currentTarget.value.trim() || undefined);
             }}
             onBlur={(e) => {
-              if ((e.target.value.trim() || undefined) !== filters.author) setParam('author', e.target.value.trim() || undefined);
+              if ((e.target.value.trim() || undefined) !== filters.author)
+                setParam('author', e.target.value.trim() || undefined);
             }}
           />
         </label>
@@ -111,15 +113,25 @@ export function SweepsList() {
       {list.data && list.data.items.length === 0 && !cursor && !filtered && (
         <div className="empty">
           <h2>No sweeps yet</h2>
-          <p>Launch the demo: an FCN on Fashion-MNIST trained with SGD over a small η_trgt × T_wrm grid. It finishes in a few minutes on two CPU cores, and you can watch its heatmap fill in.</p>
-          <button type="button" className="primary" disabled={!demo || launch.isPending} onClick={() => demo && launch.mutate(demo.spec)}>
+          <p>
+            Launch the demo: an FCN on Fashion-MNIST trained with SGD over a small η_trgt × T_wrm grid. It finishes in a
+            few minutes on two CPU cores, and you can watch its heatmap fill in.
+          </p>
+          <button
+            type="button"
+            className="primary"
+            disabled={!demo || launch.isPending}
+            onClick={() => demo && launch.mutate(demo.spec)}
+          >
             Launch the demo sweep{demo ? ` (${demo.cellCount} cells)` : ''}
           </button>
           {launch.error && <ErrorBox title="Launch failed" message={launch.error.message} />}
           {launch.error?.data?.code === 'UNAUTHORIZED' && <LaunchTokenField />}
         </div>
       )}
-      {list.data && list.data.items.length === 0 && (cursor || filtered) && <p className="muted">No sweeps match these filters.</p>}
+      {list.data && list.data.items.length === 0 && (cursor || filtered) && (
+        <p className="muted">No sweeps match these filters.</p>
+      )}
       {list.data && list.data.items.length > 0 && (
         <table className="list">
           <thead>

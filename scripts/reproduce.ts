@@ -91,10 +91,14 @@ async function trainAndReport(
     logFile,
     extraArgs: studyWorkerArgs(study),
     onExit: (w, code, signal) => {
-      if (code !== 0 && !interrupted) err(`\n[reproduce] worker ${w.index + 1} (pid ${w.pid}) exited with ${code ?? signal}; see ${logFile}\n`);
+      if (code !== 0 && !interrupted)
+        err(`\n[reproduce] worker ${w.index + 1} (pid ${w.pid}) exited with ${code ?? signal}; see ${logFile}\n`);
     },
   });
-  if (o.workers > 0) err(`[reproduce] ${o.workers} worker daemon${o.workers === 1 ? '' : 's'} (pids ${fleet.workers.map((w) => w.pid).join(', ')}), log: ${logFile}\n`);
+  if (o.workers > 0)
+    err(
+      `[reproduce] ${o.workers} worker daemon${o.workers === 1 ? '' : 's'} (pids ${fleet.workers.map((w) => w.pid).join(', ')}), log: ${logFile}\n`,
+    );
   else err('[reproduce] --workers 0: waiting for an existing fleet to train the study\n');
 
   const abort = new AbortController();
@@ -111,16 +115,29 @@ async function trainAndReport(
 
   const progress = progressPrinter(startedAt);
   try {
-    const final = await waitForStudy(api, o.studyId, { fleet, intervalMs: process.stderr.isTTY ? 2_000 : 5_000, onProgress: progress.print, signal: abort.signal });
+    const final = await waitForStudy(api, o.studyId, {
+      fleet,
+      intervalMs: process.stderr.isTTY ? 2_000 : 5_000,
+      onProgress: progress.print,
+      signal: abort.signal,
+    });
     progress.end();
     err(`[reproduce] all ${final.total} cells finished in ${formatDuration(Date.now() - startedAt)}\n`);
   } catch (e) {
     progress.end();
     if (interrupted) {
       const alive = fleet.alive().length;
-      err(`[reproduce] interrupted: stopping ${alive} worker${alive === 1 ? '' : 's'} (SIGTERM by pid; running cells flush and give back their claims)…\n`);
+      err(
+        `[reproduce] interrupted: stopping ${alive} worker${alive === 1 ? '' : 's'} (SIGTERM by pid; running cells flush and give back their claims)…\n`,
+      );
       const stopped = await fleet.stop(20_000);
-      if (!stopped) err(`[reproduce] some workers are still stopping: pids ${fleet.alive().map((w) => w.pid).join(', ')}\n`);
+      if (!stopped)
+        err(
+          `[reproduce] some workers are still stopping: pids ${fleet
+            .alive()
+            .map((w) => w.pid)
+            .join(', ')}\n`,
+        );
       err(`[reproduce] study ${o.studyId} is unfinished. Resume: npm run reproduce -- --study ${o.studyId} --resume\n`);
       return 1;
     }
@@ -141,9 +158,13 @@ async function writeReport(api: ReproduceApi, studyId: string, outDir: string): 
   const report = await writeStudyReport(api, studyId, { outDir });
   const { findings, sweeps } = report.data;
   const unfinished = sweeps.reduce((n, s) => n + s.view.cells.filter((c) => c.jobState !== 'done').length, 0);
-  out(`\nFindings of ${report.data.study.title} (study ${studyId}):\n${formatFindings(findings, rolesOf(report.data))}\n`);
+  out(
+    `\nFindings of ${report.data.study.title} (study ${studyId}):\n${formatFindings(findings, rolesOf(report.data))}\n`,
+  );
   if (unfinished > 0) out(`\nNote: ${unfinished} cells are unfinished; their findings are pending.\n`);
-  out(`\nReport: ${report.reportPath} (${report.files.length - 1} SVG file${report.files.length === 2 ? '' : 's'} beside it)\n`);
+  out(
+    `\nReport: ${report.reportPath} (${report.files.length - 1} SVG file${report.files.length === 2 ? '' : 's'} beside it)\n`,
+  );
   return 0;
 }
 
@@ -158,7 +179,10 @@ async function main(command: ReproduceCommand): Promise<number> {
   }
   const storeEnv = parseStoreEnv(process.env);
   const dataDir = path.resolve(process.cwd(), storeEnv.ATLAS_DATA_DIR);
-  const api = openReproduceApi(openBlobStore({ ...storeEnv, ATLAS_DATA_DIR: dataDir }, process.cwd()), storeLabel(storeEnv, dataDir));
+  const api = openReproduceApi(
+    openBlobStore({ ...storeEnv, ATLAS_DATA_DIR: dataDir }, process.cwd()),
+    storeLabel(storeEnv, dataDir),
+  );
   const outDir = path.resolve(process.cwd(), command.out);
 
   if (command.kind === 'report') {
@@ -166,7 +190,14 @@ async function main(command: ReproduceCommand): Promise<number> {
     const preset = paperPreset(study.preset);
     if (preset) describePreset(preset, study.size);
     if (!command.resume) return writeReport(api, command.studyId, outDir);
-    return trainAndReport(api, { studyId: study.id, reportDir: path.join(outDir, reportDirName(study)), outDir, workers: command.workers, storeEnv, dataDir });
+    return trainAndReport(api, {
+      studyId: study.id,
+      reportDir: path.join(outDir, reportDirName(study)),
+      outDir,
+      workers: command.workers,
+      storeEnv,
+      dataDir,
+    });
   }
 
   const preset = paperPreset(command.preset);
@@ -174,8 +205,17 @@ async function main(command: ReproduceCommand): Promise<number> {
   describePreset(preset, command.size);
   const created = await api.caller.studies.create({ preset: preset.id, size: command.size, author: command.author });
   const study = await api.caller.studies.byId({ id: created.id });
-  err(`[reproduce] launched study ${study.id} on ${api.storeLabel}: ${study.sweeps.map((s) => `${s.role} ${s.sweepId}`).join(', ')}\n`);
-  return trainAndReport(api, { studyId: study.id, reportDir: path.join(outDir, reportDirName(study)), outDir, workers: command.workers, storeEnv, dataDir });
+  err(
+    `[reproduce] launched study ${study.id} on ${api.storeLabel}: ${study.sweeps.map((s) => `${s.role} ${s.sweepId}`).join(', ')}\n`,
+  );
+  return trainAndReport(api, {
+    studyId: study.id,
+    reportDir: path.join(outDir, reportDirName(study)),
+    outDir,
+    workers: command.workers,
+    storeEnv,
+    dataDir,
+  });
 }
 
 let command: ReproduceCommand;

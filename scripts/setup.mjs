@@ -36,7 +36,10 @@ const present = (n) => [n.proof, ...(n.altProofs ?? [])].some((p) => existsSync(
 const missing = wanted.filter((n) => !present(n));
 
 function apt(args) {
-  const r = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = spawnSync('apt-get', args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   return r.status === 0;
 }
 
@@ -52,7 +55,9 @@ if (missing.length > 0) {
   } else {
     // Try without refreshing the package lists first; refresh once if that fails (fresh machines have none).
     const names = missing.map((n) => n.pkg);
-    const ok = apt(['install', '-y', '--no-install-recommends', ...names]) || (apt(['update']) && apt(['install', '-y', '--no-install-recommends', ...names]));
+    const ok =
+      apt(['install', '-y', '--no-install-recommends', ...names]) ||
+      (apt(['update']) && apt(['install', '-y', '--no-install-recommends', ...names]));
     const still = missing.filter((n) => !present(n));
     for (const n of still) {
       const msg = `[setup] ${n.pkg} is still missing after apt-get (${ok ? 'install reported success' : 'install failed'}); needed for ${n.why}.`;

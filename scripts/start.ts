@@ -24,7 +24,11 @@ const StartEnvSchema = z.object({
 });
 
 const root = path.resolve(import.meta.dirname, '..');
-const parsed = StartEnvSchema.safeParse({ PORT: process.env.PORT || undefined, ATLAS_HOST: process.env.ATLAS_HOST || undefined, ATLAS_DEMO: process.env.ATLAS_DEMO || undefined });
+const parsed = StartEnvSchema.safeParse({
+  PORT: process.env.PORT || undefined,
+  ATLAS_HOST: process.env.ATLAS_HOST || undefined,
+  ATLAS_DEMO: process.env.ATLAS_DEMO || undefined,
+});
 if (!parsed.success) {
   process.stderr.write(`start: invalid environment\n${formatZodError(parsed.error)}\n`);
   process.exit(2);
@@ -43,7 +47,11 @@ function newestMtime(dir: string): number {
 }
 
 const buildId = path.join(root, '.next', 'BUILD_ID');
-const sources = Math.max(newestMtime(path.join(root, 'app')), newestMtime(path.join(root, 'server')), newestMtime(path.join(root, 'public')));
+const sources = Math.max(
+  newestMtime(path.join(root, 'app')),
+  newestMtime(path.join(root, 'server')),
+  newestMtime(path.join(root, 'public')),
+);
 if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources) {
   process.stderr.write('[start] building the dashboard (next build; once, and after source changes)…\n');
   const b = spawnSync(path.join(root, 'node_modules/.bin/next'), ['build'], { cwd: root, stdio: 'inherit' });
@@ -59,25 +67,45 @@ if (env.ATLAS_DEMO === '1') {
   const demo = PRESETS.find((p) => p.id === DEMO_PRESET_ID);
   if (existing.items.length === 0 && demo) {
     const { id, cellCount } = await caller.sweeps.create(demo.spec);
-    process.stderr.write(`[start] empty store: launched the demo sweep (${cellCount} cells) → http://localhost:${env.PORT}/sweeps/${id}\n`);
+    process.stderr.write(
+      `[start] empty store: launched the demo sweep (${cellCount} cells) → http://localhost:${env.PORT}/sweeps/${id}\n`,
+    );
   }
 }
 
 const childEnv = { ...process.env, ATLAS_DATA_DIR: storeEnv.ATLAS_DATA_DIR };
 const children: ChildProcess[] = [
-  spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-p', String(env.PORT), '-H', env.ATLAS_HOST], { cwd: root, env: childEnv, stdio: 'inherit' }),
-  spawn(path.join(root, 'node_modules/.bin/tsx'), ['worker/cli/worker.ts'], { cwd: root, env: childEnv, stdio: 'inherit' }),
+  spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-p', String(env.PORT), '-H', env.ATLAS_HOST], {
+    cwd: root,
+    env: childEnv,
+    stdio: 'inherit',
+  }),
+  spawn(path.join(root, 'node_modules/.bin/tsx'), ['worker/cli/worker.ts'], {
+    cwd: root,
+    env: childEnv,
+    stdio: 'inherit',
+  }),
 ];
-process.stderr.write(`[start] dashboard on http://localhost:${env.PORT} · worker daemon over ${storeEnv.BLOB_READ_WRITE_TOKEN ? 'Vercel Blob' : storeEnv.ATLAS_DATA_DIR}\n`);
+process.stderr.write(
+  `[start] dashboard on http://localhost:${env.PORT} · worker daemon over ${storeEnv.BLOB_READ_WRITE_TOKEN ? 'Vercel Blob' : storeEnv.ATLAS_DATA_DIR}\n`,
+);
 
 let stopping = false;
 function stop(code: number): void {
   if (stopping) return;
   stopping = true;
-  for (const c of children) if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) process.kill(c.pid, 'SIGTERM');
+  for (const c of children)
+    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) process.kill(c.pid, 'SIGTERM');
   // The worker flushes its last chunk and releases its claims on SIGTERM; give it a moment, then leave.
   setTimeout(() => process.exit(code), 5000).unref();
-  Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve(null) : c.once('exit', resolve))))).then(
+  Promise.all(
+    children.map(
+      (c) =>
+        new Promise((resolve) =>
+          c.exitCode !== null || c.signalCode !== null ? resolve(null) : c.once('exit', resolve),
+        ),
+    ),
+  ).then(
     () => process.exit(code),
     () => process.exit(code),
   );

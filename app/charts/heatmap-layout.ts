@@ -1,16 +1,11 @@
-import {
-  interpolateViridis,
-  scaleLinear,
-  scaleLog,
-  type ScaleContinuousNumeric,
-} from "d3";
+import { interpolateViridis, scaleLinear, scaleLog, type ScaleContinuousNumeric } from 'd3';
 import {
   boundaryPolylines,
   formatLog2Tick,
   formatNumber,
   type HeatmapCellState,
   type HeatmapGrid,
-} from "../../server/core/heatmap";
+} from '../../server/core/heatmap';
 
 /**
  * Heatmap layout as a pure function: an aggregated grid (server/core/heatmap.ts) → pixels, colours, ticks,
@@ -20,7 +15,7 @@ import {
  * equal bands are equal log₂ steps).
  */
 
-export type ColorScaleKind = "linear" | "log";
+export type ColorScaleKind = 'linear' | 'log';
 
 export interface HeatmapLayoutInput {
   grid: HeatmapGrid;
@@ -36,9 +31,7 @@ export interface HeatmapLayoutInput {
 
 /** How a cell is painted: a viridis fill, or a marked style that is not a colour of the scale. */
 export type CellPaint =
-  | { kind: "value"; fill: string }
-  | { kind: "pattern"; pattern: "diverged" | "failed" | "error" }
-  | { kind: "empty" };
+  { kind: 'value'; fill: string } | { kind: 'pattern'; pattern: 'diverged' | 'failed' | 'error' } | { kind: 'empty' };
 
 export interface LaidOutCell {
   key: string;
@@ -105,16 +98,16 @@ export const HEATMAP_MARGIN = {
   left: 64,
 } as const;
 /** Neutral fill for a cell whose value is not (yet) a finite number. */
-export const NO_VALUE_FILL = "#e5e5e5";
+export const NO_VALUE_FILL = '#e5e5e5';
 
 const STATE_LABELS: Record<HeatmapCellState, string> = {
-  trained: "trained",
-  diverged: "diverged",
-  failed: "failed",
-  error: "error",
-  cancelled: "cancelled",
-  running: "running",
-  queued: "queued",
+  trained: 'trained',
+  diverged: 'diverged',
+  failed: 'failed',
+  error: 'error',
+  cancelled: 'cancelled',
+  running: 'running',
+  queued: 'queued',
 };
 
 /** Round to 0.01 px so layouts compare and snapshot stably. */
@@ -131,7 +124,7 @@ function makeColorScale(
 } | null {
   if (!extent) return null;
   let [lo, hi] = extent;
-  const useLog = kind === "log" && lo > 0;
+  const useLog = kind === 'log' && lo > 0;
   if (lo === hi) {
     // A single value still gets a colour (the middle of the scale) and a usable legend.
     lo = useLog ? lo / 2 : lo - 0.5;
@@ -140,25 +133,23 @@ function makeColorScale(
   const scale = useLog
     ? scaleLog().domain([lo, hi]).range([0, 1]).clamp(true)
     : scaleLinear().domain([lo, hi]).range([0, 1]).clamp(true);
-  return { scale, kind: useLog ? "log" : "linear" };
+  return { scale, kind: useLog ? 'log' : 'linear' };
 }
 
 function paintFor(state: HeatmapCellState, color: string | null): CellPaint {
   switch (state) {
-    case "diverged":
-      return { kind: "pattern", pattern: "diverged" };
-    case "failed":
-      return { kind: "pattern", pattern: "failed" };
-    case "error":
-    case "cancelled":
-      return { kind: "pattern", pattern: "error" };
-    case "queued":
-      return { kind: "empty" };
-    case "running":
-    case "trained":
-      return color
-        ? { kind: "value", fill: color }
-        : { kind: "value", fill: NO_VALUE_FILL };
+    case 'diverged':
+      return { kind: 'pattern', pattern: 'diverged' };
+    case 'failed':
+      return { kind: 'pattern', pattern: 'failed' };
+    case 'error':
+    case 'cancelled':
+      return { kind: 'pattern', pattern: 'error' };
+    case 'queued':
+      return { kind: 'empty' };
+    case 'running':
+    case 'trained':
+      return color ? { kind: 'value', fill: color } : { kind: 'value', fill: NO_VALUE_FILL };
   }
 }
 
@@ -194,7 +185,7 @@ export const LEGEND_MAX_TICKS = 6;
 
 /** A nice tick value's label: formatNumber without the trailing zeros of its exponent form (1e-6, not 1.00e-6). */
 function tickLabel(v: number): string {
-  return formatNumber(v).replace(/\.?0+e/, "e");
+  return formatNumber(v).replace(/\.?0+e/, 'e');
 }
 
 /** The leading digit of a positive number in base 10 (1 for 0.1, 2 for 200, 5 for 0.05). */
@@ -215,10 +206,14 @@ export function chooseLegendTicks(
   maxX = Infinity,
 ): { x: number; label: string }[] {
   const candidates: number[][] = [];
-  if (kind === "log") {
+  if (kind === 'log') {
     const all = scale.ticks(10);
     const m1 = all.filter((v) => mantissa(v) === 1);
-    candidates.push(all, all.filter((v) => [1, 2, 5].includes(mantissa(v))), m1);
+    candidates.push(
+      all,
+      all.filter((v) => [1, 2, 5].includes(mantissa(v))),
+      m1,
+    );
     const base = m1.length >= 2 ? m1 : all;
     for (let k = 2; k <= base.length; k++) candidates.push(base.filter((_, i) => i % k === 0));
   } else {
@@ -226,8 +221,7 @@ export function chooseLegendTicks(
     const base = scale.ticks(5);
     for (let k = 2; k <= base.length; k++) candidates.push(base.filter((_, i) => i % k === 0));
   }
-  const toTicks = (values: number[]) =>
-    values.map((v) => ({ x: r(x0 + scale(v) * length), label: tickLabel(v) }));
+  const toTicks = (values: number[]) => values.map((v) => ({ x: r(x0 + scale(v) * length), label: tickLabel(v) }));
   const fitting = candidates
     .filter((values) => values.length > 0 && values.length <= LEGEND_MAX_TICKS)
     .map(toTicks)
@@ -251,10 +245,9 @@ export function layoutHeatmap(input: HeatmapLayoutInput): HeatmapLayout {
   const bh = nRows > 0 ? plot.height / nRows : 0;
   // Row 0 (shortest warmup) at the bottom, as in the paper's figures.
   const xAt = (col: number) => plot.x + col * bw;
-  const yAt = (rowFromBottom: number) =>
-    plot.y + plot.height - rowFromBottom * bh;
+  const yAt = (rowFromBottom: number) => plot.y + plot.height - rowFromBottom * bh;
 
-  const color = makeColorScale(grid.extent, input.colorScale ?? "linear");
+  const color = makeColorScale(grid.extent, input.colorScale ?? 'linear');
   const colorOf = (v: number): string | null =>
     color && Number.isFinite(v) ? interpolateViridis(color.scale(v)) : null;
 
@@ -264,8 +257,8 @@ export function layoutHeatmap(input: HeatmapLayoutInput): HeatmapLayout {
     const seeds = c.cellIds.length;
     const stateText = Object.entries(c.counts)
       .map(([s, k]) => (seeds > 1 ? `${k} ${s}` : s))
-      .join(", ");
-    const title = `η = ${formatLog2Tick(c.eta)} · T_wrm = ${c.warmupSteps} · ${input.metricLabel} = ${formatNumber(c.value)} · ${stateText}${seeds > 1 ? ` (${seeds} seeds)` : ""}`;
+      .join(', ');
+    const title = `η = ${formatLog2Tick(c.eta)} · T_wrm = ${c.warmupSteps} · ${input.metricLabel} = ${formatNumber(c.value)} · ${stateText}${seeds > 1 ? ` (${seeds} seeds)` : ''}`;
     const pad = Math.min(0.5, bw / 4, bh / 4);
     cells.push({
       key: `${c.col}:${c.row}`,
@@ -280,7 +273,7 @@ export function layoutHeatmap(input: HeatmapLayoutInput): HeatmapLayout {
       paint: paintFor(c.state, colorOf(c.value)),
       className: `cell cell--${c.state}`,
       title,
-      cellId: c.cellIds[0] ?? "",
+      cellId: c.cellIds[0] ?? '',
       cellIds: c.cellIds,
     });
   }
@@ -300,9 +293,7 @@ export function layoutHeatmap(input: HeatmapLayoutInput): HeatmapLayout {
   };
 
   const boundary = boundaryPolylines(grid).map((line) =>
-    line
-      .map((p, i) => `${i === 0 ? "M" : "L"}${r(xAt(p.x))},${r(yAt(p.y))}`)
-      .join(""),
+    line.map((p, i) => `${i === 0 ? 'M' : 'L'}${r(xAt(p.x))},${r(yAt(p.y))}`).join(''),
   );
 
   const legendY = plot.y + plot.height + 44;
@@ -314,9 +305,7 @@ export function layoutHeatmap(input: HeatmapLayoutInput): HeatmapLayout {
       }))
     : [];
   // Nice values of the metric (d3 ticks), thinned until their labels fit the legend without touching.
-  const legendTicks = color
-    ? chooseLegendTicks(color.scale, color.kind, plot.x, legendW, width)
-    : [];
+  const legendTicks = color ? chooseLegendTicks(color.scale, color.kind, plot.x, legendW, width) : [];
   const swatchStates: HeatmapCellState[] = ['diverged', 'failed', 'error', 'running', 'queued'];
   // Swatches on their own row under the gradient, 76 px apart.
   const swatches = swatchStates.map((state, i) => ({
@@ -356,7 +345,7 @@ export function layoutHeatmap(input: HeatmapLayoutInput): HeatmapLayout {
       height: 10,
       stops,
       ticks: legendTicks,
-      title: `${input.metricLabel}${color?.kind === "log" ? " (log scale)" : ""}`,
+      title: `${input.metricLabel}${color?.kind === 'log' ? ' (log scale)' : ''}`,
       swatches,
     },
     boundary,
@@ -365,9 +354,9 @@ export function layoutHeatmap(input: HeatmapLayoutInput): HeatmapLayout {
 
 /** Move keyboard focus across laid-out cells: arrow keys step to the nearest existing cell in that direction. */
 export function moveFocus(
-  cells: readonly Pick<LaidOutCell, "col" | "row" | "key">[],
+  cells: readonly Pick<LaidOutCell, 'col' | 'row' | 'key'>[],
   from: { col: number; row: number } | null,
-  key: "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown",
+  key: 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown',
 ): { col: number; row: number } | null {
   if (cells.length === 0) return null;
   if (!from) {
@@ -384,8 +373,7 @@ export function moveFocus(
   for (const c of cells) {
     const along = dc !== 0 ? (c.col - from.col) * dc : (c.row - from.row) * dr;
     if (along <= 0) continue;
-    const across =
-      dc !== 0 ? Math.abs(c.row - from.row) : Math.abs(c.col - from.col);
+    const across = dc !== 0 ? Math.abs(c.row - from.row) : Math.abs(c.col - from.col);
     const d = along + 4 * across;
     if (!best || d < best.d) best = { col: c.col, row: c.row, d };
   }

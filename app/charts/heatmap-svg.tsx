@@ -1,6 +1,6 @@
-import type { KeyboardEvent, MouseEvent } from "react";
-import type { CellPaint, HeatmapLayout, LaidOutCell } from "./heatmap-layout";
-import { COMPARE_COLORS } from "./palette";
+import type { KeyboardEvent, MouseEvent } from 'react';
+import type { CellPaint, HeatmapLayout, LaidOutCell } from './heatmap-layout';
+import { COMPARE_COLORS } from './palette';
 
 /**
  * Maps a `HeatmapLayout` to SVG elements. No hooks and no state, so it renders on the server (share pages, SVG
@@ -22,12 +22,12 @@ export interface HeatmapSvgProps {
 
 function fillOf(paint: CellPaint, idPrefix: string): string {
   switch (paint.kind) {
-    case "value":
+    case 'value':
       return paint.fill;
-    case "pattern":
+    case 'pattern':
       return `url(#${idPrefix}-${paint.pattern})`;
-    case "empty":
-      return "#ffffff";
+    case 'empty':
+      return '#ffffff';
   }
 }
 
@@ -35,32 +35,17 @@ export function HeatmapPatterns({ idPrefix }: { idPrefix: string }) {
   return (
     <defs>
       {/* Diverged: a black cross-hatch on white — not a colour of the viridis scale. */}
-      <pattern
-        id={`${idPrefix}-diverged`}
-        width="8"
-        height="8"
-        patternUnits="userSpaceOnUse"
-      >
+      <pattern id={`${idPrefix}-diverged`} width="8" height="8" patternUnits="userSpaceOnUse">
         <rect width="8" height="8" fill="#ffffff" />
         <path d="M0,0L8,8M8,0L0,8" stroke="#111111" strokeWidth="1.2" />
       </pattern>
       {/* Failed (trained but accuracy < 1.5/K): single diagonal hatch on light grey. */}
-      <pattern
-        id={`${idPrefix}-failed`}
-        width="6"
-        height="6"
-        patternUnits="userSpaceOnUse"
-      >
+      <pattern id={`${idPrefix}-failed`} width="6" height="6" patternUnits="userSpaceOnUse">
         <rect width="6" height="6" fill="#eeeeee" />
         <path d="M0,6L6,0" stroke="#555555" strokeWidth="1.2" />
       </pattern>
       {/* Error or cancelled: dark grey with white dots. */}
-      <pattern
-        id={`${idPrefix}-error`}
-        width="6"
-        height="6"
-        patternUnits="userSpaceOnUse"
-      >
+      <pattern id={`${idPrefix}-error`} width="6" height="6" patternUnits="userSpaceOnUse">
         <rect width="6" height="6" fill="#666666" />
         <circle cx="3" cy="3" r="1.1" fill="#ffffff" />
       </pattern>
@@ -73,10 +58,8 @@ function strokeFor(cell: LaidOutCell): {
   strokeDasharray?: string;
   strokeWidth?: number;
 } {
-  if (cell.state === "queued")
-    return { stroke: "#8a8a8a", strokeDasharray: "3 2", strokeWidth: 1 };
-  if (cell.state === "running")
-    return { stroke: "#222222", strokeDasharray: "2 2", strokeWidth: 1.5 };
+  if (cell.state === 'queued') return { stroke: '#8a8a8a', strokeDasharray: '3 2', strokeWidth: 1 };
+  if (cell.state === 'running') return { stroke: '#222222', strokeDasharray: '2 2', strokeWidth: 1.5 };
   return {};
 }
 
@@ -91,8 +74,8 @@ export function HeatmapSvg(props: HeatmapSvgProps) {
       width={layout.width}
       height={layout.height}
       viewBox={`0 0 ${layout.width} ${layout.height}`}
-      role={interactive ? "grid" : "img"}
-      aria-label={props.title ?? "heatmap"}
+      role={interactive ? 'grid' : 'img'}
+      aria-label={props.title ?? 'heatmap'}
       tabIndex={interactive ? 0 : undefined}
       onKeyDown={props.onKeyDown}
       onFocus={props.onFocus}
@@ -106,11 +89,11 @@ export function HeatmapSvg(props: HeatmapSvgProps) {
           const sel = selectedIndex.get(c.cellId);
           const classes = [
             c.className,
-            sel !== undefined ? "cell--selected" : "",
-            focusedKey === c.key ? "cell--focused" : "",
+            sel !== undefined ? 'cell--selected' : '',
+            focusedKey === c.key ? 'cell--focused' : '',
           ]
             .filter(Boolean)
-            .join(" ");
+            .join(' ');
           return (
             <rect
               key={c.key}
@@ -124,10 +107,8 @@ export function HeatmapSvg(props: HeatmapSvgProps) {
               height={c.height}
               fill={fillOf(c.paint, idPrefix)}
               {...strokeFor(c)}
-              onClick={
-                props.onCellClick ? (e) => props.onCellClick?.(c, e) : undefined
-              }
-              style={interactive ? { cursor: "pointer" } : undefined}
+              onClick={props.onCellClick ? (e) => props.onCellClick?.(c, e) : undefined}
+              style={interactive ? { cursor: 'pointer' } : undefined}
             >
               <title>{c.title}</title>
             </rect>
@@ -162,7 +143,7 @@ export function HeatmapSvg(props: HeatmapSvgProps) {
         {layout.cells.map((c) => {
           const sel = selectedIndex.get(c.cellId);
           const focused = focusedKey === c.key;
-          const running = c.state === "running";
+          const running = c.state === 'running';
           if (sel === undefined && !focused && !running) return null;
           return (
             <g key={c.key}>
@@ -264,13 +245,7 @@ export function HeatmapSvg(props: HeatmapSvgProps) {
         </text>
         {legend.stops.length > 0 && (
           <>
-            <linearGradient
-              id={`${idPrefix}-gradient`}
-              x1="0"
-              x2="1"
-              y1="0"
-              y2="0"
-            >
+            <linearGradient id={`${idPrefix}-gradient`} x1="0" x2="1" y1="0" y2="0">
               {legend.stops.map((s) => (
                 <stop key={s.offset} offset={s.offset} stopColor={s.color} />
               ))}
@@ -291,12 +266,7 @@ export function HeatmapSvg(props: HeatmapSvgProps) {
                   y2={legend.y + legend.height + 3}
                   stroke="#333333"
                 />
-                <text
-                  x={t.x}
-                  y={legend.y + legend.height + 13}
-                  textAnchor="middle"
-                  fontSize="10"
-                >
+                <text x={t.x} y={legend.y + legend.height + 13} textAnchor="middle" fontSize="10">
                   {t.label}
                 </text>
               </g>
@@ -304,28 +274,15 @@ export function HeatmapSvg(props: HeatmapSvgProps) {
           </>
         )}
         {legend.swatches.map((s) => (
-          <g
-            key={s.state}
-            className={`legend-swatch legend-swatch--${s.state}`}
-          >
+          <g key={s.state} className={`legend-swatch legend-swatch--${s.state}`}>
             <rect
               x={s.x}
               y={s.y}
               width={12}
               height={12}
               fill={fillOf(s.paint, idPrefix)}
-              stroke={
-                s.state === "queued" || s.state === "running"
-                  ? "#555555"
-                  : "#999999"
-              }
-              strokeDasharray={
-                s.state === "queued"
-                  ? "3 2"
-                  : s.state === "running"
-                    ? "2 2"
-                    : undefined
-              }
+              stroke={s.state === 'queued' || s.state === 'running' ? '#555555' : '#999999'}
+              strokeDasharray={s.state === 'queued' ? '3 2' : s.state === 'running' ? '2 2' : undefined}
             />
             <text x={s.x + 16} y={s.y + 10} fontSize="10">
               {s.label}

@@ -97,7 +97,12 @@ function logTicks(scale: ScaleContinuousNumeric<number, number>, max: number): n
 /** Lay out line series in a `width × height` box with linear or log axes, NaN breaks and step markers. */
 export function layoutLineChart(input: LineChartInput): LineChartLayout {
   const m = LINE_MARGIN;
-  const plot = { x: m.left, y: m.top, width: Math.max(0, input.width - m.left - m.right), height: Math.max(0, input.height - m.top - m.bottom) };
+  const plot = {
+    x: m.left,
+    y: m.top,
+    width: Math.max(0, input.width - m.left - m.right),
+    height: Math.max(0, input.height - m.top - m.bottom),
+  };
   const xs: number[] = [];
   const ys: number[] = [];
   for (const s of input.series) {
@@ -110,7 +115,12 @@ export function layoutLineChart(input: LineChartInput): LineChartLayout {
       if (useForY && okY(v, input.yLog)) ys.push(v);
     }
   }
-  let xDom = input.xDomain && okX(input.xDomain[0], input.xLog) ? input.xDomain : input.xDomain && input.xLog ? ([1, Math.max(1, input.xDomain[1])] as [number, number]) : extent(xs);
+  let xDom =
+    input.xDomain && okX(input.xDomain[0], input.xLog)
+      ? input.xDomain
+      : input.xDomain && input.xLog
+        ? ([1, Math.max(1, input.xDomain[1])] as [number, number])
+        : extent(xs);
   let yDom = extent(ys);
   const empty = xs.length === 0 || yDom === null;
   if (!xDom) xDom = input.xLog ? [1, 10] : [0, 1];
@@ -149,7 +159,15 @@ export function layoutLineChart(input: LineChartInput): LineChartLayout {
       pen = true;
       lastY = py;
     }
-    return { key: s.key, label: s.label, color: s.color, dashed: s.dashed ?? false, reference: s.reference ?? false, d, breaks };
+    return {
+      key: s.key,
+      label: s.label,
+      color: s.color,
+      dashed: s.dashed ?? false,
+      reference: s.reference ?? false,
+      d,
+      breaks,
+    };
   });
 
   const xTickValues = input.xLog ? logTicks(x, 6) : x.ticks(5);
@@ -171,7 +189,10 @@ export function layoutLineChart(input: LineChartInput): LineChartLayout {
 }
 
 /** The reference curve c/η(t) over the steps of an LR series (η = 0 gives no point). */
-export function thresholdCurve(lr: { steps: readonly number[]; values: readonly number[] }, constant: number): { steps: number[]; values: number[] } {
+export function thresholdCurve(
+  lr: { steps: readonly number[]; values: readonly number[] },
+  constant: number,
+): { steps: number[]; values: number[] } {
   const steps: number[] = [];
   const values: number[] = [];
   lr.steps.forEach((s, i) => {

@@ -25,7 +25,9 @@ export function CopyLinkButton() {
       <span role="status" className="muted" style={{ fontSize: 12, minWidth: 48 }}>
         {status === 'copied' ? 'Copied' : ''}
       </span>
-      {status === 'manual' && <input readOnly value={url} aria-label="link to this view" onFocus={(e) => e.target.select()} size={40} />}
+      {status === 'manual' && (
+        <input readOnly value={url} aria-label="link to this view" onFocus={(e) => e.target.select()} size={40} />
+      )}
     </span>
   );
 }

@@ -22,9 +22,7 @@ function FindingItem({ finding: f }: { finding: Finding }) {
     <li className="finding" data-testid="finding" data-claim={f.claim} data-status={f.status}>
       <div className="finding-head">
         <StatusBadge status={f.status} />
-        <h3 className="finding-title">
-          {f.title}
-        </h3>
+        <h3 className="finding-title">{f.title}</h3>
       </div>
       <p className="finding-summary">{f.summary}</p>
       {hasDetails && (
@@ -87,13 +85,27 @@ export function StatusBadge({ status }: { status: FindingStatus }) {
 }
 
 function StatusIconSvg({ icon }: { icon: StatusIcon }) {
-  const common = { width: 14, height: 14, viewBox: '0 0 14 14', 'aria-hidden': true, focusable: false, className: 'finding-icon' } as const;
+  const common = {
+    width: 14,
+    height: 14,
+    viewBox: '0 0 14 14',
+    'aria-hidden': true,
+    focusable: false,
+    className: 'finding-icon',
+  } as const;
   switch (icon) {
     case 'check': // filled circle, white tick
       return (
         <svg {...common}>
           <circle cx="7" cy="7" r="6.5" fill="currentColor" />
-          <path d="M3.8 7.2 6 9.4 10.3 4.8" fill="none" stroke="#fff" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+          <path
+            d="M3.8 7.2 6 9.4 10.3 4.8"
+            fill="none"
+            stroke="#fff"
+            strokeWidth="1.8"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          />
         </svg>
       );
     case 'cross': // filled square, white cross

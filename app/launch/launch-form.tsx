@@ -47,7 +47,11 @@ export function LaunchForm() {
     setTouched(true);
     setForm((f) => ({ ...(f ?? {}), [key]: value }));
   };
-  const field = (key: string, label: string, opts: { options?: readonly Option[]; hint?: string; size?: number } = {}): ReactNode => {
+  const field = (
+    key: string,
+    label: string,
+    opts: { options?: readonly Option[]; hint?: string; size?: number } = {},
+  ): ReactNode => {
     const id = `f-${key.replace(/\./g, '-')}`;
     const err = errors[key];
     const v = form[key];
@@ -58,9 +62,22 @@ export function LaunchForm() {
           {opts.hint && <span className="muted"> · {opts.hint}</span>}
         </span>
         {typeof v === 'boolean' ? (
-          <input id={id} type="checkbox" checked={v} onChange={(e) => set(key, e.target.checked)} aria-invalid={err ? true : undefined} style={{ alignSelf: 'flex-start' }} />
+          <input
+            id={id}
+            type="checkbox"
+            checked={v}
+            onChange={(e) => set(key, e.target.checked)}
+            aria-invalid={err ? true : undefined}
+            style={{ alignSelf: 'flex-start' }}
+          />
         ) : opts.options ? (
-          <select id={id} value={v ?? ''} onChange={(e) => set(key, e.target.value)} aria-invalid={err ? true : undefined} aria-describedby={err ? `${id}-err` : undefined}>
+          <select
+            id={id}
+            value={v ?? ''}
+            onChange={(e) => set(key, e.target.value)}
+            aria-invalid={err ? true : undefined}
+            aria-describedby={err ? `${id}-err` : undefined}
+          >
             {opts.options.map((o) => {
               const { value, label: l } = typeof o === 'string' ? { value: o, label: o } : o;
               return (
@@ -71,7 +88,14 @@ export function LaunchForm() {
             })}
           </select>
         ) : (
-          <input id={id} value={v ?? ''} size={opts.size} onChange={(e) => set(key, e.target.value)} aria-invalid={err ? true : undefined} aria-describedby={err ? `${id}-err` : undefined} />
+          <input
+            id={id}
+            value={v ?? ''}
+            size={opts.size}
+            onChange={(e) => set(key, e.target.value)}
+            aria-invalid={err ? true : undefined}
+            aria-describedby={err ? `${id}-err` : undefined}
+          />
         )}
         {err && (
           <span className="field-error" id={`${id}-err`} data-field={key}>
@@ -134,11 +158,26 @@ export function LaunchForm() {
       <fieldset>
         <legend>Model, data, loss</legend>
         <div className="form-grid">
-          {field('model.kind', 'Model', { options: [{ value: 'fcn', label: 'FCN' }, { value: 'cnn', label: 'Myrtle CNN' }] })}
+          {field('model.kind', 'Model', {
+            options: [
+              { value: 'fcn', label: 'FCN' },
+              { value: 'cnn', label: 'Myrtle CNN' },
+            ],
+          })}
           {field('model.depth', 'Depth', { hint: form['model.kind'] === 'cnn' ? '5, 7 or 10' : 'layers' })}
           {field('model.width', 'Width')}
-          {field('parameterization', 'Parameterization', { options: [{ value: 'sp', label: 'SP' }, { value: 'mup', label: 'μP' }] })}
-          {field('loss', 'Loss', { options: [{ value: 'mse', label: 'MSE' }, { value: 'xent', label: 'cross-entropy' }] })}
+          {field('parameterization', 'Parameterization', {
+            options: [
+              { value: 'sp', label: 'SP' },
+              { value: 'mup', label: 'μP' },
+            ],
+          })}
+          {field('loss', 'Loss', {
+            options: [
+              { value: 'mse', label: 'MSE' },
+              { value: 'xent', label: 'cross-entropy' },
+            ],
+          })}
           {field('data.name', 'Dataset', { options: DatasetNameSchema.options })}
           {field('data.trainSubset', 'Train subset', { hint: 'first N examples; empty = all' })}
           {field('data.testSubset', 'Test subset')}
@@ -155,15 +194,31 @@ export function LaunchForm() {
           {adamLike && field('optimizer.eps', 'ε')}
           {field('batchSize', 'Batch size', { hint: '0 = full batch' })}
           {field('steps', 'Steps')}
-          {field('after', 'After warmup', { options: [{ value: 'constant', label: 'constant' }, { value: 'cosine', label: 'cosine to η/10' }] })}
+          {field('after', 'After warmup', {
+            options: [
+              { value: 'constant', label: 'constant' },
+              { value: 'cosine', label: 'cosine to η/10' },
+            ],
+          })}
         </div>
       </fieldset>
       <fieldset>
         <legend>Grid</legend>
         <div className="form-grid">
-          {field('etaGrid.kind', 'η_trgt grid', { options: [{ value: 'pow2', label: 'powers of 2' }, { value: 'explicit', label: 'explicit values' }] })}
+          {field('etaGrid.kind', 'η_trgt grid', {
+            options: [
+              { value: 'pow2', label: 'powers of 2' },
+              { value: 'explicit', label: 'explicit values' },
+            ],
+          })}
           {etaKind === 'explicit' && field('etaGrid.values', 'η values', { hint: 'comma-separated', size: 30 })}
-          {etaKind === 'pow2' && field('etaGrid.unit', 'Unit', { options: [{ value: 'inv-lambda0', label: '× 1/λ0 (measured)' }, { value: 'absolute', label: 'absolute' }] })}
+          {etaKind === 'pow2' &&
+            field('etaGrid.unit', 'Unit', {
+              options: [
+                { value: 'inv-lambda0', label: '× 1/λ0 (measured)' },
+                { value: 'absolute', label: 'absolute' },
+              ],
+            })}
           {etaKind === 'pow2' && field('etaGrid.base', 'Base', { hint: 'η = base·2^x' })}
           {etaKind === 'pow2' && field('etaGrid.fromExp', 'x from')}
           {etaKind === 'pow2' && field('etaGrid.toExp', 'x to')}
@@ -179,7 +234,8 @@ export function LaunchForm() {
           })}
           {mode === 'value' && field('etaInit.value', 'η_init value')}
           {(mode === 'critical' || mode === 'persistent') && field('etaInit.eta0', 'Search start η0')}
-          {(mode === 'critical' || mode === 'persistent') && field('etaInit.delta', 'Tolerance δ', { hint: 'empty = 0.1 SGD / 0.01 Adam' })}
+          {(mode === 'critical' || mode === 'persistent') &&
+            field('etaInit.delta', 'Tolerance δ', { hint: 'empty = 0.1 SGD / 0.01 Adam' })}
           {field('seeds', 'Seeds', { hint: 'comma-separated' })}
         </div>
       </fieldset>
@@ -196,8 +252,12 @@ export function LaunchForm() {
         <span>
           {estimate ? (
             <>
-              <strong>{estimate.cells}</strong> cells · {estimate.totalSteps.toLocaleString()} steps · ≈ {estimate.gflop < 1000 ? `${estimate.gflop.toFixed(0)} GFLOP` : `${(estimate.gflop / 1000).toFixed(1)} TFLOP`} · roughly{' '}
-              <strong>{formatDuration(estimate.seconds)}</strong> on 2 CPU cores <span className="muted">(order of magnitude)</span>
+              <strong>{estimate.cells}</strong> cells · {estimate.totalSteps.toLocaleString()} steps · ≈{' '}
+              {estimate.gflop < 1000
+                ? `${estimate.gflop.toFixed(0)} GFLOP`
+                : `${(estimate.gflop / 1000).toFixed(1)} TFLOP`}{' '}
+              · roughly <strong>{formatDuration(estimate.seconds)}</strong> on 2 CPU cores{' '}
+              <span className="muted">(order of magnitude)</span>
             </>
           ) : (
             <span className="field-error">Fix the fields marked above to see the cell count and estimate.</span>

@@ -28,9 +28,10 @@ export function PaperPresets() {
     <section className="paper-presets" aria-labelledby="paper-presets-heading">
       <h2 id="paper-presets-heading">Reproduce the paper</h2>
       <p className="muted" style={{ marginTop: 0, maxWidth: '120ch' }}>
-        Each experiment of Kalra &amp; Barkeshli (NeurIPS 2024) launches as a study: its sweeps side by side (SP next to μP, Adam next to GI-Adam, …), whose
-        claim checks appear under Findings on each sweep’s page. <strong>cpu</strong> is scaled down to finish on a 2-core machine; <strong>paper</strong>{' '}
-        uses the paper’s settings (GPU workers with CIFAR-10 mounted). <a href="#custom-sweep">Or design a sweep of your own ↓</a>
+        Each experiment of Kalra &amp; Barkeshli (NeurIPS 2024) launches as a study: its sweeps side by side (SP next to
+        μP, Adam next to GI-Adam, …), whose claim checks appear under Findings on each sweep’s page.{' '}
+        <strong>cpu</strong> is scaled down to finish on a 2-core machine; <strong>paper</strong> uses the paper’s
+        settings (GPU workers with CIFAR-10 mounted). <a href="#custom-sweep">Or design a sweep of your own ↓</a>
       </p>
       {presets.error ? (
         <ErrorBox title="Could not load the paper presets" message={presets.error.message} />
@@ -80,7 +81,13 @@ function PresetCard({ preset: p }: { preset: PresetView }) {
         <legend>Size</legend>
         {SIZES.map((s) => (
           <label key={s.value} title={s.hint}>
-            <input type="radio" name={`size-${p.id}`} value={s.value} checked={size === s.value} onChange={() => setSize(s.value)} />
+            <input
+              type="radio"
+              name={`size-${p.id}`}
+              value={s.value}
+              checked={size === s.value}
+              onChange={() => setSize(s.value)}
+            />
             {s.label}
           </label>
         ))}
@@ -93,7 +100,13 @@ function PresetCard({ preset: p }: { preset: PresetView }) {
         <strong>CPU scaling:</strong> {p.cpuScaling}
       </p>
       <div className="preset-actions">
-        <button type="button" className="primary" aria-describedby={titleId} disabled={create.isPending} onClick={() => create.mutate({ preset: p.id, size })}>
+        <button
+          type="button"
+          className="primary"
+          aria-describedby={titleId}
+          disabled={create.isPending}
+          onClick={() => create.mutate({ preset: p.id, size })}
+        >
           {create.isPending ? 'Launching…' : `Launch ${size} study`}
         </button>
       </div>

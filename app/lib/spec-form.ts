@@ -69,7 +69,12 @@ function optNum(f: SpecForm, k: string): number | undefined {
 
 function numList(f: SpecForm, k: string): number[] {
   const t = text(f, k);
-  return t === '' ? [] : t.split(/[\s,]+/).filter(Boolean).map(Number);
+  return t === ''
+    ? []
+    : t
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map(Number);
 }
 
 /** Build the SweepSpec input the form describes (not yet validated). */
@@ -129,12 +134,17 @@ export function specFromForm(f: SpecForm): Record<string, unknown> {
 }
 
 /** Issue paths → the form field that shows them: the longest field key that is a prefix of the path. */
-export function fieldErrors(issues: readonly { path: readonly PropertyKey[] | string; message: string }[], form: SpecForm): Record<string, string> {
+export function fieldErrors(
+  issues: readonly { path: readonly PropertyKey[] | string; message: string }[],
+  form: SpecForm,
+): Record<string, string> {
   const keys = Object.keys(form).sort((a, b) => b.length - a.length);
   const out: Record<string, string> = {};
   for (const issue of issues) {
     const path = typeof issue.path === 'string' ? issue.path : issue.path.map(String).join('.');
-    const field = keys.find((k) => path === k || path.startsWith(`${k}.`)) ?? (path === '' ? '(form)' : path.split('.')[0] ?? '(form)');
+    const field =
+      keys.find((k) => path === k || path.startsWith(`${k}.`)) ??
+      (path === '' ? '(form)' : (path.split('.')[0] ?? '(form)'));
     const prefix = path !== field && path.startsWith(`${field}.`) ? `${path.slice(field.length + 1)}: ` : '';
     out[field] = out[field] ? `${out[field]}; ${prefix}${issue.message}` : `${prefix}${issue.message}`;
   }
@@ -142,7 +152,9 @@ export function fieldErrors(issues: readonly { path: readonly PropertyKey[] | st
 }
 
 /** Validate the form with the same schema the server checks. */
-export function validateForm(f: SpecForm): { ok: true; spec: z.output<typeof SweepSpecSchema> } | { ok: false; errors: Record<string, string> } {
+export function validateForm(
+  f: SpecForm,
+): { ok: true; spec: z.output<typeof SweepSpecSchema> } | { ok: false; errors: Record<string, string> } {
   const r = SweepSpecSchema.safeParse(specFromForm(f));
   if (r.success) return { ok: true, spec: r.data };
   return { ok: false, errors: fieldErrors(r.error.issues, f) };

@@ -20,7 +20,11 @@ export interface StatusMeta {
 export const STATUS_META: Record<FindingStatus, StatusMeta> = {
   pass: { label: 'pass', icon: 'check', meaning: 'The prediction held on this data.' },
   fail: { label: 'fail', icon: 'cross', meaning: 'The prediction did not hold on this data.' },
-  'not-applicable': { label: 'not applicable', icon: 'dash', meaning: 'This data cannot decide the prediction (see why in the summary).' },
+  'not-applicable': {
+    label: 'not applicable',
+    icon: 'dash',
+    meaning: 'This data cannot decide the prediction (see why in the summary).',
+  },
   pending: { label: 'pending', icon: 'clock', meaning: 'Waiting for cells to finish; the check runs when they have.' },
 };
 
@@ -50,7 +54,12 @@ export function studySiblings(
   sweepId: string,
 ): StudySibling[] {
   if (!study) return [];
-  return study.sweeps.map((s) => ({ role: s.role, sweepId: s.sweepId, title: study.sweepTitles[s.sweepId] ?? s.role, current: s.sweepId === sweepId }));
+  return study.sweeps.map((s) => ({
+    role: s.role,
+    sweepId: s.sweepId,
+    title: study.sweepTitles[s.sweepId] ?? s.role,
+    current: s.sweepId === sweepId,
+  }));
 }
 
 /** Findings refetch while the sweep itself runs (its cells finish). */
@@ -63,9 +72,14 @@ export const FINDINGS_SIBLING_MS = 10_000;
  * on another sweep of the study (e.g. Adam's P12 waiting for GI-Adam). Nothing else can change a finished sweep's
  * findings, so polling stops.
  */
-export function findingsRefetchMs(findings: readonly Pick<Finding, 'status' | 'sweepIds'>[] | undefined, sweepId: string, live: boolean): number | false {
+export function findingsRefetchMs(
+  findings: readonly Pick<Finding, 'status' | 'sweepIds'>[] | undefined,
+  sweepId: string,
+  live: boolean,
+): number | false {
   if (live) return FINDINGS_LIVE_MS;
-  if (findings?.some((f) => f.status === 'pending' && f.sweepIds.some((id) => id !== sweepId))) return FINDINGS_SIBLING_MS;
+  if (findings?.some((f) => f.status === 'pending' && f.sweepIds.some((id) => id !== sweepId)))
+    return FINDINGS_SIBLING_MS;
   return false;
 }
 
@@ -100,7 +114,10 @@ export function studyCostText(cost: StudyCost): string {
  * A launch error as text that names the field: the input's zod issues as `field: message` lines when the server
  * sent them (errorFormatter's fieldIssues), else the server's message (domain errors already name their field).
  */
-export function launchErrorText(error: { message: string; data?: { fieldIssues?: readonly { path: string; message: string }[] | null } | null }): string {
+export function launchErrorText(error: {
+  message: string;
+  data?: { fieldIssues?: readonly { path: string; message: string }[] | null } | null;
+}): string {
   const issues = error.data?.fieldIssues;
   if (issues && issues.length > 0) return issues.map((i) => `${i.path || '(input)'}: ${i.message}`).join('\n');
   return error.message;

@@ -3,7 +3,7 @@ import { HEATMAP_METRICS } from '../../server/core/heatmap';
 import { MAX_COMPARE } from '../charts/palette';
 
 /**
- * The Sweep page's view state, kept entirely in the URL (issue 5): metric, colour scale, compared cells, the step
+ * The Sweep page's view state, kept entirely in the URL: metric, colour scale, compared cells, the step
  * of the step slider, log-x of the cell charts. Parsing is lenient (a hand-edited link falls back to defaults
  * field by field); serialising leaves defaults out so links stay short.
  */
@@ -29,7 +29,8 @@ export function parseViewState(params: URLSearchParams): SweepViewState {
   const out: SweepViewState = { ...DEFAULT_VIEW, cells: [] };
   if (metric && HEATMAP_METRICS.some((m) => m.key === metric)) out.metric = metric;
   if (scale === 'linear' || scale === 'log') out.scale = scale;
-  if (cells) out.cells = [...new Set(cells.split(',').filter((c) => /^[A-Za-z0-9_-]{1,64}$/.test(c)))].slice(0, MAX_COMPARE);
+  if (cells)
+    out.cells = [...new Set(cells.split(',').filter((c) => /^[A-Za-z0-9_-]{1,64}$/.test(c)))].slice(0, MAX_COMPARE);
   if (step !== null && /^\d{1,9}$/.test(step)) out.step = Number(step);
   out.logx = params.get('logx') === '1';
   return out;

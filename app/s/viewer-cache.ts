@@ -7,7 +7,7 @@ import { parseViewState, serializeViewState } from '../lib/view-state';
 import { isNotFound } from '../share/responses';
 
 /**
- * Cache headers of the viewer page (issue 6), applied in the proxy because a page cannot set response headers and
+ * Cache headers of the viewer page, applied in the proxy because a page cannot set response headers and
  * Next marks dynamic pages `private, no-store`. A finished sweep's viewer gets a long CDN lifetime and an ETag over
  * (build, host, sweep, view), and a matching If-None-Match is answered 304 here without rendering or reading a
  * cell; a running sweep's gets a few seconds. React Server Component fetches (`_rsc`) keep Next's own headers.
@@ -30,7 +30,8 @@ function currentBuildId(): string {
 export async function viewerCacheHeaders(req: NextRequest): Promise<NextResponse> {
   const url = req.nextUrl;
   const id = /^\/s\/([^/]+)$/.exec(url.pathname)?.[1];
-  if ((req.method !== 'GET' && req.method !== 'HEAD') || id === undefined || url.searchParams.has('_rsc')) return NextResponse.next();
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || id === undefined || url.searchParams.has('_rsc'))
+    return NextResponse.next();
   const source = shareSource();
   try {
     let sweepId = id;

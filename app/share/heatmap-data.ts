@@ -14,7 +14,7 @@ import { layoutHeatmap, type HeatmapLayout } from '../charts/heatmap-layout';
 import { serializeViewState, type SweepViewState } from '../lib/view-state';
 
 /**
- * Shared views (issue 6), pure: a sweep (the `sweeps.byId` view) and a view state (the Sweep page's URL state) →
+ * Shared views, pure: a sweep (the `sweeps.byId` view) and a view state (the Sweep page's URL state) →
  * the heatmap layout, with the same inputs, labels and colour-scale choice as the interactive Sweep page, so the
  * SVG in a pull request shows what the sender saw. No DOM, no store: usable on the server and in the browser.
  */
@@ -30,7 +30,9 @@ export function heatmapInputs(data: Pick<SweepView, 'cells'>, step: number | nul
     const base = { cellId: c.cellId, eta: c.etaInUnits, warmupSteps: c.warmupSteps, seed: c.seed };
     if (step === null) return { ...base, state: c.state, values: c.values };
     const h = c.history;
-    const points = h ? h.step.map((s, i) => ({ step: s, values: { finalTrainLoss: h.loss[i], maxSharpness: h.sharpness[i] } })) : [];
+    const points = h
+      ? h.step.map((s, i) => ({ step: s, values: { finalTrainLoss: h.loss[i], maxSharpness: h.sharpness[i] } }))
+      : [];
     const at = cellAtStep(points, step, { state: c.state, divergedAtStep: c.divergedAtStep });
     return { ...base, state: at.state, values: at.values };
   });
@@ -72,7 +74,19 @@ export function sharedGridJson(data: Pick<SweepView, 'cells' | 'sweep' | 'state'
     warmups: grid.warmups,
     extent: grid.extent,
     cells: grid.cells.flatMap((c) =>
-      c === null ? [] : [{ col: c.col, row: c.row, eta: c.eta, warmupSteps: c.warmupSteps, state: c.state, value: toJsonNumber(c.value), cellIds: c.cellIds }],
+      c === null
+        ? []
+        : [
+            {
+              col: c.col,
+              row: c.row,
+              eta: c.eta,
+              warmupSteps: c.warmupSteps,
+              state: c.state,
+              value: toJsonNumber(c.value),
+              cellIds: c.cellIds,
+            },
+          ],
     ),
   };
 }
@@ -110,7 +124,11 @@ export function imageQuery(view: SweepViewState): string {
 }
 
 /** Paths of a view's resources on this site: the viewer (short link when given), the SVG, the PNG, the OG card, the data. */
-export function sharePaths(sweepId: string, view: SweepViewState, shortId?: string): { viewer: string; svg: string; png: string; og: string; json: string } {
+export function sharePaths(
+  sweepId: string,
+  view: SweepViewState,
+  shortId?: string,
+): { viewer: string; svg: string; png: string; og: string; json: string } {
   const id = encodeURIComponent(sweepId);
   const q = serializeViewState(view);
   const iq = imageQuery(view);

@@ -14,7 +14,9 @@ const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'] as const;
 function fontDir(): string | null {
   const candidates: string[] = [];
   try {
-    candidates.push(path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf'));
+    candidates.push(
+      path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf'),
+    );
   } catch {
     // Bundled server code may not resolve packages from its own location; the project's node_modules is next.
   }

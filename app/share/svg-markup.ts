@@ -28,7 +28,13 @@ const CAMEL_ATTRIBUTES = new Set([
   'startOffset',
 ]);
 
-const RENAMED: Readonly<Record<string, string>> = { className: 'class', htmlFor: 'for', tabIndex: 'tabindex', xlinkHref: 'xlink:href', xmlSpace: 'xml:space' };
+const RENAMED: Readonly<Record<string, string>> = {
+  className: 'class',
+  htmlFor: 'for',
+  tabIndex: 'tabindex',
+  xlinkHref: 'xlink:href',
+  xmlSpace: 'xml:space',
+};
 
 function attributeName(prop: string): string {
   const renamed = RENAMED[prop];
@@ -39,7 +45,12 @@ function attributeName(prop: string): string {
 
 /** As React escapes text and attribute values: & < > " ' . */
 function escapeText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#x27;');
 }
 
 const escapeAttr = escapeText;

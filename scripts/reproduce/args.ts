@@ -57,7 +57,9 @@ export function parseReproduceArgs(argv: readonly string[], cores: number): Repr
     parsed = parse(argv);
   } catch (e) {
     // node:util names the option in its message ("Unknown option '--x'", "Option '--size <value>' argument missing").
-    throw new UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e));
+    throw new UsageError(
+      e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e),
+    );
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
@@ -69,11 +71,14 @@ export function parseReproduceArgs(argv: readonly string[], cores: number): Repr
   if (out.trim() === '') throw new UsageError('--out: expected a directory');
   const workers = parseWorkers(values.workers, cores);
   if (values.study !== undefined) {
-    if (positionals.length > 0) throw new UsageError(`--study writes the report of an existing study: drop the preset '${positionals[0]}'`);
+    if (positionals.length > 0)
+      throw new UsageError(`--study writes the report of an existing study: drop the preset '${positionals[0]}'`);
     const id = StudyIdSchema.safeParse(values.study);
     if (!id.success) throw new UsageError(`--study: '${values.study}' is not a study id (like st1ygr2pqbz-k3m9x0d2aq)`);
-    if (values.size !== undefined) throw new UsageError('--size: a study already has its size; drop --size with --study');
-    if (values.workers !== undefined && !values.resume) throw new UsageError('--workers goes with --resume when --study is given');
+    if (values.size !== undefined)
+      throw new UsageError('--size: a study already has its size; drop --size with --study');
+    if (values.workers !== undefined && !values.resume)
+      throw new UsageError('--workers goes with --resume when --study is given');
     return { kind: 'report', studyId: id.data, out, resume: values.resume ?? false, workers };
   }
   if (values.resume) throw new UsageError('--resume goes with --study <id>');

@@ -1,9 +1,20 @@
 import { type CellDetail, type SeriesOutput } from '../../server/api/routers/cells';
 import { type SweepView } from '../../server/api/routers/sweeps';
 import { formatLog2Tick, formatNumber } from '../../server/core/heatmap';
-import { layoutLineChart, thresholdCurve, type LineSeriesInput, type MarkerInput } from '../../app/charts/line-chart-layout';
+import {
+  layoutLineChart,
+  thresholdCurve,
+  type LineSeriesInput,
+  type MarkerInput,
+} from '../../app/charts/line-chart-layout';
 import { LineChartSvg } from '../../app/charts/line-chart-svg';
-import { CATAPULT_COLOR, COMPARE_COLORS, DIVERGENCE_COLOR, THRESHOLD_COLOR, WARMUP_END_COLOR } from '../../app/charts/palette';
+import {
+  CATAPULT_COLOR,
+  COMPARE_COLORS,
+  DIVERGENCE_COLOR,
+  THRESHOLD_COLOR,
+  WARMUP_END_COLOR,
+} from '../../app/charts/palette';
 import { renderHeatmapDocument } from '../../app/share/heatmap-document';
 import { DEFAULT_VIEW, type SweepViewState } from '../../app/lib/view-state';
 import { svgMarkup } from '../../app/share/svg-markup';
@@ -25,7 +36,9 @@ export function reportHeatmapMetric(data: Pick<SweepView, 'cells'>): 'bestTestAc
 
 /** True when the report draws a heatmap of the sweep: at least 2 η values or 2 T_wrm values. */
 export function wantsHeatmap(data: Pick<SweepView, 'cells'>): boolean {
-  return new Set(data.cells.map((c) => c.etaInUnits)).size >= 2 || new Set(data.cells.map((c) => c.warmupSteps)).size >= 2;
+  return (
+    new Set(data.cells.map((c) => c.etaInUnits)).size >= 2 || new Set(data.cells.map((c) => c.warmupSteps)).size >= 2
+  );
 }
 
 /** True for mechanism sweeps (λ measured at every step): the report draws each cell's curves. */
@@ -47,7 +60,10 @@ const FOOTER = 40;
 export const CURVES_HEIGHT = TITLE_BAND + 2 * (CAPTION + CHART_HEIGHT) + FOOTER;
 
 /** Label of a cell: `η 2^5 (0.0123), T_wrm 16`. */
-export function cellLabel(c: { etaInUnits: number; etaTrgt: number | null; warmupSteps: number; seed: number }, relative: boolean): string {
+export function cellLabel(
+  c: { etaInUnits: number; etaTrgt: number | null; warmupSteps: number; seed: number },
+  relative: boolean,
+): string {
   const eta = relative ? `η ${formatLog2Tick(c.etaInUnits)}/λ0` : `η ${formatNumber(c.etaInUnits)}`;
   const abs = relative && c.etaTrgt !== null ? ` (${formatNumber(c.etaTrgt)})` : '';
   return `${eta}${abs}, T_wrm ${c.warmupSteps}${c.seed !== 1 ? `, seed ${c.seed}` : ''}`;
@@ -58,7 +74,12 @@ export function cellLabel(c: { etaInUnits: number; etaTrgt: number | null; warmu
  * threshold c/η(t) — λ^H against 2/η for SGD, λ^{P⁻¹H} against 38/η for Adam (the `cells.byId` thresholds, from
  * server/core/curvature.ts) — with the cell panel's markers (warmup end, catapults, divergence).
  */
-export function curvesSvg(input: { sweepTitle: string; label: string; detail: CellDetail; series: SeriesOutput }): string {
+export function curvesSvg(input: {
+  sweepTitle: string;
+  label: string;
+  detail: CellDetail;
+  series: SeriesOutput;
+}): string {
   const { detail, series } = input;
   const precond = detail.thresholds.precond;
   const lambdaKey = precond !== null ? 'precondSharpness' : 'sharpness';
@@ -81,14 +102,30 @@ export function curvesSvg(input: { sweepTitle: string; label: string; detail: Ce
   const thr = lr ? thresholdCurve(lr, constant) : null;
   const lambdaLines = [
     ...line(lambdaKey, lambdaName),
-    ...(thr ? [{ key: 'threshold', label: thrName, color: THRESHOLD_COLOR, steps: thr.steps, values: thr.values, dashed: true, reference: true }] : []),
+    ...(thr
+      ? [
+          {
+            key: 'threshold',
+            label: thrName,
+            color: THRESHOLD_COLOR,
+            steps: thr.steps,
+            values: thr.values,
+            dashed: true,
+            reference: true,
+          },
+        ]
+      : []),
   ];
   let lastStep = 0;
   for (const s of Object.values(series.series)) lastStep = Math.max(lastStep, s.steps[s.steps.length - 1] ?? 0);
   const xDomain: [number, number] = [0, Math.max(1, lastStep)];
   const charts = [
     { title: 'Train loss vs step', lines: line('loss', 'train loss'), fromData: false },
-    { title: `${lambdaName} (solid) and the stability threshold ${thrName} (dashed) vs step`, lines: lambdaLines, fromData: true },
+    {
+      title: `${lambdaName} (solid) and the stability threshold ${thrName} (dashed) vs step`,
+      lines: lambdaLines,
+      fromData: true,
+    },
   ];
   const r = detail.result;
   const subtitle = [
@@ -114,7 +151,16 @@ export function curvesSvg(input: { sweepTitle: string; label: string; detail: Ce
       </text>
       {charts.map((c, i) => {
         const top = TITLE_BAND + i * (CAPTION + CHART_HEIGHT);
-        const layout = layoutLineChart({ width: W, height: CHART_HEIGHT, series: c.lines, xLog: false, yLog: true, markers, yFromDataOnly: c.fromData, xDomain });
+        const layout = layoutLineChart({
+          width: W,
+          height: CHART_HEIGHT,
+          series: c.lines,
+          xLog: false,
+          yLog: true,
+          markers,
+          yFromDataOnly: c.fromData,
+          xDomain,
+        });
         return (
           <g key={c.title} transform={`translate(0 ${top})`}>
             <text x={16} y={14} fontSize="12" fontWeight="700" fill="#111111">

@@ -55,7 +55,15 @@ export function spawnWorkers(n: number, o: SpawnOptions): Fleet {
     // node --import tsx (what the tsx binary runs) so the PID is the daemon's own, not a wrapper's.
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(REPO_ROOT, 'worker/cli/worker.ts'), '--concurrency', '1', '--exit-when-idle', ...(o.extraArgs ?? [])],
+      [
+        '--import',
+        'tsx',
+        path.join(REPO_ROOT, 'worker/cli/worker.ts'),
+        '--concurrency',
+        '1',
+        '--exit-when-idle',
+        ...(o.extraArgs ?? []),
+      ],
       { cwd: REPO_ROOT, env: o.env, stdio: ['ignore', fd ?? 'ignore', fd ?? 'ignore'], detached: true },
     );
     if (child.pid === undefined) throw new Error(`could not start worker ${index + 1}`);

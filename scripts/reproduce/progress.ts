@@ -29,7 +29,10 @@ export interface StudyProgress {
 }
 
 /** Progress of one sweep from its `sweeps.byId` view. */
-export function sweepProgress(role: string, view: Pick<SweepView, 'sweep' | 'cells' | 'counts' | 'calibrationState' | 'state'>): SweepProgress {
+export function sweepProgress(
+  role: string,
+  view: Pick<SweepView, 'sweep' | 'cells' | 'counts' | 'calibrationState' | 'state'>,
+): SweepProgress {
   let stepsDone = 0;
   let stepsTotal = 0;
   for (const c of view.cells) {
@@ -38,7 +41,8 @@ export function sweepProgress(role: string, view: Pick<SweepView, 'sweep' | 'cel
     if (c.jobState === 'done') stepsDone += total;
     else stepsDone += Math.min(total, Math.max(0, c.step + 1));
   }
-  const stuck = view.counts.blocked > 0 ? 'blocked' : view.state === 'cancelled' || view.counts.cancelled > 0 ? 'cancelled' : null;
+  const stuck =
+    view.counts.blocked > 0 ? 'blocked' : view.state === 'cancelled' || view.counts.cancelled > 0 ? 'cancelled' : null;
   return {
     role,
     total: view.cells.length,

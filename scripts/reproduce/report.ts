@@ -67,7 +67,9 @@ export async function collectReport(api: ReproduceApi, studyId: string): Promise
   const sweeps = await Promise.all(
     study.sweeps.map(async ({ role, sweepId }): Promise<ReportSweep> => {
       const view = await api.caller.sweeps.byId({ id: sweepId });
-      const resultList = await mapLimit(view.cells, 8, (c) => (c.jobState === 'done' ? api.store.getCellResult(sweepId, c.cellId) : Promise.resolve(null)));
+      const resultList = await mapLimit(view.cells, 8, (c) =>
+        c.jobState === 'done' ? api.store.getCellResult(sweepId, c.cellId) : Promise.resolve(null),
+      );
       const results = Object.fromEntries(view.cells.map((c, i) => [c.cellId, resultList[i] ?? null]));
       const relative = view.sweep.spec.etaGrid.kind === 'pow2' && view.sweep.spec.etaGrid.unit === 'inv-lambda0';
       const curves = wantsCurves(view)
@@ -87,7 +89,9 @@ export async function collectReport(api: ReproduceApi, studyId: string): Promise
 }
 
 function sortedCells(view: SweepView): SweepView['cells'] {
-  return [...view.cells].sort((a, b) => a.warmupSteps - b.warmupSteps || a.etaInUnits - b.etaInUnits || a.seed - b.seed);
+  return [...view.cells].sort(
+    (a, b) => a.warmupSteps - b.warmupSteps || a.etaInUnits - b.etaInUnits || a.seed - b.seed,
+  );
 }
 
 // ---- facts derived from the results ---------------------------------------------------------------------------
@@ -138,7 +142,12 @@ export function runFacts(data: Pick<ReportData, 'study' | 'sweeps'>): RunFacts {
 
 // ---- text ------------------------------------------------------------------------------------------------------
 
-const STATUS_MARK: Record<FindingStatus, string> = { pass: '✅ pass', fail: '❌ fail', 'not-applicable': '➖ not applicable', pending: '⏳ pending' };
+const STATUS_MARK: Record<FindingStatus, string> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  'not-applicable': '➖ not applicable',
+  pending: '⏳ pending',
+};
 
 /** Markdown table cell: no line breaks, pipes escaped. */
 function md(v: string | number | null | undefined): string {
@@ -164,7 +173,13 @@ export function findingsVerdict(findings: readonly Finding[]): string {
   if (findings.length === 0) return 'No claim check applies to this study.';
   const n = countStatuses(findings);
   const parts = [`${n.pass} of ${findings.length} claim checks passed`];
-  if (n.fail > 0) parts.push(`${n.fail} FAILED (${findings.filter((f) => f.status === 'fail').map((f) => f.claim).join(', ')})`);
+  if (n.fail > 0)
+    parts.push(
+      `${n.fail} FAILED (${findings
+        .filter((f) => f.status === 'fail')
+        .map((f) => f.claim)
+        .join(', ')})`,
+    );
   if (n['not-applicable'] > 0) parts.push(`${n['not-applicable']} not applicable`);
   if (n.pending > 0) parts.push(`${n.pending} pending`);
   return `${parts.join(', ')}.`;
@@ -182,8 +197,15 @@ export function rolesOf(data: Pick<ReportData, 'sweeps'>): Map<string, string> {
 
 /** The findings for the terminal: status, title (with the sweeps it used) and summary of each. */
 export function formatFindings(findings: readonly Finding[], roleOf: ReadonlyMap<string, string> = new Map()): string {
-  const label: Record<FindingStatus, string> = { pass: 'PASS', fail: 'FAIL', 'not-applicable': 'N/A ', pending: 'PEND' };
-  const lines = findings.map((f) => `  ${label[f.status]}  ${f.title} [${findingRoles(f, roleOf)}]\n        ${f.summary}`);
+  const label: Record<FindingStatus, string> = {
+    pass: 'PASS',
+    fail: 'FAIL',
+    'not-applicable': 'N/A ',
+    pending: 'PEND',
+  };
+  const lines = findings.map(
+    (f) => `  ${label[f.status]}  ${f.title} [${findingRoles(f, roleOf)}]\n        ${f.summary}`,
+  );
   return [...lines, `  ${findingsVerdict(findings)}`].join('\n');
 }
 
@@ -244,7 +266,9 @@ export function reportMarkdown(data: ReportData, o: { machine: MachineInfo; date
   const out: string[] = [];
   out.push(`# ${study.title}`, '');
   const backendText =
-    facts.backends.length === 0 ? 'none recorded yet' : facts.backends.map((b) => `\`${b.backend}\`${b.device ? ` (${b.device})` : ''} × ${b.cells} cells`).join(', ');
+    facts.backends.length === 0
+      ? 'none recorded yet'
+      : facts.backends.map((b) => `\`${b.backend}\`${b.device ? ` (${b.device})` : ''} × ${b.cells} cells`).join(', ');
   out.push(
     `- **Date:** ${o.date.toISOString()} (study launched ${new Date(study.createdAt).toISOString()})`,
     `- **Study:** \`${study.id}\` — preset \`${study.preset}\`, size \`${study.size}\`, by ${study.author}; store: ${data.storeLabel}`,
@@ -254,7 +278,10 @@ export function reportMarkdown(data: ReportData, o: { machine: MachineInfo; date
     '',
   );
   if (facts.finished < facts.total) {
-    out.push(`> **Unfinished:** ${facts.total - facts.finished} of ${facts.total} cells have no result yet; their findings are pending. Re-run \`npm run reproduce -- --study ${study.id}\` once they finish.`, '');
+    out.push(
+      `> **Unfinished:** ${facts.total - facts.finished} of ${facts.total} cells have no result yet; their findings are pending. Re-run \`npm run reproduce -- --study ${study.id}\` once they finish.`,
+      '',
+    );
   }
   // The description stored at launch wins over the preset's current text (presets are code and change).
   const about =
@@ -272,10 +299,19 @@ export function reportMarkdown(data: ReportData, o: { machine: MachineInfo; date
   }
   out.push('## Findings', '', findingsVerdict(findings), '');
   if (preset && preset.claims.length > 0) {
-    out.push(`This preset is made to decide ${preset.claims.join(', ')}; every other check that applies to its sweeps is listed too.`, '');
+    out.push(
+      `This preset is made to decide ${preset.claims.join(', ')}; every other check that applies to its sweeps is listed too.`,
+      '',
+    );
   }
   if (findings.length > 0) {
-    out.push(mdTable(['Claim', 'Sweeps', 'Status', 'Summary'], findings.map((f) => [f.claim, findingRoles(f, roleOf), STATUS_MARK[f.status], f.summary])), '');
+    out.push(
+      mdTable(
+        ['Claim', 'Sweeps', 'Status', 'Summary'],
+        findings.map((f) => [f.claim, findingRoles(f, roleOf), STATUS_MARK[f.status], f.summary]),
+      ),
+      '',
+    );
   }
   for (const f of findings) {
     out.push(`### ${f.title} — ${findingRoles(f, roleOf)}`, '');
@@ -290,19 +326,34 @@ export function reportMarkdown(data: ReportData, o: { machine: MachineInfo; date
   for (const s of data.sweeps) {
     const v = s.view;
     out.push(`### ${s.role}: ${v.sweep.spec.title}`, '');
-    out.push(`- **Sweep:** \`${v.sweep.id}\` (${v.state}; ${outcomeCounts(v)}) — in the dashboard: \`/sweeps/${v.sweep.id}\``);
+    out.push(
+      `- **Sweep:** \`${v.sweep.id}\` (${v.state}; ${outcomeCounts(v)}) — in the dashboard: \`/sweeps/${v.sweep.id}\``,
+    );
     out.push(`- **Setup:** ${specLine(v)}`);
     if (v.lambda0 !== null) out.push(`- **λ0 (calibration):** ${formatNumber(v.lambda0)}`);
     out.push('');
     const heat = o.files.heatmaps[s.role];
     if (heat) {
       const metric = reportHeatmapMetric(v) === 'bestTestAcc' ? 'best test accuracy' : 'final train loss';
-      out.push(`![${s.role} heatmap: ${metric}](${heat})`, '', `*${metric} over η_trgt × T_wrm; hatched: diverged or failed; red line: the trainability boundary.*`, '');
+      out.push(
+        `![${s.role} heatmap: ${metric}](${heat})`,
+        '',
+        `*${metric} over η_trgt × T_wrm; hatched: diverged or failed; red line: the trainability boundary.*`,
+        '',
+      );
     }
     const relative = v.sweep.spec.etaGrid.kind === 'pow2' && v.sweep.spec.etaGrid.unit === 'inv-lambda0';
     out.push(
       mdTable(
-        ['T_wrm', relative ? 'η_trgt (·1/λ0)' : 'η_trgt', 'η_trgt', 'outcome', 'best test acc', 'final train loss', 'final train acc'],
+        [
+          'T_wrm',
+          relative ? 'η_trgt (·1/λ0)' : 'η_trgt',
+          'η_trgt',
+          'outcome',
+          'best test acc',
+          'final train loss',
+          'final train acc',
+        ],
         sortedCells(v).map((c) => [
           c.warmupSteps,
           relative ? `${formatLog2Tick(c.etaInUnits)}` : formatNumber(c.etaInUnits),
@@ -362,11 +413,17 @@ export async function writeStudyReport(
     for (const c of s.curves) {
       const file = files.curves[s.role]?.[c.cellId];
       if (!file) continue;
-      await writeFile(path.join(dir, file), curvesSvg({ sweepTitle: s.view.sweep.spec.title, label: c.label, detail: c.detail, series: c.series }));
+      await writeFile(
+        path.join(dir, file),
+        curvesSvg({ sweepTitle: s.view.sweep.spec.title, label: c.label, detail: c.detail, series: c.series }),
+      );
       written.push(file);
     }
   }
   const reportPath = path.join(dir, 'REPORT.md');
-  await writeFile(reportPath, reportMarkdown(data, { machine: o.machine ?? machineInfo(), date: o.date ?? new Date(), files }));
+  await writeFile(
+    reportPath,
+    reportMarkdown(data, { machine: o.machine ?? machineInfo(), date: o.date ?? new Date(), files }),
+  );
   return { dir, reportPath, files: written, data };
 }

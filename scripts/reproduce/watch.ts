@@ -30,14 +30,24 @@ export async function waitForStudy(
     if (p.finished) return p;
     const stuck = p.sweeps.filter((s) => s.stuck !== null);
     if (stuck.length > 0) {
-      const reasons = await Promise.all(stuck.map(async (s) => (s.stuck === 'blocked' ? `blocked: its λ0 calibration failed${await calibrationError(api, studyId, s.role)}` : 'cancelled')));
-      throw new StudyStuckError(`cannot finish: ${stuck.map((s, i) => `sweep ${s.role} is ${reasons[i] ?? ''}`).join('; ')}`);
+      const reasons = await Promise.all(
+        stuck.map(async (s) =>
+          s.stuck === 'blocked'
+            ? `blocked: its λ0 calibration failed${await calibrationError(api, studyId, s.role)}`
+            : 'cancelled',
+        ),
+      );
+      throw new StudyStuckError(
+        `cannot finish: ${stuck.map((s, i) => `sweep ${s.role} is ${reasons[i] ?? ''}`).join('; ')}`,
+      );
     }
     if (o.fleet && o.fleet.workers.length > 0 && o.fleet.alive().length === 0) {
       // The last worker may have written the last result just before exiting: look once more before giving up.
       if (++fleetGoneChecks > 1) {
         const codes = o.fleet.workers.map((w) => w.exitCode ?? 'signal').join(', ');
-        throw new StudyStuckError(`every local worker exited (codes ${codes}) with ${p.total - p.done} of ${p.total} cells unfinished`);
+        throw new StudyStuckError(
+          `every local worker exited (codes ${codes}) with ${p.total - p.done} of ${p.total} cells unfinished`,
+        );
       }
       continue;
     }

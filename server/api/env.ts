@@ -14,7 +14,9 @@ export type ApiEnv = z.infer<typeof ApiEnvSchema> & { store: StoreEnv };
 
 /** Parse the API's and the store's variables from an environment (pass `process.env`). */
 export function parseApiEnv(env: Record<string, string | undefined>): ApiEnv {
-  const r = ApiEnvSchema.safeParse({ ATLAS_LAUNCH_TOKEN: env.ATLAS_LAUNCH_TOKEN === '' ? undefined : env.ATLAS_LAUNCH_TOKEN });
+  const r = ApiEnvSchema.safeParse({
+    ATLAS_LAUNCH_TOKEN: env.ATLAS_LAUNCH_TOKEN === '' ? undefined : env.ATLAS_LAUNCH_TOKEN,
+  });
   if (!r.success) throw new Error(`invalid environment:\n${formatZodError(r.error)}`);
   return { ...r.data, store: parseStoreEnv(env) };
 }

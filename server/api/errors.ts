@@ -21,10 +21,19 @@ export class NotFoundError extends Error {
  */
 export function toTRPCError(error: unknown): TRPCError | null {
   if (error instanceof TRPCError) return null;
-  if (error instanceof ZodError) return new TRPCError({ code: 'BAD_REQUEST', message: formatZodError(error), cause: error });
-  if (error instanceof LaunchUnauthorizedError) return new TRPCError({ code: 'UNAUTHORIZED', message: error.message, cause: error });
-  if (error instanceof InvalidRecordError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
-  if (error instanceof NotFoundError || error instanceof SweepNotFoundError || error instanceof CellNotFoundError || error instanceof StudyNotFoundError) return new TRPCError({ code: 'NOT_FOUND', message: error.message, cause: error });
+  if (error instanceof ZodError)
+    return new TRPCError({ code: 'BAD_REQUEST', message: formatZodError(error), cause: error });
+  if (error instanceof LaunchUnauthorizedError)
+    return new TRPCError({ code: 'UNAUTHORIZED', message: error.message, cause: error });
+  if (error instanceof InvalidRecordError)
+    return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
+  if (
+    error instanceof NotFoundError ||
+    error instanceof SweepNotFoundError ||
+    error instanceof CellNotFoundError ||
+    error instanceof StudyNotFoundError
+  )
+    return new TRPCError({ code: 'NOT_FOUND', message: error.message, cause: error });
   if (error instanceof BlobExistsError || error instanceof BlobPreconditionFailedError) {
     return new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });
   }

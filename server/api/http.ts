@@ -26,7 +26,8 @@ export function handleTrpcRequest(req: Request, endpoint = '/api/trpc'): Promise
     endpoint,
     req,
     router: appRouter,
-    createContext: () => createContextInner({ blob, launchToken: env.ATLAS_LAUNCH_TOKEN, caller: callerFromHeaders(req.headers) }),
+    createContext: () =>
+      createContextInner({ blob, launchToken: env.ATLAS_LAUNCH_TOKEN, caller: callerFromHeaders(req.headers) }),
   });
 }
 

@@ -1,15 +1,10 @@
-import {
-  shortLinkId,
-  ShortLinkIdSchema,
-  ShortLinkRecordSchema,
-  type ShortLinkRecord,
-} from '../core/share';
+import { shortLinkId, ShortLinkIdSchema, ShortLinkRecordSchema, type ShortLinkRecord } from '../core/share';
 import { BlobExistsError } from '../store/blob-store';
 import { keys } from '../store/keys';
 import { CorruptRecordError, type SweepStore } from '../store/sweep-store';
 
 /**
- * Short links (issue 6): a view of a sweep stored once, immutable, under a content-addressed id — the same sweep
+ * Short links: a view of a sweep stored once, immutable, under a content-addressed id — the same sweep
  * and view always give the same id, so creating a link twice writes nothing new, and a link never changes meaning.
  * Records go through the store's typed write/read (validated both ways) under `keys.shortLink`.
  */
@@ -25,7 +20,13 @@ export class ShortLinks {
     const sweep = await this.store.getSweep(sweepId);
     const canonical = canonicalQuery.replace(/^\?/, '');
     const id = await shortLinkId(sweep.id, canonical);
-    const record: ShortLinkRecord = { schemaVersion: 1, id, sweepId: sweep.id, query: canonical, createdAt: this.store.now() };
+    const record: ShortLinkRecord = {
+      schemaVersion: 1,
+      id,
+      sweepId: sweep.id,
+      query: canonical,
+      createdAt: this.store.now(),
+    };
     try {
       await this.store.write(keys.shortLink(id), ShortLinkRecordSchema, record, { ifAbsent: true });
       return record;
@@ -49,7 +50,8 @@ export class ShortLinks {
     const got = await this.store.read(key, ShortLinkRecordSchema);
     if (got === null) return null;
     const expected = await shortLinkId(got.value.sweepId, got.value.query);
-    if (expected !== got.value.id || got.value.id !== parsed.data) throw new CorruptRecordError(key, `content hashes to ${expected}, not ${parsed.data}`);
+    if (expected !== got.value.id || got.value.id !== parsed.data)
+      throw new CorruptRecordError(key, `content hashes to ${expected}, not ${parsed.data}`);
     return got.value;
   }
 }

@@ -1,5 +1,5 @@
 import { makeEtag, SHARE_RENDER_VERSION, type Freshness } from '../core/share';
-import { needsCalibration } from '../core/sweep-spec';
+import { isRelativeGrid } from '../core/sweep-spec';
 import { type BlobStore } from '../store/blob-store';
 import { openBlobStore } from '../store/env';
 import { getStudy, StudyNotFoundError, type StudyFindings } from '../store/studies';
@@ -12,7 +12,7 @@ import { createContextInner } from './trpc';
 import { sweepStateFromScan } from './views';
 
 /**
- * What the sharing routes read (issue 6): a sweep through the same `sweeps.byId` procedure the Sweep page uses, a
+ * What the sharing routes read: a sweep through the same `sweeps.byId` procedure the Sweep page uses, a
  * cheap "is it final?" check from one listing (so a revalidation of a finished sweep answers 304 without reading
  * cells), and the short links. Built over any BlobStore so tests pass a temporary directory.
  */
@@ -42,7 +42,7 @@ export class ShareSource {
   async freshness(id: string): Promise<Freshness> {
     const sweep = await this.store.getSweep(id);
     const scan = await this.store.scanControl(sweep.id);
-    return sweepStateFromScan(scan, sweep.cellCount, needsCalibration(sweep.spec)).state === 'done' ? 'final' : 'live';
+    return sweepStateFromScan(scan, sweep.cellCount, isRelativeGrid(sweep.spec)).state === 'done' ? 'final' : 'live';
   }
 
   /** The claim checks that involve a sweep (its study's), as the Sweep page shows them. */
@@ -60,7 +60,9 @@ export class ShareSource {
     if (!sweep.spec.study) return 'final';
     let siblings: string[];
     try {
-      siblings = (await getStudy(this.store, sweep.spec.study.id)).sweeps.map((s) => s.sweepId).filter((s) => s !== sweep.id);
+      siblings = (await getStudy(this.store, sweep.spec.study.id)).sweeps
+        .map((s) => s.sweepId)
+        .filter((s) => s !== sweep.id);
     } catch (e) {
       // The study record is written after its sweeps: until it exists, more sweeps may join.
       if (e instanceof StudyNotFoundError) return 'live';
@@ -91,7 +93,8 @@ export async function shareEtag(o: {
   if (o.freshness === 'live') {
     if (!o.view) throw new Error('a live sweep needs its loaded view for an ETag');
     parts.push(`λ0=${o.view.lambda0 ?? ''}`);
-    for (const c of o.view.cells) parts.push(`${c.cellId}:${c.jobState}:${c.epoch ?? ''}:${c.step}:${c.updatedAt ?? ''}`);
+    for (const c of o.view.cells)
+      parts.push(`${c.cellId}:${c.jobState}:${c.epoch ?? ''}:${c.step}:${c.updatedAt ?? ''}`);
   }
   return makeEtag(parts);
 }

@@ -95,11 +95,12 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-/** Launch and cancel: the launch token when configured, else loopback only (issue 5). */
+/** Launch and cancel: the launch token when configured, else loopback only. */
 export const launchProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const { launchToken, caller } = ctx;
   if (launchToken !== undefined) {
-    if (caller.token === null || !constantTimeEqual(caller.token, launchToken)) throw new LaunchUnauthorizedError('a valid launch token is required (Authorization: Bearer …)');
+    if (caller.token === null || !constantTimeEqual(caller.token, launchToken))
+      throw new LaunchUnauthorizedError('a valid launch token is required (Authorization: Bearer …)');
   } else if (!caller.loopback) {
     throw new LaunchUnauthorizedError('launching is allowed from this machine only unless ATLAS_LAUNCH_TOKEN is set');
   }

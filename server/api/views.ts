@@ -94,7 +94,12 @@ export function cellValues(
   if (result) for (const [k, v] of Object.entries(result.summary)) values[k] = v;
   const etaC = values.etaC;
   if (etaC !== undefined && Number.isFinite(etaC) && cell.etaTrgt !== null) {
-    const s = warmupSavings({ etaC, etaTrgt: cell.etaTrgt, warmupSteps: cell.warmupSteps, forwardPasses: ETA_C_FORWARD_PASSES });
+    const s = warmupSavings({
+      etaC,
+      etaTrgt: cell.etaTrgt,
+      warmupSteps: cell.warmupSteps,
+      forwardPasses: ETA_C_FORWARD_PASSES,
+    });
     values.tSave = s.tSave;
     values.tReach = s.tReach;
   }
@@ -121,7 +126,8 @@ export function toCellView(cell: CellSummary, options: { history: boolean }): Ce
     totalSteps: p?.totalSteps ?? null,
     values: cellValues(cell, p, result),
     divergedAtStep: outcome === 'diverged' && result ? result.lastStep : null,
-    history: options.history && p ? { step: p.history.step, loss: p.history.loss, sharpness: p.history.sharpness } : null,
+    history:
+      options.history && p ? { step: p.history.step, loss: p.history.loss, sharpness: p.history.sharpness } : null,
     updatedAt: p?.updatedAt ?? null,
     problems: cell.problems,
   };
@@ -135,7 +141,11 @@ export interface SweepCounts {
 }
 
 /** State and counts of a sweep from a listing of its control prefix alone (no record reads): for the Sweeps list. */
-export function sweepStateFromScan(scan: ControlScan, cellCount: number, needsCalibration: boolean): { state: SweepState; counts: SweepCounts } {
+export function sweepStateFromScan(
+  scan: ControlScan,
+  cellCount: number,
+  relativeGrid: boolean,
+): { state: SweepState; counts: SweepCounts } {
   let done = 0;
   let claimed = 0;
   for (const [jobId, job] of scan.jobs) {
@@ -147,7 +157,8 @@ export function sweepStateFromScan(scan: ControlScan, cellCount: number, needsCa
   let state: SweepState;
   if (done >= cellCount) state = 'done';
   else if (scan.cancelled) state = 'cancelled';
-  else if (needsCalibration && !scan.calibrated) state = scan.jobs.get('calibration')?.epochs.length ? 'calibrating' : 'queued';
+  else if (relativeGrid && !scan.calibrated)
+    state = scan.jobs.get('calibration')?.epochs.length ? 'calibrating' : 'queued';
   else state = done + claimed > 0 ? 'running' : 'queued';
   return { state, counts };
 }

@@ -60,8 +60,12 @@ export function stabilityConstant(
  * against P_t = (1−β1^t)(√v̂_t+ε): c_t = (2 + 2β1·(1 − β1^t))/(1−β1), exact at t = 0 (2/(1−β1) = 20: the first update
  * is η(1−β1)·P⁻¹g) and for t → ∞ ((2+2β1)/(1−β1) = 38), interpolated in between as for SGD-M.
  */
-export function stabilityConstantAt(opt: Pick<OptimizerSpec, 'kind' | 'momentum' | 'beta1'>, updatesTaken: number): number {
-  if (!(Number.isInteger(updatesTaken) && updatesTaken >= 0)) throw new Error(`stabilityConstantAt: updatesTaken must be an integer >= 0, got ${updatesTaken}`);
+export function stabilityConstantAt(
+  opt: Pick<OptimizerSpec, 'kind' | 'momentum' | 'beta1'>,
+  updatesTaken: number,
+): number {
+  if (!(Number.isInteger(updatesTaken) && updatesTaken >= 0))
+    throw new Error(`stabilityConstantAt: updatesTaken must be an integer >= 0, got ${updatesTaken}`);
   if (opt.kind === 'sgd') return 2;
   if (opt.kind === 'sgd-momentum') return 2 + 2 * opt.momentum * (1 - opt.momentum ** updatesTaken);
   return (2 + 2 * opt.beta1 * (1 - opt.beta1 ** updatesTaken)) / (1 - opt.beta1);
@@ -176,7 +180,8 @@ export function detectCatapults(points: readonly CurvaturePoint[], opts: Catapul
     for (let j = peak + 1; j < points.length; j++) {
       const p = points[j];
       if (p === undefined || p.step > peakPoint.step + window) break;
-      if (p.lambda !== undefined && Number.isFinite(p.lambda)) after = after === null ? p.lambda : Math.min(after, p.lambda);
+      if (p.lambda !== undefined && Number.isFinite(p.lambda))
+        after = after === null ? p.lambda : Math.min(after, p.lambda);
     }
     const drop = before !== null && after !== null && before > 0 ? 1 - after / before : null;
     events.push({
@@ -290,7 +295,8 @@ export function classifyRegime(points: readonly CurvaturePoint[], opts: RegimeOp
   let near = 0;
   if (firstCrossing !== null && opts.warmupEndStep !== null) {
     for (const p of points) {
-      if (p.step < firstCrossing || p.step > opts.warmupEndStep || p.ratio === undefined || !Number.isFinite(p.ratio)) continue;
+      if (p.step < firstCrossing || p.step > opts.warmupEndStep || p.ratio === undefined || !Number.isFinite(p.ratio))
+        continue;
       post++;
       if (p.ratio > band[0] && p.ratio < band[1]) near++;
     }
@@ -438,12 +444,16 @@ export const CurvatureSummarySchema = z.object({
   persistent: PersistentWarmupSchema.nullable(),
   catapults: z.array(CatapultEventSchema),
   regime: RegimeLabelSchema.nullable(),
-  /** λ at init, at the end of warmup, at the end, min and max (results written before issue 8 have none). */
+  /** λ at init, at the end of warmup, at the end, min and max (results written by earlier versions have none). */
   landmarks: LambdaLandmarksSchema.nullable().default(null),
 });
 export type CurvatureSummary = z.infer<typeof CurvatureSummarySchema>;
 
 /** T_reach and T_save (PAPER §2.3) of warmup started at the searched η_c; reuses schedule.ts's warmupSavings. */
-export function criticalSavings(search: Pick<CriticalLrSearch, 'etaC' | 'forwardPasses'>, etaTrgt: number, warmupSteps: number): { tReach: number; tSave: number } {
+export function criticalSavings(
+  search: Pick<CriticalLrSearch, 'etaC' | 'forwardPasses'>,
+  etaTrgt: number,
+  warmupSteps: number,
+): { tReach: number; tSave: number } {
   return warmupSavings({ etaC: search.etaC, etaTrgt, warmupSteps, forwardPasses: search.forwardPasses });
 }

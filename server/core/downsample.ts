@@ -18,32 +18,19 @@ export interface DownsampleOptions {
 }
 
 /** Downsample `series` (steps ascending) to at most `maxPoints` points with min/max buckets; see the module doc. */
-export function downsampleSeries(
-  series: Series,
-  opts: DownsampleOptions,
-): Series {
+export function downsampleSeries(series: Series, opts: DownsampleOptions): Series {
   const { steps, values } = series;
   const n = Math.min(steps.length, values.length);
   const maxPoints = Math.max(2, Math.floor(opts.maxPoints));
-  if (n <= maxPoints)
-    return { steps: steps.slice(0, n), values: values.slice(0, n) };
+  if (n <= maxPoints) return { steps: steps.slice(0, n), values: values.slice(0, n) };
 
   const keep = new Set<number>([0, n - 1]);
   const wanted = [...new Set(opts.keepSteps ?? [])].sort((a, b) => a - b);
   // Half the budget at most for forced points, spread evenly if there are more of them than that.
-  const forced = wanted
-    .map((s) => indexOfStep(steps, n, s))
-    .filter((i): i is number => i !== null);
+  const forced = wanted.map((s) => indexOfStep(steps, n, s)).filter((i): i is number => i !== null);
   const forcedBudget = Math.max(0, Math.floor(maxPoints / 2) - 2);
-  const stride =
-    forced.length > forcedBudget
-      ? forced.length / Math.max(1, forcedBudget)
-      : 1;
-  for (
-    let k = 0;
-    k < forced.length && keep.size < forcedBudget + 2;
-    k += stride
-  ) {
+  const stride = forced.length > forcedBudget ? forced.length / Math.max(1, forcedBudget) : 1;
+  for (let k = 0; k < forced.length && keep.size < forcedBudget + 2; k += stride) {
     const i = forced[Math.floor(k)];
     if (i !== undefined) keep.add(i);
   }
@@ -70,11 +57,7 @@ export function downsampleSeries(
   };
 }
 
-function indexOfStep(
-  steps: readonly number[],
-  n: number,
-  s: number,
-): number | null {
+function indexOfStep(steps: readonly number[], n: number, s: number): number | null {
   let lo = 0;
   let hi = n - 1;
   while (lo <= hi) {
@@ -88,11 +71,7 @@ function indexOfStep(
 }
 
 /** Indices of the minimum and maximum in values[start, end); a non-finite value wins the maximum. */
-function extremes(
-  values: readonly number[],
-  start: number,
-  end: number,
-): [number, number] {
+function extremes(values: readonly number[], start: number, end: number): [number, number] {
   let iMin = start;
   let iMax = start;
   let vMin = Infinity;

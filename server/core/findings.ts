@@ -6,7 +6,7 @@ import { type Outcome } from './outcome';
 import { type SweepSpec } from './sweep-spec';
 
 /**
- * Claim checks (issue 8): pure functions that decide, from a sweep's results (or a study's sweeps side by side),
+ * Claim checks: pure functions that decide, from a sweep's results (or a study's sweeps side by side),
  * whether a prediction of PAPER.md §1 held. Each finding says pass / fail / not applicable / pending, with the
  * criterion and the numbers it used; nothing is asserted without data: a check whose cells are not all finished is
  * `pending`, and one whose data cannot decide it is `not-applicable` with the reason.
@@ -76,7 +76,8 @@ export function earlyLossOf(rows: readonly { step: number; loss: number }[]): Ea
   for (const r of rows) {
     if (r.step < 1 || r.step > EARLY_STEPS) continue;
     // A non-finite loss is the largest possible peak.
-    if (peak === null || !Number.isFinite(r.loss) || r.loss > peak.loss) peak = { loss: Number.isFinite(r.loss) ? r.loss : Infinity, step: r.step };
+    if (peak === null || !Number.isFinite(r.loss) || r.loss > peak.loss)
+      peak = { loss: Number.isFinite(r.loss) ? r.loss : Infinity, step: r.step };
     if (!Number.isFinite(r.loss)) break;
   }
   return peak === null ? null : { loss0: first.loss, peak: peak.loss, peakStep: peak.step };
@@ -279,14 +280,28 @@ function waitFor(sweeps: readonly FindingsSweep[]): { status: FindingStatus; sum
   const left = sweeps.reduce((n, s) => n + unfinished(s.cells), 0);
   if (left === 0) return null;
   if (sweeps.some((s) => s.cancelled && unfinished(s.cells) > 0)) {
-    return { status: 'not-applicable', summary: `The sweep was cancelled with ${left} of ${total} cells unfinished; the check needs all of them.`, table: null };
+    return {
+      status: 'not-applicable',
+      summary: `The sweep was cancelled with ${left} of ${total} cells unfinished; the check needs all of them.`,
+      table: null,
+    };
   }
-  return { status: 'pending', summary: `${left} of ${total} cells have not finished; the check runs when they have.`, table: null };
+  return {
+    status: 'pending',
+    summary: `${left} of ${total} cells have not finished; the check runs when they have.`,
+    table: null,
+  };
 }
 
 function boundaryTable(spec: SweepSpec, rows: readonly RowBoundary[]): FindingTable {
   return {
-    columns: ['T_wrm', 'largest trainable η_trgt', 'first untrainable η_trgt', 'trained above it', 'trained / finished / cells'],
+    columns: [
+      'T_wrm',
+      'largest trainable η_trgt',
+      'first untrainable η_trgt',
+      'trained above it',
+      'trained / finished / cells',
+    ],
     rows: rows.map((b) => [
       b.warmupSteps,
       boundaryText(spec, b),
@@ -298,7 +313,12 @@ function boundaryTable(spec: SweepSpec, rows: readonly RowBoundary[]): FindingTa
 }
 
 /** The fixed part of a finding: its claim, title, the claim's prediction and criterion (or `text`), and its sweeps. */
-function header(claim: ClaimId, title: string, sweepIds: string[], text: { prediction: string; criterion: string } = CLAIM_TEXT[claim]) {
+function header(
+  claim: ClaimId,
+  title: string,
+  sweepIds: string[],
+  text: { prediction: string; criterion: string } = CLAIM_TEXT[claim],
+) {
   return { claim, title, prediction: text.prediction, criterion: text.criterion, sweepIds };
 }
 
@@ -341,10 +361,14 @@ export function checkP1(sweep: FindingsSweep): Finding | null {
   for (let i = 1; i < rows.length; i++) {
     const a = rows[i - 1] as RowBoundary;
     const b = rows[i] as RowBoundary;
-    if (boundaryValue(b) < boundaryValue(a)) drops.push(`T_wrm ${a.warmupSteps} → ${b.warmupSteps}: ${boundaryText(spec, a)} → ${boundaryText(spec, b)}`);
+    if (boundaryValue(b) < boundaryValue(a))
+      drops.push(`T_wrm ${a.warmupSteps} → ${b.warmupSteps}: ${boundaryText(spec, a)} → ${boundaryText(spec, b)}`);
   }
   const larger = boundaryValue(last) > boundaryValue(first);
-  const moved = first.largestTrained !== null && last.largestTrained !== null ? octavesText(first.largestTrained, last.largestTrained) : '';
+  const moved =
+    first.largestTrained !== null && last.largestTrained !== null
+      ? octavesText(first.largestTrained, last.largestTrained)
+      : '';
   const path = rows.map((b) => `T_wrm ${b.warmupSteps}: ${boundaryText(spec, b)}`).join('; ');
   const pass = drops.length === 0 && larger;
   let summary = `Largest trainable η_trgt — ${path}.`;
@@ -365,7 +389,9 @@ function regimeTable(sweep: FindingsSweep, withLambda: boolean): FindingTable {
       const l0 = lambda0Of(sweep, c);
       const end = c.landmarks?.sharpness?.warmupEnd ?? null;
       const base: (string | number | null)[] = [c.warmupSteps, formatEta(spec, c.eta), c.outcome ?? '—'];
-      const lam = withLambda ? [fmt(l0), end ? `${fmt(end.value)} (step ${end.step})` : '—', end && l0 ? fmt(end.value / l0) : '—'] : [];
+      const lam = withLambda
+        ? [fmt(l0), end ? `${fmt(end.value)} (step ${end.step})` : '—', end && l0 ? fmt(end.value / l0) : '—']
+        : [];
       return [
         ...base,
         ...lam,
@@ -409,9 +435,16 @@ export function checkP6(sweep: FindingsSweep): Finding | null {
   const wait = waitFor([sweep]);
   if (wait) return { ...base, ...wait };
   const table = regimeTable(sweep, true);
-  const judged = sweep.cells.filter((c) => c.outcome === 'trained' && c.warmupSteps > 1 && c.landmarks?.sharpness?.warmupEnd);
+  const judged = sweep.cells.filter(
+    (c) => c.outcome === 'trained' && c.warmupSteps > 1 && c.landmarks?.sharpness?.warmupEnd,
+  );
   if (judged.length === 0) {
-    return { ...base, status: 'not-applicable', summary: 'No SP run with warmup trained with λ^H measured during warmup.', table };
+    return {
+      ...base,
+      status: 'not-applicable',
+      summary: 'No SP run with warmup trained with λ^H measured during warmup.',
+      table,
+    };
   }
   const ratios = judged.map((c) => {
     const end = c.landmarks?.sharpness?.warmupEnd?.value ?? NaN;
@@ -430,7 +463,8 @@ export function checkP6(sweep: FindingsSweep): Finding | null {
   const summary =
     (above.length === 0
       ? `In all ${judged.length} SP warmup runs that trained, λ^H at the end of warmup is below λ0 (ratio ${range}). Regimes: ${labels}.`
-      : `In ${above.length} of ${judged.length} SP warmup runs λ^H at the end of warmup is not below λ0 (${above.map((r) => `T_wrm ${r.c.warmupSteps}: ratio ${fmt(r.ratio)}`).join(', ')}). Regimes: ${labels}.`) + timingText;
+      : `In ${above.length} of ${judged.length} SP warmup runs λ^H at the end of warmup is not below λ0 (${above.map((r) => `T_wrm ${r.c.warmupSteps}: ratio ${fmt(r.ratio)}`).join(', ')}). Regimes: ${labels}.`) +
+    timingText;
   return { ...base, status: above.length === 0 ? 'pass' : 'fail', summary, table };
 }
 
@@ -454,8 +488,11 @@ export function checkP7(sweep: FindingsSweep): Finding | null {
   const wait = waitFor([sweep]);
   if (wait) return { ...base, ...wait };
   const table = regimeTable(sweep, true);
-  const judged = sweep.cells.filter((c) => c.outcome === 'trained' && c.warmupSteps > 1 && c.regime !== null && c.regime !== 'unknown');
-  if (judged.length === 0) return { ...base, status: 'not-applicable', summary: 'No μP run with warmup trained with a regime label.', table };
+  const judged = sweep.cells.filter(
+    (c) => c.outcome === 'trained' && c.warmupSteps > 1 && c.regime !== null && c.regime !== 'unknown',
+  );
+  if (judged.length === 0)
+    return { ...base, status: 'not-applicable', summary: 'No μP run with warmup trained with a regime label.', table };
   const c1 = judged.filter((c) => c.regime === 'C1');
   const cycles = c1.filter((c) => c.persistentCycle === true).length;
   const pass = c1.length * 2 > judged.length;
@@ -469,12 +506,16 @@ const P12B_PREDICTION =
   'GI-Adam (v₀ = g₀²) moves the failure boundary to larger η_trgt: without warmup it trains where Adam fails (PAPER P12, P9).';
 const P12B_CRITERION =
   'Adam and GI-Adam sweeps on the same grid: the boundary at T_wrm = 1 (the last η_trgt that trains before the first failure, as for P1). Pass: GI-Adam’s is larger than Adam’s.';
-const P12L_PREDICTION = 'GI-Adam cuts the initial preconditioned sharpness λ0^{P⁻¹H} by a factor of about √(1−β2) ≈ 0.032 (PAPER P12).';
+const P12L_PREDICTION =
+  'GI-Adam cuts the initial preconditioned sharpness λ0^{P⁻¹H} by a factor of about √(1−β2) ≈ 0.032 (PAPER P12).';
 const P12L_CRITERION =
   'Median over runs of λ^{P⁻¹H} at step 0 (or the λ0^{P⁻¹H} measurement), GI-Adam / Adam. Pass: within a factor of 3 of √(1−β2). The factor is exact only for full-batch runs with |g| ≫ ε; minibatch runs use a different first batch for v₀, and coordinates with |g| ≲ ε keep Adam’s ε floor.';
 
 function sameGrid(a: SweepSpec, b: SweepSpec): boolean {
-  return JSON.stringify(a.etaGrid) === JSON.stringify(b.etaGrid) && JSON.stringify([...a.warmupGrid].sort()) === JSON.stringify([...b.warmupGrid].sort());
+  return (
+    JSON.stringify(a.etaGrid) === JSON.stringify(b.etaGrid) &&
+    JSON.stringify([...a.warmupGrid].sort()) === JSON.stringify([...b.warmupGrid].sort())
+  );
 }
 
 /** λ0^{P⁻¹H} of a run: its λ0 measurement when that is preconditioned, else its first measured λ^{P⁻¹H}. */
@@ -486,10 +527,16 @@ function precondLambda0(c: FindingsCell): number | null {
 export function checkP12(sweeps: readonly FindingsSweep[]): Finding[] {
   const out: Finding[] = [];
   for (const adam of sweeps.filter((s) => s.spec.optimizer.kind === 'adam')) {
-    const gi = sweeps.find((s) => s.spec.optimizer.kind === 'gi-adam' && sameGrid(s.spec, adam.spec) && s.spec.parameterization === adam.spec.parameterization);
+    const gi = sweeps.find(
+      (s) =>
+        s.spec.optimizer.kind === 'gi-adam' &&
+        sameGrid(s.spec, adam.spec) &&
+        s.spec.parameterization === adam.spec.parameterization,
+    );
     if (gi === undefined) continue;
     const ids = [adam.sweepId, gi.sweepId];
-    for (const f of [checkP12Boundary(adam, gi, ids), checkP12Lambda0(adam, gi, ids), checkP12Spike(adam, gi, ids)]) if (f !== null) out.push(f);
+    for (const f of [checkP12Boundary(adam, gi, ids), checkP12Lambda0(adam, gi, ids), checkP12Spike(adam, gi, ids)])
+      if (f !== null) out.push(f);
   }
   return out;
 }
@@ -511,12 +558,19 @@ function checkP12Boundary(adam: FindingsSweep, gi: FindingsSweep, ids: string[])
       return [r.warmupSteps, boundaryText(adam.spec, r), other ? boundaryText(gi.spec, other) : '—'];
     }),
   };
-  if (a1 === undefined || g1 === undefined) return { ...base, status: 'not-applicable', summary: 'One of the sweeps has no T_wrm = 1 cells.', table };
+  if (a1 === undefined || g1 === undefined)
+    return { ...base, status: 'not-applicable', summary: 'One of the sweeps has no T_wrm = 1 cells.', table };
   if (a1.censored) {
-    return { ...base, status: 'not-applicable', summary: `Adam trains every η_trgt of the grid at T_wrm = 1 (up to ${boundaryText(adam.spec, a1)}); extend the grid to find its boundary.`, table };
+    return {
+      ...base,
+      status: 'not-applicable',
+      summary: `Adam trains every η_trgt of the grid at T_wrm = 1 (up to ${boundaryText(adam.spec, a1)}); extend the grid to find its boundary.`,
+      table,
+    };
   }
   const pass = boundaryValue(g1) > boundaryValue(a1);
-  const diff = a1.largestTrained !== null && g1.largestTrained !== null ? octavesText(a1.largestTrained, g1.largestTrained) : '';
+  const diff =
+    a1.largestTrained !== null && g1.largestTrained !== null ? octavesText(a1.largestTrained, g1.largestTrained) : '';
   return {
     ...base,
     status: pass ? 'pass' : 'fail',
@@ -530,7 +584,10 @@ function checkP12Lambda0(adam: FindingsSweep, gi: FindingsSweep, ids: string[]):
   const adamL0 = adam.cells.map(precondLambda0).filter((v): v is number => v !== null);
   const giL0 = gi.cells.map(precondLambda0).filter((v): v is number => v !== null);
   if (adamL0.length === 0 && giL0.length === 0 && adam.spec.measure.sharpnessEvery === 0) return null;
-  const base = header('P12', 'P12: GI-Adam lowers the initial λ^{P⁻¹H} by √(1−β2)', ids, { prediction: P12L_PREDICTION, criterion: P12L_CRITERION });
+  const base = header('P12', 'P12: GI-Adam lowers the initial λ^{P⁻¹H} by √(1−β2)', ids, {
+    prediction: P12L_PREDICTION,
+    criterion: P12L_CRITERION,
+  });
   const wait = waitFor([adam, gi]);
   if (wait) return { ...base, ...wait };
   const ma = median(adamL0);
@@ -544,7 +601,8 @@ function checkP12Lambda0(adam: FindingsSweep, gi: FindingsSweep, ids: string[]):
       ['GI-Adam', giL0.length, fmt(mg), ...range(giL0)],
     ],
   };
-  if (ma === null || mg === null || ma <= 0) return { ...base, status: 'not-applicable', summary: 'λ^{P⁻¹H} at init was not measured in both sweeps.', table };
+  if (ma === null || mg === null || ma <= 0)
+    return { ...base, status: 'not-applicable', summary: 'λ^{P⁻¹H} at init was not measured in both sweeps.', table };
   const ratio = mg / ma;
   const pass = ratio >= expected / 3 && ratio <= expected * 3;
   return {
@@ -555,7 +613,8 @@ function checkP12Lambda0(adam: FindingsSweep, gi: FindingsSweep, ids: string[]):
   };
 }
 
-const P12S_PREDICTION = 'GI-Adam removes the loss spike of Adam’s first steps at T_wrm = 1 (PAPER P12, §6.2, Fig 6 against Fig 2).';
+const P12S_PREDICTION =
+  'GI-Adam removes the loss spike of Adam’s first steps at T_wrm = 1 (PAPER P12, §6.2, Fig 6 against Fig 2).';
 const P12S_CRITERION = `Full-batch Adam and GI-Adam runs at T_wrm = 1 on the same η: the peak train loss of steps 1…${EARLY_STEPS} over L₀ (full batch, so the loss is deterministic). A peak above (1 + ${SPIKE_DELTA})·L₀ is a spike (PAPER §5’s δ). Pass: at every η where Adam spikes, GI-Adam does not. Not applicable when Adam spikes at no η.`;
 
 function spikeRatio(c: FindingsCell): number | null {
@@ -566,7 +625,10 @@ function spikeRatio(c: FindingsCell): number | null {
 /** P12's third part: GI-Adam removes Adam's initial loss spike (full-batch runs without warmup). */
 function checkP12Spike(adam: FindingsSweep, gi: FindingsSweep, ids: string[]): Finding | null {
   if (adam.spec.batchSize !== 0 || !adam.spec.warmupGrid.includes(1)) return null;
-  const base = header('P12', 'P12: GI-Adam removes Adam’s initial loss spike', ids, { prediction: P12S_PREDICTION, criterion: P12S_CRITERION });
+  const base = header('P12', 'P12: GI-Adam removes Adam’s initial loss spike', ids, {
+    prediction: P12S_PREDICTION,
+    criterion: P12S_CRITERION,
+  });
   const wait = waitFor([adam, gi]);
   if (wait) return { ...base, ...wait };
   const pairs = adam.cells
@@ -585,12 +647,18 @@ function checkP12Spike(adam: FindingsSweep, gi: FindingsSweep, ids: string[]): F
     ]),
   };
   const measured = pairs.filter(({ a, g }) => a.earlyLoss !== null && g?.earlyLoss != null);
-  if (measured.length === 0) return { ...base, status: 'not-applicable', summary: 'The runs’ early losses could not be read.', table };
+  if (measured.length === 0)
+    return { ...base, status: 'not-applicable', summary: 'The runs’ early losses could not be read.', table };
   const adamSpikes = measured.filter(({ a }) => spikes(spikeRatio(a)));
   const describe = ({ a, g }: (typeof pairs)[number]) =>
     `η ${formatEta(adam.spec, a.eta)}: Adam ×${fmt(spikeRatio(a))}, GI-Adam ×${g ? fmt(spikeRatio(g)) : '—'}`;
   if (adamSpikes.length === 0) {
-    return { ...base, status: 'not-applicable', summary: `Adam shows no initial spike at any η (${measured.map(describe).join('; ')}), so there is none to remove.`, table };
+    return {
+      ...base,
+      status: 'not-applicable',
+      summary: `Adam shows no initial spike at any η (${measured.map(describe).join('; ')}), so there is none to remove.`,
+      table,
+    };
   }
   const kept = adamSpikes.filter(({ g }) => g === null || spikes(spikeRatio(g)));
   const summary =
@@ -610,11 +678,18 @@ const P13_CRITERION =
 export function checkP13(sweep: FindingsSweep, siblings: readonly FindingsSweep[] = []): Finding | null {
   if (sweep.spec.etaInit.mode !== 'critical') return null;
   const zero = siblings.find((s) => s.spec.etaInit.mode === 'zero' && sameGrid(s.spec, sweep.spec));
-  const base = header('P13', 'P13: warmup from η_c reaches η_trgt sooner', zero ? [sweep.sweepId, zero.sweepId] : [sweep.sweepId]);
+  const base = header(
+    'P13',
+    'P13: warmup from η_c reaches η_trgt sooner',
+    zero ? [sweep.sweepId, zero.sweepId] : [sweep.sweepId],
+  );
   const wait = waitFor([sweep]);
   if (wait) return { ...base, ...wait };
-  const judged = sweep.cells.filter((c) => c.etaC !== null && c.etaTrgt !== null && c.outcome !== 'error' && c.outcome !== 'cancelled');
-  const zeroOutcome = (c: FindingsCell) => zero?.cells.find((z) => z.eta === c.eta && z.warmupSteps === c.warmupSteps && z.seed === c.seed)?.outcome ?? null;
+  const judged = sweep.cells.filter(
+    (c) => c.etaC !== null && c.etaTrgt !== null && c.outcome !== 'error' && c.outcome !== 'cancelled',
+  );
+  const zeroOutcome = (c: FindingsCell) =>
+    zero?.cells.find((z) => z.eta === c.eta && z.warmupSteps === c.warmupSteps && z.seed === c.seed)?.outcome ?? null;
   const rows = judged
     .sort((a, b) => a.warmupSteps - b.warmupSteps || a.eta - b.eta)
     .map((c) => {
@@ -629,7 +704,17 @@ export function checkP13(sweep: FindingsSweep, siblings: readonly FindingsSweep[
       return { c, etaC, etaTrgt, tReach, below, ok, divergedFirst, l0 };
     });
   const table: FindingTable = {
-    columns: ['T_wrm', 'η_trgt', 'η_c', 'η_c·λ0', 'η_trgt ≤ η_c', 'T_reach', 'T_wrm·(1 − η_c/η_trgt)', 'outcome', ...(zero ? ['outcome from η_init = 0'] : [])],
+    columns: [
+      'T_wrm',
+      'η_trgt',
+      'η_c',
+      'η_c·λ0',
+      'η_trgt ≤ η_c',
+      'T_reach',
+      'T_wrm·(1 − η_c/η_trgt)',
+      'outcome',
+      ...(zero ? ['outcome from η_init = 0'] : []),
+    ],
     rows: rows.map((r) => [
       r.c.warmupSteps,
       formatEta(sweep.spec, r.c.eta),
@@ -660,41 +745,76 @@ export function checkP13(sweep: FindingsSweep, siblings: readonly FindingsSweep[
       ? ''
       : ` ${early.length} diverged before reaching η_trgt (${early
           .slice(0, 4)
-          .map((r) => `T_wrm ${r.c.warmupSteps}, η_trgt ${formatEta(sweep.spec, r.c.eta)}, step ${r.c.divergenceStep ?? '?'}${zero ? `; from η_init = 0: ${zeroOutcome(r.c) ?? '—'}` : ''}`)
+          .map(
+            (r) =>
+              `T_wrm ${r.c.warmupSteps}, η_trgt ${formatEta(sweep.spec, r.c.eta)}, step ${r.c.divergenceStep ?? '?'}${zero ? `; from η_init = 0: ${zeroOutcome(r.c) ?? '—'}` : ''}`,
+          )
           .join('; ')}).`;
-  if (judgedRows.length === 0) return { ...base, status: 'not-applicable', summary: `Every run diverged before reaching η_trgt.${earlyText}`, table };
+  if (judgedRows.length === 0)
+    return {
+      ...base,
+      status: 'not-applicable',
+      summary: `Every run diverged before reaching η_trgt.${earlyText}`,
+      table,
+    };
   const summary =
     bad.length === 0
       ? `${nBelow} runs with η_trgt ≤ η_c reached it at step 1; ${judgedRows.length - nBelow} with η_trgt > η_c reached it in fewer than T_wrm steps.${earlyText}${etaCText}${cmp}`
       : `${bad.length} of ${judgedRows.length} runs did not: ${bad
           .slice(0, 4)
-          .map((r) => `T_wrm ${r.c.warmupSteps}, η_trgt ${formatEta(sweep.spec, r.c.eta)}: T_reach ${r.tReach ?? 'never'}`)
+          .map(
+            (r) => `T_wrm ${r.c.warmupSteps}, η_trgt ${formatEta(sweep.spec, r.c.eta)}: T_reach ${r.tReach ?? 'never'}`,
+          )
           .join('; ')}.${earlyText}${etaCText}${cmp}`;
   return { ...base, status: bad.length === 0 ? 'pass' : 'fail', summary, table };
 }
 
 // ---- Fig 7 ------------------------------------------------------------------------------------------------------
 
-const FIG7_PREDICTION = 'Persistent catapult warmup (PAPER §6.2, Algorithm 3) trains larger η_trgt than linear warmup (PAPER Fig 7).';
+const FIG7_PREDICTION =
+  'Persistent catapult warmup (PAPER §6.2, Algorithm 3) trains larger η_trgt than linear warmup (PAPER Fig 7).';
 const FIG7_CRITERION =
   'Largest trainable η_trgt of the persistent-catapult sweep against each linear-warmup row of a sibling sweep on the same η grid. Pass: larger than the T_wrm = 1 row’s and at least the largest of the warmup rows’.';
 
 export function checkFig7(sweep: FindingsSweep, siblings: readonly FindingsSweep[]): Finding | null {
   if (sweep.spec.etaInit.mode !== 'persistent') return null;
-  const linear = siblings.find((s) => s.spec.etaInit.mode === 'zero' && JSON.stringify(s.spec.etaGrid) === JSON.stringify(sweep.spec.etaGrid));
-  const base = header('Fig7', 'Fig 7: persistent catapult warmup vs linear warmup', linear ? [sweep.sweepId, linear.sweepId] : [sweep.sweepId]);
-  if (linear === undefined) return { ...base, status: 'not-applicable', summary: 'No linear-warmup sweep on the same η grid to compare with.', table: null };
+  const linear = siblings.find(
+    (s) => s.spec.etaInit.mode === 'zero' && JSON.stringify(s.spec.etaGrid) === JSON.stringify(sweep.spec.etaGrid),
+  );
+  const base = header(
+    'Fig7',
+    'Fig 7: persistent catapult warmup vs linear warmup',
+    linear ? [sweep.sweepId, linear.sweepId] : [sweep.sweepId],
+  );
+  if (linear === undefined)
+    return {
+      ...base,
+      status: 'not-applicable',
+      summary: 'No linear-warmup sweep on the same η grid to compare with.',
+      table: null,
+    };
   const wait = waitFor([sweep, linear]);
   if (wait) return { ...base, ...wait };
   const p = rowBoundaries(sweep.cells.map((c) => ({ ...c, warmupSteps: 0 })))[0];
   const rows = rowBoundaries(linear.cells);
   if (p === undefined) return null;
-  const reached = sweep.cells.filter((c) => c.outcome === 'trained').map((c) => c.persistentReachedStep).filter((s): s is number => s !== null);
+  const reached = sweep.cells
+    .filter((c) => c.outcome === 'trained')
+    .map((c) => c.persistentReachedStep)
+    .filter((s): s is number => s !== null);
   const table: FindingTable = {
     columns: ['warmup', 'largest trainable η_trgt', 'first untrainable η_trgt'],
     rows: [
-      [`persistent catapult (median step at η_trgt: ${fmt(median(reached))})`, boundaryText(sweep.spec, p), p.firstUntrainable ? `${formatEta(sweep.spec, p.firstUntrainable.eta)} (${p.firstUntrainable.outcome})` : '—'],
-      ...rows.map((r) => [`linear, T_wrm = ${r.warmupSteps}`, boundaryText(linear.spec, r), r.firstUntrainable ? `${formatEta(linear.spec, r.firstUntrainable.eta)} (${r.firstUntrainable.outcome})` : '—']),
+      [
+        `persistent catapult (median step at η_trgt: ${fmt(median(reached))})`,
+        boundaryText(sweep.spec, p),
+        p.firstUntrainable ? `${formatEta(sweep.spec, p.firstUntrainable.eta)} (${p.firstUntrainable.outcome})` : '—',
+      ],
+      ...rows.map((r) => [
+        `linear, T_wrm = ${r.warmupSteps}`,
+        boundaryText(linear.spec, r),
+        r.firstUntrainable ? `${formatEta(linear.spec, r.firstUntrainable.eta)} (${r.firstUntrainable.outcome})` : '—',
+      ]),
     ],
   };
   const constant = rows.find((r) => r.warmupSteps === 1);
@@ -726,13 +846,18 @@ export function computeFindings(sweeps: readonly FindingsSweep[], claims: readon
   const out: Finding[] = [];
   for (const s of sweeps) {
     const others = sweeps.filter((o) => o !== s);
-    for (const f of [checkP1(s), checkP6(s), checkP7(s), checkP13(s, others), checkFig7(s, others)]) if (f !== null) out.push(f);
+    for (const f of [checkP1(s), checkP6(s), checkP7(s), checkP13(s, others), checkFig7(s, others)])
+      if (f !== null) out.push(f);
   }
   out.push(...checkP12(sweeps));
   for (const claim of claims) {
     if (!out.some((f) => f.claim === claim)) {
       out.push({
-        ...header(claim, `${claim}: no data to decide it`, sweeps.map((s) => s.sweepId)),
+        ...header(
+          claim,
+          `${claim}: no data to decide it`,
+          sweeps.map((s) => s.sweepId),
+        ),
         status: 'not-applicable',
         summary: 'None of the study’s sweeps has the cells this check needs.',
         table: null,

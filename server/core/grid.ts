@@ -1,6 +1,6 @@
 import { CALIBRATION_JOB_ID, makeCellId, type CellId } from './ids';
 import { RunConfigSchema, type RunConfig } from './run-config';
-import { etaGridSize, needsCalibration, type EtaGrid, type SweepSpec } from './sweep-spec';
+import { etaGridSize, isRelativeGrid, type EtaGrid, type SweepSpec } from './sweep-spec';
 
 /**
  * Grid expansion (pure): a SweepSpec → its cells, each with a stable id and its RunConfig. The order is η-major
@@ -40,19 +40,48 @@ export function gridCells(spec: SweepSpec): CellCoord[] {
   for (const w of warmups) {
     etas.forEach((eta, etaIndex) => {
       for (const seed of spec.seeds) {
-        cells.push({ cellId: makeCellId(etaIndex, w, seed), etaIndex, etaInUnits: eta.value, etaExp: eta.exp, warmupSteps: w, seed });
+        cells.push({
+          cellId: makeCellId(etaIndex, w, seed),
+          etaIndex,
+          etaInUnits: eta.value,
+          etaExp: eta.exp,
+          warmupSteps: w,
+          seed,
+        });
       }
     });
   }
   return cells;
 }
 
-/** The absolute η_trgt of a cell; `lambda0` is required when the grid is in units of 1/λ0. */
-export function cellEtaTrgt(spec: SweepSpec, coord: Pick<CellCoord, 'etaInUnits'>, lambda0?: number): number {
-  if (!needsCalibration(spec)) return coord.etaInUnits;
-  if (lambda0 === undefined || !Number.isFinite(lambda0) || lambda0 <= 0) {
-    throw new MissingCalibrationError('this sweep’s η grid is in units of 1/λ0: a positive finite λ0 is required');
-  }
+/**
+ * The grid coordinates of one cell of a sweep, or null when the id names no cell of it (the calibration job, or a
+ * cell of another grid). Derived from the id itself: `e<η index>-w<T_wrm>-s<seed>`, checked against the spec.
+ */
+export function cellCoord(spec: SweepSpec, cellId: string): CellCoord | null {
+  const m = /^e(\d{2,})-w(\d{6,})-s(\d+)$/.exec(cellId);
+  if (m === null) return null;
+  const etaIndex = Number(m[1]);
+  const warmupSteps = Number(m[2]);
+  const seed = Number(m[3]);
+  const eta = etaGridValues(spec.etaGrid)[etaIndex];
+  if (eta === undefined || !spec.warmupGrid.includes(warmupSteps) || !spec.seeds.includes(seed)) return null;
+  // The id must be the canonical one (no extra leading zeros), so one cell has one id.
+  if (makeCellId(etaIndex, warmupSteps, seed) !== cellId) return null;
+  return { cellId, etaIndex, etaInUnits: eta.value, etaExp: eta.exp, warmupSteps, seed };
+}
+
+/**
+ * The absolute η_trgt of a cell (PAPER §2.4): its grid value, divided by λ0 when the grid is in units of 1/λ0; null
+ * while such a grid has no positive finite λ0 yet. Readers of a finished cell take η_trgt from its run's config.
+ */
+export function cellEtaTrgt(
+  spec: SweepSpec,
+  coord: Pick<CellCoord, 'etaInUnits'>,
+  lambda0: number | null | undefined,
+): number | null {
+  if (!isRelativeGrid(spec)) return coord.etaInUnits;
+  if (lambda0 === undefined || lambda0 === null || !Number.isFinite(lambda0) || lambda0 <= 0) return null;
   return coord.etaInUnits / lambda0;
 }
 
@@ -65,7 +94,7 @@ export function cellRunConfig(spec: SweepSpec, coord: CellCoord, lambda0?: numbe
     data: spec.data,
     optimizer: spec.optimizer,
     schedule: {
-      etaTrgt: cellEtaTrgt(spec, coord, lambda0),
+      etaTrgt: requireEtaTrgt(spec, coord, lambda0),
       warmupSteps: coord.warmupSteps,
       etaInit: spec.etaInit,
       after: spec.after,
@@ -105,7 +134,15 @@ export function calibrationRunConfig(spec: SweepSpec): RunConfig {
 /** The jobs of a sweep: the calibration job first when needed, then every cell. */
 export function sweepJobIds(spec: SweepSpec): CellId[] {
   const ids = gridCells(spec).map((c) => c.cellId);
-  return needsCalibration(spec) ? [CALIBRATION_JOB_ID, ...ids] : ids;
+  return isRelativeGrid(spec) ? [CALIBRATION_JOB_ID, ...ids] : ids;
+}
+
+function requireEtaTrgt(spec: SweepSpec, coord: Pick<CellCoord, 'etaInUnits'>, lambda0?: number): number {
+  const eta = cellEtaTrgt(spec, coord, lambda0);
+  if (eta === null) {
+    throw new MissingCalibrationError('this sweep’s η grid is in units of 1/λ0: a positive finite λ0 is required');
+  }
+  return eta;
 }
 
 export class MissingCalibrationError extends Error {

@@ -5,14 +5,7 @@
  */
 
 /** What a heatmap cell shows: a finished outcome, or that it is still waiting or training. */
-export type HeatmapCellState =
-  | "queued"
-  | "running"
-  | "trained"
-  | "diverged"
-  | "failed"
-  | "error"
-  | "cancelled";
+export type HeatmapCellState = 'queued' | 'running' | 'trained' | 'diverged' | 'failed' | 'error' | 'cancelled';
 
 /** One cell of a sweep as the heatmap needs it: its grid coordinates, state and summary numbers. */
 export interface HeatmapInputCell {
@@ -55,18 +48,18 @@ export interface HeatmapGrid {
 
 /** Precedence when seeds disagree: anything unfinished shows as such, then the worst finished outcome. */
 const STATE_PRECEDENCE: readonly HeatmapCellState[] = [
-  "running",
-  "queued",
-  "diverged",
-  "failed",
-  "error",
-  "cancelled",
-  "trained",
+  'running',
+  'queued',
+  'diverged',
+  'failed',
+  'error',
+  'cancelled',
+  'trained',
 ];
 
 function mergeStates(states: readonly HeatmapCellState[]): HeatmapCellState {
   for (const s of STATE_PRECEDENCE) if (states.includes(s)) return s;
-  return "queued";
+  return 'queued';
 }
 
 function sortedDistinct(values: Iterable<number>): number[] {
@@ -74,10 +67,7 @@ function sortedDistinct(values: Iterable<number>): number[] {
 }
 
 /** Merge a sweep's cells into a grid of one metric: distinct η columns × distinct T_wrm rows, seeds averaged. */
-export function aggregateHeatmap(
-  cells: readonly HeatmapInputCell[],
-  metric: string,
-): HeatmapGrid {
+export function aggregateHeatmap(cells: readonly HeatmapInputCell[], metric: string): HeatmapGrid {
   const etas = sortedDistinct(cells.map((c) => c.eta));
   const warmups = sortedDistinct(cells.map((c) => c.warmupSteps));
   const colOf = new Map(etas.map((e, i) => [e, i]));
@@ -92,20 +82,13 @@ export function aggregateHeatmap(
     if (g) g.push(c);
     else groups.set(idx, [c]);
   }
-  const out: (HeatmapGridCell | null)[] = new Array<HeatmapGridCell | null>(
-    etas.length * warmups.length,
-  ).fill(null);
+  const out: (HeatmapGridCell | null)[] = new Array<HeatmapGridCell | null>(etas.length * warmups.length).fill(null);
   let lo = Infinity;
   let hi = -Infinity;
   for (const [idx, group] of groups) {
     group.sort((a, b) => a.seed - b.seed);
-    const finite = group
-      .map((c) => c.values[metric])
-      .filter((v): v is number => v !== undefined && Number.isFinite(v));
-    const value =
-      finite.length > 0
-        ? finite.reduce((s, v) => s + v, 0) / finite.length
-        : NaN;
+    const finite = group.map((c) => c.values[metric]).filter((v): v is number => v !== undefined && Number.isFinite(v));
+    const value = finite.length > 0 ? finite.reduce((s, v) => s + v, 0) / finite.length : NaN;
     const counts: Partial<Record<HeatmapCellState, number>> = {};
     for (const c of group) counts[c.state] = (counts[c.state] ?? 0) + 1;
     const first = group[0];
@@ -137,14 +120,11 @@ export function aggregateHeatmap(
 }
 
 /** Which finished outcomes count as "past the boundary". */
-export type BoundaryKind = "diverged" | "unsuccessful";
+export type BoundaryKind = 'diverged' | 'unsuccessful';
 
 function isPast(cell: HeatmapGridCell | null, kind: BoundaryKind): boolean {
   if (!cell) return false;
-  return (
-    cell.state === "diverged" ||
-    (kind === "unsuccessful" && cell.state === "failed")
-  );
+  return cell.state === 'diverged' || (kind === 'unsuccessful' && cell.state === 'failed');
 }
 
 /**
@@ -152,10 +132,7 @@ function isPast(cell: HeatmapGridCell | null, kind: BoundaryKind): boolean {
  * boundary (diverged, or diverged or failed), or null when the row's rightmost cell trains. PAPER P1 predicts
  * the frontier moves right as T_wrm grows.
  */
-export function boundaryColumns(
-  grid: HeatmapGrid,
-  kind: BoundaryKind = "unsuccessful",
-): (number | null)[] {
+export function boundaryColumns(grid: HeatmapGrid, kind: BoundaryKind = 'unsuccessful'): (number | null)[] {
   const n = grid.etas.length;
   return grid.warmups.map((_, row) => {
     let first: number | null = null;
@@ -177,10 +154,7 @@ export interface GridPoint {
  * The frontier as polylines in grid units (vertical segments at column edges, joined by horizontal steps
  * between adjacent rows); a row without a frontier breaks the line.
  */
-export function boundaryPolylines(
-  grid: HeatmapGrid,
-  kind: BoundaryKind = "unsuccessful",
-): GridPoint[][] {
+export function boundaryPolylines(grid: HeatmapGrid, kind: BoundaryKind = 'unsuccessful'): GridPoint[][] {
   const cols = boundaryColumns(grid, kind);
   const lines: GridPoint[][] = [];
   let current: GridPoint[] | null = null;
@@ -205,12 +179,7 @@ function dedupePoints(points: GridPoint[]): GridPoint[] {
     const last = out[out.length - 1];
     if (last && last.x === p.x && last.y === p.y) continue;
     const prev = out[out.length - 2];
-    if (
-      prev &&
-      last &&
-      ((prev.x === last.x && last.x === p.x) ||
-        (prev.y === last.y && last.y === p.y))
-    )
+    if (prev && last && ((prev.x === last.x && last.x === p.x) || (prev.y === last.y && last.y === p.y)))
       out[out.length - 1] = p;
     else out.push(p);
   }
@@ -230,17 +199,17 @@ export function formatLog2Tick(v: number): string {
   if (!(v > 0) || !Number.isFinite(v)) return String(v);
   const k = log2Exponent(v);
   const k2 = Math.round(k * 2) / 2;
-  if (Math.abs(k - k2) < 1e-9) return k2 === 0 ? "1" : `2^${k2}`;
+  if (Math.abs(k - k2) < 1e-9) return k2 === 0 ? '1' : `2^${k2}`;
   return formatNumber(v);
 }
 
 /** Short human number: 3 significant digits, exponent form outside [1e-3, 1e5), "NaN"/"∞" for non-finite. */
 export function formatNumber(v: number): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
-  if (v === 0) return "0";
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
+  if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(2).replace("e+", "e");
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(2).replace('e+', 'e');
   return String(Number(v.toPrecision(3)));
 }
 
@@ -266,15 +235,13 @@ export function cellAtStep(
     else break;
   }
   if (now.divergedAtStep != null && now.divergedAtStep <= s) {
-    return { state: "diverged", values: at?.values ?? {} };
+    return { state: 'diverged', values: at?.values ?? {} };
   }
-  if (!at)
-    return { state: now.state === "queued" ? "queued" : "running", values: {} };
+  if (!at) return { state: now.state === 'queued' ? 'queued' : 'running', values: {} };
   const last = history[history.length - 1];
   // Before its last recorded point a cell was still training at step s, whatever it became later.
-  if (at === last && now.state !== "queued" && now.state !== "running")
-    return { state: now.state, values: at.values };
-  return { state: "running", values: at.values };
+  if (at === last && now.state !== 'queued' && now.state !== 'running') return { state: now.state, values: at.values };
+  return { state: 'running', values: at.values };
 }
 
 /** A metric the heatmap can colour by: the key in a cell's values, how to show it, and its usual colour scale. */

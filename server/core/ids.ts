@@ -13,7 +13,9 @@ const TIME_CHARS = 9;
 const RANDOM_CHARS = 10;
 const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
 
-export const SweepIdSchema = z.string().regex(/^sw[0-9a-z]{9}-[0-9a-hjkmnp-tv-z]{10}$/, 'a sweep id like sw1ygr2pqbz-k3m9x0d2aq');
+export const SweepIdSchema = z
+  .string()
+  .regex(/^sw[0-9a-z]{9}-[0-9a-hjkmnp-tv-z]{10}$/, 'a sweep id like sw1ygr2pqbz-k3m9x0d2aq');
 export type SweepId = z.infer<typeof SweepIdSchema>;
 
 /** Cell ids: `e<η index, 2+ digits>-w<T_wrm, 6 digits>-s<seed>`, or `calibration` for the λ0 job. */
@@ -23,10 +25,12 @@ export type CellId = z.infer<typeof CellIdSchema>;
 export const WorkerIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/, 'letters, digits and . _ : - (at most 80)');
 
 /**
- * Study ids (a group of sweeps launched together from one paper preset, issue 8) have the sweep id's shape with the
+ * Study ids (a group of sweeps launched together from one paper preset) have the sweep id's shape with the
  * prefix `st`, so they also sort newest first and cannot be guessed.
  */
-export const StudyIdSchema = z.string().regex(/^st[0-9a-z]{9}-[0-9a-hjkmnp-tv-z]{10}$/, 'a study id like st1ygr2pqbz-k3m9x0d2aq');
+export const StudyIdSchema = z
+  .string()
+  .regex(/^st[0-9a-z]{9}-[0-9a-hjkmnp-tv-z]{10}$/, 'a study id like st1ygr2pqbz-k3m9x0d2aq');
 export type StudyId = z.infer<typeof StudyIdSchema>;
 
 /** Make a study id for a creation time (see `makeSweepId`). */

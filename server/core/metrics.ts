@@ -18,7 +18,7 @@ const Num = JsonNumberSchema;
 const Count = z.int().min(0);
 
 /**
- * Curvature measurements a row may carry (issue 4 fills them through the training loop's hooks). All are taken at
+ * Curvature measurements a row may carry (the curvature hooks fill them through the training loop). All are taken at
  * θ_s on the step's own training batch, before update s (PAPER §4.1, §4.3).
  */
 export const CurvatureFieldsSchema = z.object({
@@ -128,7 +128,7 @@ export const RunResultSchema = z.object({
   /** stepsRun / training-loop seconds. */
   stepsPerSec: Num,
   events: z.array(RunEventSchema).default([]),
-  /** λ0, the η_c search, persistent-catapult re-searches, catapult events and the regime label (issue 4). */
+  /** λ0, the η_c search, persistent-catapult re-searches, catapult events and the regime label. */
   curvature: CurvatureSummarySchema.nullable().default(null),
   config: RunConfigSchema,
 });

@@ -20,7 +20,8 @@ export function isDivergentLoss(loss: number): boolean {
 
 /** Train accuracy below which a finished run is a training failure: 1.5/K for K classes (15% for CIFAR-10). */
 export function failureAccuracyThreshold(numClasses: number): number {
-  if (!Number.isInteger(numClasses) || numClasses < 2) throw new RangeError(`numClasses must be an integer ≥ 2, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 2)
+    throw new RangeError(`numClasses must be an integer ≥ 2, got ${numClasses}`);
   return FAILURE_CHANCE_MULTIPLE / numClasses;
 }
 

@@ -1,9 +1,9 @@
 import { type ClaimId } from './findings';
 import { gridCells } from './grid';
-import { needsCalibration, SweepSpecSchema, type StudySize, type SweepSpecInput } from './sweep-spec';
+import { isRelativeGrid, SweepSpecSchema, type StudySize, type SweepSpecInput } from './sweep-spec';
 
 /**
- * The paper's experiments as presets (issue 8). A preset launches a *study*: one or more sweeps side by side (SP next
+ * The paper's experiments as presets. A preset launches a *study*: one or more sweeps side by side (SP next
  * to μP, Adam next to GI-Adam, η_init = η_c next to η_init = 0), each with a `role`, in one of two sizes:
  *   - `paper`: the paper's own settings (PAPER.md §2–§3, §3.7), for GPU fleets. Where the paper's model is not
  *     implemented here (WRN-16-4, the Transformer LM) the Myrtle CNN of the authors' code (PAPER §3.3) stands in, and
@@ -53,9 +53,11 @@ const PAPER_FCN = { kind: 'fcn', depth: 4, width: 512 } as const;
 const PAPER_CNN = { kind: 'cnn', depth: 5, width: 64 } as const;
 
 /** SGD heatmap grids: η = 2^x/λ0 (PAPER §2.4). */
-const relGrid = (fromExp: number, toExp: number) => ({ kind: 'pow2', unit: 'inv-lambda0', base: 1, fromExp, toExp, stepExp: 1 }) as const;
+const relGrid = (fromExp: number, toExp: number) =>
+  ({ kind: 'pow2', unit: 'inv-lambda0', base: 1, fromExp, toExp, stepExp: 1 }) as const;
 /** Adam grids: η = base·2^x (PAPER §2.4). */
-const absGrid = (base: number, fromExp: number, toExp: number) => ({ kind: 'pow2', unit: 'absolute', base, fromExp, toExp, stepExp: 1 }) as const;
+const absGrid = (base: number, fromExp: number, toExp: number) =>
+  ({ kind: 'pow2', unit: 'absolute', base, fromExp, toExp, stepExp: 1 }) as const;
 
 /** CPU heatmap budget: 1024 steps of batch 128 (32 epochs of 4096 images); warmups up to a quarter of it. */
 const CPU_STEPS = 1024;
@@ -84,7 +86,9 @@ function fig1Sweeps(size: StudySize): PresetSweep[] {
   return settings.map((x) => ({
     role: x.role,
     spec: {
-      title: cpu ? `Fig 1 ${x.label}: FCN-4-128 GD, MSE, η = ${x.eta}` : `Fig 1 ${x.label}: FCN-4-512 GD, MSE, η = ${x.eta} (5k CIFAR-10)`,
+      title: cpu
+        ? `Fig 1 ${x.label}: FCN-4-128 GD, MSE, η = ${x.eta}`
+        : `Fig 1 ${x.label}: FCN-4-512 GD, MSE, η = ${x.eta} (5k CIFAR-10)`,
       author: AUTHOR,
       model: cpu ? CPU_MECH_FCN : PAPER_FCN,
       parameterization: x.parameterization,
@@ -169,7 +173,12 @@ const adamMechanisms = (size: StudySize): PresetSweep[] => {
   const cpu = size === 'cpu';
   // CPU: Fig 2's η = 0.001, and 0.01, where single CPU runs showed Adam's initial loss spike (0.43 → 11.8 at step 1)
   // that GI-Adam removes (P12); at 0.001 this small FCN does not spike.
-  const settings = cpu ? [{ param: 'sp', etas: [0.001, 0.01] }] : [{ param: 'sp', etas: [0.001] }, { param: 'mup', etas: [0.003] }];
+  const settings = cpu
+    ? [{ param: 'sp', etas: [0.001, 0.01] }]
+    : [
+        { param: 'sp', etas: [0.001] },
+        { param: 'mup', etas: [0.003] },
+      ];
   return settings.flatMap(({ param, etas }) =>
     (['adam', 'gi-adam'] as const).map((kind) => ({
       role: cpu ? kind : `${kind}-${param}`,
@@ -210,7 +219,9 @@ const adamHeatmaps = (size: StudySize): PresetSweep[] =>
     return {
       role: kind,
       spec: {
-        title: cpu ? `${name} failure boundary: FCN-4-256 SP xent on Fashion-MNIST` : `${name} failure boundary: CNN-5-64 SP xent on CIFAR-10`,
+        title: cpu
+          ? `${name} failure boundary: FCN-4-256 SP xent on Fashion-MNIST`
+          : `${name} failure boundary: CNN-5-64 SP xent on CIFAR-10`,
         author: AUTHOR,
         model: cpu ? CPU_FCN : PAPER_CNN,
         parameterization: 'sp' as const,
@@ -258,7 +269,8 @@ const etaCSweeps = (size: StudySize): PresetSweep[] =>
         steps: cpu ? 512 : 10_000,
         etaGrid: cpu ? relGrid(0, 6) : relGrid(0, 8),
         warmupGrid: cpu ? [16, 64, 256] : [64, 256, 1024, 4096],
-        etaInit: mode === 'critical' ? { mode: 'critical' as const, eta0: 1e-4, delta: 0.1 } : { mode: 'zero' as const },
+        etaInit:
+          mode === 'critical' ? { mode: 'critical' as const, eta0: 1e-4, delta: 0.1 } : { mode: 'zero' as const },
         measure: cpu ? { ...cpuHeatmapMeasure } : { ...paperHeatmapMeasure },
       },
     };
@@ -327,7 +339,9 @@ export const PAPER_PRESETS: readonly PaperPreset[] = [fig1, fig3, fig2, adamHeat
 
 /** How a preset is scaled at a size: its CPU-scaling note, or the paper-size note. */
 export function sizeNote(preset: Pick<PaperPreset, 'cpuScaling'>, size: StudySize): string {
-  return size === 'cpu' ? preset.cpuScaling : "The paper's own settings (`paper` size), with the stand-ins named in the sweep titles.";
+  return size === 'cpu'
+    ? preset.cpuScaling
+    : "The paper's own settings (`paper` size), with the stand-ins named in the sweep titles.";
 }
 
 export function paperPreset(id: string): PaperPreset | undefined {
@@ -361,5 +375,5 @@ export function studyCost(preset: PaperPreset, size: StudySize): StudyCost {
 
 /** True when some sweep of the preset needs a λ0 calibration job first. */
 export function presetNeedsCalibration(preset: PaperPreset, size: StudySize): boolean {
-  return preset.sizes[size].some((s) => needsCalibration(SweepSpecSchema.parse(s.spec)));
+  return preset.sizes[size].some((s) => isRelativeGrid(SweepSpecSchema.parse(s.spec)));
 }

@@ -25,7 +25,7 @@ export const SweepRecordSchema = z.object({
 export type SweepRecord = z.infer<typeof SweepRecordSchema>;
 
 /**
- * A study: the sweeps one paper preset launched together (issue 8), by role. Written once, after its sweeps (each of
+ * A study: the sweeps one paper preset launched together, by role. Written once, after its sweeps (each of
  * which names the study in `spec.study`), so the claim checks can read them side by side.
  */
 export const StudyRecordSchema = z.object({
@@ -125,7 +125,10 @@ export const ProgressHistorySchema = z
     loss: z.array(JsonNumberSchema),
     sharpness: z.array(JsonNumberSchema),
   })
-  .refine((h) => h.loss.length === h.step.length && h.sharpness.length === h.step.length, 'history arrays must have equal lengths');
+  .refine(
+    (h) => h.loss.length === h.step.length && h.sharpness.length === h.step.length,
+    'history arrays must have equal lengths',
+  );
 
 /** Overwritten every few seconds while a cell trains; the last one stays. */
 export const ProgressRecordSchema = z.object({
@@ -159,7 +162,7 @@ function parseChunkValue(v: unknown): number | null | undefined {
 
 /**
  * The rows of a chunk: arrays of `JsonNumber | null`, checked and decoded in one loop over the values. (A zod
- * union per value cost ~5 µs: half a second for the 100k rows of one long cell; docs/BENCHMARKS.md, issue 5.) The
+ * union per value cost ~5 µs: half a second for the 100k rows of one long cell; docs/BENCHMARKS.md.) The
  * same checks as `z.array(z.array(z.union([JsonNumberSchema, z.null()]))).min(1)`, with the same output.
  */
 // z.custom types the input for writers; the transform is the check (z.custom without a predicate accepts anything).
@@ -183,7 +186,12 @@ const ChunkRowsSchema = z.custom<(JsonNumber | null)[][]>().transform((rows: unk
     for (let j = 0; j < r.length; j++) {
       const v = parseChunkValue(r[j]);
       if (v === undefined) {
-        ctx.issues.push({ code: 'custom', path: [i, j], message: 'expected a number, "NaN", "Infinity", "-Infinity" or null', input: r[j] });
+        ctx.issues.push({
+          code: 'custom',
+          path: [i, j],
+          message: 'expected a number, "NaN", "Infinity", "-Infinity" or null',
+          input: r[j],
+        });
         return z.NEVER;
       }
       o[j] = v;
@@ -209,11 +217,17 @@ export const MetricChunkSchema = z
     rows: ChunkRowsSchema,
   })
   .superRefine((c, ctx) => {
-    if (c.columns[0] !== 'step') ctx.addIssue({ code: 'custom', path: ['columns', 0], message: 'column 0 must be "step"' });
-    if (new Set(c.columns).size !== c.columns.length) ctx.addIssue({ code: 'custom', path: ['columns'], message: 'duplicate column' });
+    if (c.columns[0] !== 'step')
+      ctx.addIssue({ code: 'custom', path: ['columns', 0], message: 'column 0 must be "step"' });
+    if (new Set(c.columns).size !== c.columns.length)
+      ctx.addIssue({ code: 'custom', path: ['columns'], message: 'duplicate column' });
     c.rows.forEach((r, i) => {
       if (r.length !== c.columns.length) {
-        ctx.addIssue({ code: 'custom', path: ['rows', i], message: `row has ${r.length} values for ${c.columns.length} columns` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rows', i],
+          message: `row has ${r.length} values for ${c.columns.length} columns`,
+        });
       } else if (typeof r[0] !== 'number' || !Number.isInteger(r[0]) || r[0] < 0) {
         ctx.addIssue({ code: 'custom', path: ['rows', i, 0], message: 'step must be an integer ≥ 0' });
       }
@@ -250,7 +264,8 @@ export function encodeChunkRows(rows: readonly StepValues[]): { columns: string[
   }
   const out = rows.map((r) => {
     const arr: (JsonNumber | null)[] = new Array<JsonNumber | null>(columns.length).fill(null);
-    for (const [k, v] of Object.entries(r)) arr[index.get(k) ?? 0] = k === 'step' ? v : toJsonNumber(toStoredPrecision(v));
+    for (const [k, v] of Object.entries(r))
+      arr[index.get(k) ?? 0] = k === 'step' ? v : toJsonNumber(toStoredPrecision(v));
     return arr;
   });
   return { columns, rows: out };
@@ -308,7 +323,8 @@ export function decodeMetricRows(chunk: Pick<MetricChunk, 'columns' | 'rows'>): 
     if (isMetricRowField(c)) cols.push({ index, name: c, ...METRIC_ROW_FIELDS[c] });
   });
   for (const [name, f] of Object.entries(METRIC_ROW_FIELDS)) {
-    if (f.required && !chunk.columns.includes(name)) throw new Error(`metric rows: required column "${name}" is missing`);
+    if (f.required && !chunk.columns.includes(name))
+      throw new Error(`metric rows: required column "${name}" is missing`);
   }
   const out: MetricRow[] = new Array<MetricRow>(chunk.rows.length);
   for (let i = 0; i < chunk.rows.length; i++) {
@@ -320,7 +336,8 @@ export function decodeMetricRows(chunk: Pick<MetricChunk, 'columns' | 'rows'>): 
         if (c.required) throw new Error(`metric rows: row ${i} has no value for required column "${c.name}"`);
         continue;
       }
-      if (c.kind === 'count' && !(Number.isInteger(v) && v >= 0)) throw new Error(`metric rows: row ${i} column "${c.name}" must be an integer ≥ 0, got ${v}`);
+      if (c.kind === 'count' && !(Number.isInteger(v) && v >= 0))
+        throw new Error(`metric rows: row ${i} column "${c.name}" must be an integer ≥ 0, got ${v}`);
       row[c.name] = v;
     }
     // Every required field was checked present above, so the row has MetricRow's shape.
@@ -330,7 +347,17 @@ export function decodeMetricRows(chunk: Pick<MetricChunk, 'columns' | 'rows'>): 
 }
 
 /** Columns of a cell's chart series (MetricRow fields; `lr` may come from the schedule when rows lack it). */
-export const SERIES_COLUMNS = ['loss', 'acc', 'lr', 'testLoss', 'testAcc', 'sharpness', 'precondSharpness', 'stabilityRatio', 'gradNorm'] as const;
+export const SERIES_COLUMNS = [
+  'loss',
+  'acc',
+  'lr',
+  'testLoss',
+  'testAcc',
+  'sharpness',
+  'precondSharpness',
+  'stabilityRatio',
+  'gradNorm',
+] as const;
 export type SeriesColumn = (typeof SERIES_COLUMNS)[number];
 
 /** One downsampled series: steps ascending, values with NaN/±Inf kept as data. */

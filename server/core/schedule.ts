@@ -1,3 +1,5 @@
+import { type ScheduleSpec } from './run-config';
+
 /**
  * Learning-rate schedules of PAPER.md §2, as pure functions of the 0-based update counter s (the LR applied at
  * update s). Linear warmup uses the authors' exact indexing (§2.1): the first update uses η_init + (η_trgt−η_init)/T_wrm,
@@ -16,6 +18,25 @@ export interface LrSchedule {
   after: 'constant' | 'cosine';
   /** T, the total number of updates (needed by cosine decay). */
   totalSteps: number;
+}
+
+/**
+ * The schedule of a run from its config (PAPER §2): `etaInit` is what warmup starts from — 0, the configured value,
+ * or the η_c the search found (pass `etaC`; without one a 'critical' run starts from 0, as before its search).
+ */
+export function scheduleFor(
+  config: { steps: number; schedule: Pick<ScheduleSpec, 'etaTrgt' | 'warmupSteps' | 'etaInit' | 'after'> },
+  etaC: number | null = null,
+): LrSchedule {
+  const init = config.schedule.etaInit;
+  return {
+    etaTrgt: config.schedule.etaTrgt,
+    warmupSteps: config.schedule.warmupSteps,
+    etaInit: init.mode === 'value' ? init.value : init.mode === 'critical' ? (etaC ?? 0) : 0,
+    startsAtCritical: init.mode === 'critical',
+    after: config.schedule.after,
+    totalSteps: config.steps,
+  };
 }
 
 /** Ratio η_min/η_trgt of the cosine decay (PAPER §2.2). */

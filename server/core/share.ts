@@ -4,7 +4,7 @@ import { SweepIdSchema } from './ids';
 import { type SweepSpec } from './sweep-spec';
 
 /**
- * Sharing (issue 6), pure: content-addressed short-link ids and their stored record, ETags and the Cache-Control
+ * Sharing, pure: content-addressed short-link ids and their stored record, ETags and the Cache-Control
  * policy of shared responses, share titles and the Markdown snippet. Isomorphic (Web Crypto only). The view state
  * itself is the Sweep page's URL state (app/lib/view-state.ts); a share link carries its canonical query.
  */
@@ -29,7 +29,10 @@ export const ShortLinkRecordSchema = z.object({
   id: ShortLinkIdSchema,
   sweepId: SweepIdSchema,
   /** The view's canonical query string (the Sweep page's URL state, defaults left out), no leading "?". */
-  query: z.string().max(2000).refine((q) => !q.startsWith('?'), 'no leading "?"'),
+  query: z
+    .string()
+    .max(2000)
+    .refine((q) => !q.startsWith('?'), 'no leading "?"'),
   createdAt: z.int().min(0),
 });
 export type ShortLinkRecord = z.infer<typeof ShortLinkRecordSchema>;
@@ -73,7 +76,9 @@ export type Freshness = 'final' | 'live';
  */
 export function cacheControlFor(kind: 'image' | 'page', freshness: Freshness): string {
   if (freshness === 'live') return 'public, max-age=0, s-maxage=5, stale-while-revalidate=25';
-  return kind === 'image' ? 'public, max-age=31536000, immutable' : 'public, max-age=60, s-maxage=31536000, stale-while-revalidate=86400';
+  return kind === 'image'
+    ? 'public, max-age=31536000, immutable'
+    : 'public, max-age=60, s-maxage=31536000, stale-while-revalidate=86400';
 }
 
 /** A strong ETag over the given parts (render version included by the caller's parts). */
@@ -109,7 +114,10 @@ export function describeSweep(spec: Pick<SweepSpec, 'model' | 'parameterization'
 }
 
 /** "<model> · <optimizer> · <metric label>" — the title on the SVG, the OG card and the Markdown alt text. */
-export function shareTitle(spec: Pick<SweepSpec, 'model' | 'parameterization' | 'loss' | 'optimizer'>, metric: string): string {
+export function shareTitle(
+  spec: Pick<SweepSpec, 'model' | 'parameterization' | 'loss' | 'optimizer'>,
+  metric: string,
+): string {
   return `${describeSweep(spec)} · ${heatmapMetric(metric)?.label ?? metric}`;
 }
 

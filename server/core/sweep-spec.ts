@@ -68,14 +68,16 @@ export const EtaGridSchema = z.discriminatedUnion('kind', [
 export type EtaGrid = z.infer<typeof EtaGridSchema>;
 
 /** Slugs of paper presets and of a sweep's role inside its study: lower-case letters, digits and dashes. */
-export const SlugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes (at most 40)');
+export const SlugSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes (at most 40)');
 
 /** How big a paper preset runs: the paper's own settings (GPU fleets), or scaled to finish on a 2-core CPU. */
 export const StudySizeSchema = z.enum(['cpu', 'paper']);
 export type StudySize = z.infer<typeof StudySizeSchema>;
 
 /**
- * Membership of a sweep in a study: the sweeps one paper preset launches together (issue 8), which its claim checks
+ * Membership of a sweep in a study: the sweeps one paper preset launches together, which its claim checks
  * read side by side (e.g. Adam next to GI-Adam). `role` names the sweep inside the preset.
  */
 export const StudyRefSchema = z.object({
@@ -125,11 +127,16 @@ export const SweepSpecSchema = z
   })
   .superRefine((s, ctx) => {
     s.warmupGrid.forEach((w, i) => {
-      if (w > s.steps) ctx.addIssue({ code: 'custom', path: ['warmupGrid', i], message: `T_wrm ${w} exceeds steps ${s.steps}` });
+      if (w > s.steps)
+        ctx.addIssue({ code: 'custom', path: ['warmupGrid', i], message: `T_wrm ${w} exceeds steps ${s.steps}` });
     });
-    const cells = etaGridSize(s.etaGrid) * s.warmupGrid.length * s.seeds.length;
+    const cells = cellCount(s);
     if (cells > SWEEP_LIMITS.maxCells) {
-      ctx.addIssue({ code: 'custom', path: ['etaGrid'], message: `grid has ${cells} cells; at most ${SWEEP_LIMITS.maxCells}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['etaGrid'],
+        message: `grid has ${cells} cells; at most ${SWEEP_LIMITS.maxCells}`,
+      });
     } else if (cells * s.steps > SWEEP_LIMITS.maxTotalSteps) {
       ctx.addIssue({
         code: 'custom',
@@ -148,7 +155,15 @@ export function etaGridSize(grid: EtaGrid): number {
   return Math.floor((grid.toExp - grid.fromExp) / grid.stepExp + 1e-9) + 1;
 }
 
-/** True when η values are in units of 1/λ0, so the sweep needs its λ0 calibration before any cell trains. */
-export function needsCalibration(spec: Pick<SweepSpec, 'etaGrid'>): boolean {
+/**
+ * True when the η grid is in units of 1/λ0 (η_trgt = base·2^x/λ0, PAPER §2.4), so the sweep needs its λ0 calibration
+ * before any cell trains and its axis reads η_trgt·λ0.
+ */
+export function isRelativeGrid(spec: Pick<SweepSpec, 'etaGrid'>): boolean {
   return spec.etaGrid.kind === 'pow2' && spec.etaGrid.unit === 'inv-lambda0';
+}
+
+/** Number of cells of a sweep: η values × T_wrm values × seeds (the calibration job not counted). */
+export function cellCount(spec: Pick<SweepSpec, 'etaGrid' | 'warmupGrid' | 'seeds'>): number {
+  return etaGridSize(spec.etaGrid) * spec.warmupGrid.length * spec.seeds.length;
 }

@@ -1,9 +1,23 @@
-import { classifyRegime, curvaturePointsFromRows, detectCatapults, stabilityConstant, stabilityRatio, type RegimeLabel } from '../../server/core/curvature';
-import { downsampleSeries, type Series } from '../../server/core/downsample';
-import { cellRunConfig, gridCells } from '../../server/core/grid';
-import { type MetricRow, type RunEvent, type RunResult } from '../../server/core/metrics';
-import { CellSeriesRecordSchema, SERIES_COLUMNS, type CellResultRecord, type CellSeriesRecord, type SeriesColumn, type SweepRecord } from '../../server/core/records';
-import { lrAt, warmupEndStep, type LrSchedule } from '../../server/core/schedule';
+import {
+  classifyRegime,
+  curvaturePointsFromRows,
+  detectCatapults,
+  stabilityConstant,
+  stabilityRatio,
+  type RegimeLabel,
+} from '../core/curvature';
+import { downsampleSeries, type Series } from '../core/downsample';
+import { cellRunConfig, gridCells } from '../core/grid';
+import { type MetricRow, type RunEvent, type RunResult } from '../core/metrics';
+import {
+  CellSeriesRecordSchema,
+  SERIES_COLUMNS,
+  type CellResultRecord,
+  type CellSeriesRecord,
+  type SeriesColumn,
+  type SweepRecord,
+} from '../core/records';
+import { lrAt, warmupEndStep, type LrSchedule } from '../core/schedule';
 import { keys } from './keys';
 import { type SweepStore } from './sweep-store';
 
@@ -14,7 +28,7 @@ import { type SweepStore } from './sweep-store';
  * (`writeCellSeries` / `readStoredCellSeries`): one small object instead of ~100k rows for a long cell.
  */
 
-/** Issue 5: at most 2,000 points per series; also the resolution `series.json` is stored at. */
+/** At most 2,000 points per series (docs/BENCHMARKS.md); also the resolution `series.json` is stored at. */
 export const MAX_SERIES_POINTS = 2000;
 
 export interface CellMarkers {
@@ -36,7 +50,12 @@ export interface SeriesOutput {
   problems: { key: string; message: string }[];
 }
 
-export function scheduleOf(sweep: SweepRecord, cellId: string, etaTrgt: number | null, run: RunResult | null): LrSchedule | null {
+export function scheduleOf(
+  sweep: SweepRecord,
+  cellId: string,
+  etaTrgt: number | null,
+  run: RunResult | null,
+): LrSchedule | null {
   if (etaTrgt === null) return null;
   const coord = gridCells(sweep.spec).find((c) => c.cellId === cellId);
   if (!coord) return null;
@@ -50,7 +69,12 @@ export function scheduleOf(sweep: SweepRecord, cellId: string, etaTrgt: number |
   };
 }
 
-export function markersOf(schedule: LrSchedule | null, events: readonly RunEvent[], rows: readonly MetricRow[] | null, divergedAt: number | null): CellMarkers {
+export function markersOf(
+  schedule: LrSchedule | null,
+  events: readonly RunEvent[],
+  rows: readonly MetricRow[] | null,
+  divergedAt: number | null,
+): CellMarkers {
   const fromEvents = (kind: string) => events.filter((e) => e.kind === kind).map((e) => e.step);
   const warmupEvent = fromEvents('warmup-end')[0];
   const warmupEnd = warmupEvent ?? (schedule && schedule.warmupSteps > 1 ? warmupEndStep(schedule) : null);
@@ -86,13 +110,17 @@ export async function computeCellSeries(
   input: { sweepId: string; cellId: string; maxPoints: number },
   result: CellResultRecord | null,
 ): Promise<SeriesOutput> {
-  const [sweep, rowsRead] = await Promise.all([store.getSweep(input.sweepId), store.readCellSeries(input.sweepId, input.cellId)]);
+  const [sweep, rowsRead] = await Promise.all([
+    store.getSweep(input.sweepId),
+    store.readCellSeries(input.sweepId, input.cellId),
+  ]);
   const run = result?.run ?? null;
   const coord = gridCells(sweep.spec).find((c) => c.cellId === input.cellId);
   let etaTrgt: number | null = null;
   if (coord) {
     try {
-      etaTrgt = cellRunConfig(sweep.spec, coord, run?.lambda0 ?? (await store.getCalibration(sweep.id))?.lambda0).schedule.etaTrgt;
+      etaTrgt = cellRunConfig(sweep.spec, coord, run?.lambda0 ?? (await store.getCalibration(sweep.id))?.lambda0)
+        .schedule.etaTrgt;
     } catch {
       etaTrgt = null; // λ0-relative grid not calibrated yet
     }
@@ -113,11 +141,15 @@ export async function computeCellSeries(
       steps.push(r.step);
       values.push(v);
     }
-    if (steps.length > 0) series[col] = downsampleSeries({ steps, values }, { maxPoints: input.maxPoints, keepSteps: keep });
+    if (steps.length > 0)
+      series[col] = downsampleSeries({ steps, values }, { maxPoints: input.maxPoints, keepSteps: keep });
   }
   if (!series.lr && schedule && rows.length > 0) {
     const steps = rows.map((r) => r.step);
-    series.lr = downsampleSeries({ steps, values: steps.map((s) => lrAt(s, schedule)) }, { maxPoints: input.maxPoints, keepSteps: keep });
+    series.lr = downsampleSeries(
+      { steps, values: steps.map((s) => lrAt(s, schedule)) },
+      { maxPoints: input.maxPoints, keepSteps: keep },
+    );
   }
   return {
     sweepId: sweep.id,
@@ -137,7 +169,11 @@ export async function computeCellSeries(
  * readers keep reading the chunks and see the problem).
  */
 export async function writeCellSeries(store: SweepStore, result: CellResultRecord): Promise<CellSeriesRecord | null> {
-  const out = await computeCellSeries(store, { sweepId: result.sweepId, cellId: result.cellId, maxPoints: MAX_SERIES_POINTS }, result);
+  const out = await computeCellSeries(
+    store,
+    { sweepId: result.sweepId, cellId: result.cellId, maxPoints: MAX_SERIES_POINTS },
+    result,
+  );
   if (out.problems.length > 0 || out.epoch !== result.epoch) return null;
   const record: CellSeriesRecord = {
     schemaVersion: 1,
@@ -160,5 +196,14 @@ export async function readStoredCellSeries(store: SweepStore, result: CellResult
   if (got === null) return null;
   const r = got.value;
   if (r.sweepId !== result.sweepId || r.cellId !== result.cellId || r.epoch !== result.epoch) return null;
-  return { sweepId: r.sweepId, cellId: r.cellId, epoch: r.epoch, rowCount: r.rowCount, series: r.series, markers: r.markers, regime: r.regime, problems: [] };
+  return {
+    sweepId: r.sweepId,
+    cellId: r.cellId,
+    epoch: r.epoch,
+    rowCount: r.rowCount,
+    series: r.series,
+    markers: r.markers,
+    regime: r.regime,
+    problems: [],
+  };
 }

@@ -1,7 +1,7 @@
-import { CALIBRATION_JOB_ID, type CellId, type SweepId } from '../../server/core/ids';
-import { metricRowValues, type MetricRow, type RunResult } from '../../server/core/metrics';
-import { type Outcome } from '../../server/core/outcome';
-import { isLogSpacedStep } from '../../server/core/progress-history';
+import { CALIBRATION_JOB_ID, type CellId, type SweepId } from '../core/ids';
+import { metricRowValues, type MetricRow, type RunResult } from '../core/metrics';
+import { type Outcome } from '../core/outcome';
+import { isLogSpacedStep } from '../core/progress-history';
 import {
   CellResultRecordSchema,
   encodeChunkRows,
@@ -12,8 +12,8 @@ import {
   type CellResultRecord,
   type ProgressRecordInput,
   type StepValues,
-} from '../../server/core/records';
-import { toJsonNumber } from '../../server/core/json-number';
+} from '../core/records';
+import { toJsonNumber } from '../core/json-number';
 import { writeCellSeries } from './cell-series';
 import { keys } from './keys';
 import { type SweepStore } from './sweep-store';
@@ -48,7 +48,14 @@ export class CellWriter {
   private history = { step: [] as number[], loss: [] as number[], sharpness: [] as number[] };
   private lastStep = -1;
   private stopRequested = false;
-  readonly stats: { chunks: number; rows: number; chunkBytes: number; progressWrites: number; seriesStored: boolean; seriesError?: string } = {
+  readonly stats: {
+    chunks: number;
+    rows: number;
+    chunkBytes: number;
+    progressWrites: number;
+    seriesStored: boolean;
+    seriesError?: string;
+  } = {
     chunks: 0,
     rows: 0,
     chunkBytes: 0,
@@ -86,7 +93,8 @@ export class CellWriter {
       this.history.sharpness.push(this.latest.sharpness ?? Number.NaN);
     }
     const now = this.store.now();
-    if (this.rows.length >= (this.o.chunkRows ?? 500) || now - this.lastFlush >= (this.o.chunkMs ?? 10_000)) await this.flush();
+    if (this.rows.length >= (this.o.chunkRows ?? 500) || now - this.lastFlush >= (this.o.chunkMs ?? 10_000))
+      await this.flush();
     if (now - this.lastProgress >= (this.o.progressMs ?? 3_000)) await this.writeProgress();
   }
 
@@ -98,7 +106,15 @@ export class CellWriter {
     const meta = await this.store.write(
       keys.chunk(this.o.sweepId, this.o.cellId, this.o.epoch, this.seq),
       MetricChunkSchema,
-      { schemaVersion: 1, sweepId: this.o.sweepId, cellId: this.o.cellId, epoch: this.o.epoch, seq: this.seq, columns, rows },
+      {
+        schemaVersion: 1,
+        sweepId: this.o.sweepId,
+        cellId: this.o.cellId,
+        epoch: this.o.epoch,
+        seq: this.seq,
+        columns,
+        rows,
+      },
       { ifAbsent: true },
     );
     this.seq++;
@@ -135,7 +151,12 @@ export class CellWriter {
   }
 
   /** Flush the last rows and progress, then write the result; returns the record written. */
-  async finish(end: { outcome: Outcome; run?: RunResult; error?: string; summary?: Record<string, number> }): Promise<CellResultRecord> {
+  async finish(end: {
+    outcome: Outcome;
+    run?: RunResult;
+    error?: string;
+    summary?: Record<string, number>;
+  }): Promise<CellResultRecord> {
     await this.flush();
     await this.writeProgress();
     const record: CellResultRecord = {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { formatZodError } from '../../server/core/errors';
+import { formatZodError } from '../core/errors';
 import { type BlobStore } from './blob-store';
 import { FsBlobStore } from './fs-blob-store';
 import { VercelBlobStore } from './vercel-blob-store';
@@ -39,6 +39,7 @@ export function parseStoreEnv(env: Record<string, string | undefined>): StoreEnv
 
 /** The configured BlobStore: Vercel Blob when BLOB_READ_WRITE_TOKEN is set, else the local directory. */
 export function openBlobStore(env: StoreEnv, cwd: string): BlobStore {
-  if (env.BLOB_READ_WRITE_TOKEN !== undefined) return new VercelBlobStore(env.BLOB_READ_WRITE_TOKEN, env.ATLAS_BLOB_ACCESS);
+  if (env.BLOB_READ_WRITE_TOKEN !== undefined)
+    return new VercelBlobStore(env.BLOB_READ_WRITE_TOKEN, env.ATLAS_BLOB_ACCESS);
   return new FsBlobStore(path.resolve(cwd, env.ATLAS_DATA_DIR));
 }

@@ -29,7 +29,8 @@ export class FsBlobStore implements BlobStore {
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<BlobMeta> {
     assertValidKey(key);
-    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    const bytes =
+      typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     const file = this.file(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}~tmp-${process.pid}-${randomBytes(6).toString('hex')}`;

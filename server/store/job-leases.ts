@@ -1,7 +1,7 @@
-import { sweepJobIds } from '../../server/core/grid';
-import { CALIBRATION_JOB_ID, type CellId, type SweepId } from '../../server/core/ids';
-import { ClaimRecordSchema, DoneMarkerSchema, type ClaimRecord, type DoneMarker } from '../../server/core/records';
-import { needsCalibration, type SweepSpec } from '../../server/core/sweep-spec';
+import { sweepJobIds } from '../core/grid';
+import { CALIBRATION_JOB_ID, type CellId, type SweepId } from '../core/ids';
+import { ClaimRecordSchema, DoneMarkerSchema, type ClaimRecord, type DoneMarker } from '../core/records';
+import { isRelativeGrid, type SweepSpec } from '../core/sweep-spec';
 import { BlobExistsError, BlobPreconditionFailedError } from './blob-store';
 import { keys } from './keys';
 import { type SweepStore } from './sweep-store';
@@ -58,7 +58,9 @@ export class JobLeases {
       state: 'running',
     };
     try {
-      const meta = await this.store.write(keys.claim(sweepId, jobId, epoch), ClaimRecordSchema, record, { ifAbsent: true });
+      const meta = await this.store.write(keys.claim(sweepId, jobId, epoch), ClaimRecordSchema, record, {
+        ifAbsent: true,
+      });
       return { sweepId, jobId, epoch, workerId, etag: meta.etag, record };
     } catch (e) {
       if (e instanceof BlobExistsError) return null;
@@ -77,7 +79,12 @@ export class JobLeases {
     const now = this.store.now();
     const record: ClaimRecord = { ...lease.record, heartbeatAt: now, leaseExpiresAt: now + this.options.leaseMs };
     try {
-      const meta = await this.store.write(keys.claim(lease.sweepId, lease.jobId, lease.epoch), ClaimRecordSchema, record, { ifMatch: lease.etag });
+      const meta = await this.store.write(
+        keys.claim(lease.sweepId, lease.jobId, lease.epoch),
+        ClaimRecordSchema,
+        record,
+        { ifMatch: lease.etag },
+      );
       lease.etag = meta.etag;
       lease.record = record;
       return 'ok';
@@ -89,9 +96,11 @@ export class JobLeases {
 
   /** Give the job up now (graceful shutdown): another worker may claim epoch + 1 at once. */
   async release(lease: Lease): Promise<void> {
-    await this.store.blob.put(keys.released(lease.sweepId, lease.jobId, lease.epoch), '{}', { ifAbsent: true }).catch((e: unknown) => {
-      if (!(e instanceof BlobExistsError)) throw e;
-    });
+    await this.store.blob
+      .put(keys.released(lease.sweepId, lease.jobId, lease.epoch), '{}', { ifAbsent: true })
+      .catch((e: unknown) => {
+        if (!(e instanceof BlobExistsError)) throw e;
+      });
     await this.updateState(lease, 'released');
   }
 
@@ -131,7 +140,7 @@ export class JobLeases {
       return null;
     }
     let jobIds = sweepJobIds(spec);
-    if (needsCalibration(spec)) {
+    if (isRelativeGrid(spec)) {
       if (!scan.calibrated) {
         if (scan.jobs.get(CALIBRATION_JOB_ID)?.done) {
           // The calibration ended without λ0 (error): its cells can never run.
@@ -145,7 +154,7 @@ export class JobLeases {
     }
     const open = jobIds.filter((j) => !scan.jobs.get(j)?.done);
     if (open.length === 0) {
-      if (!needsCalibration(spec) || scan.calibrated) await this.store.deactivateSweep(sweepId);
+      if (!isRelativeGrid(spec) || scan.calibrated) await this.store.deactivateSweep(sweepId);
       return null;
     }
     const now = this.store.now();
@@ -175,9 +184,19 @@ export class JobLeases {
   }
 
   private async updateState(lease: Lease, state: ClaimRecord['state']): Promise<void> {
-    const record: ClaimRecord = { ...lease.record, state, heartbeatAt: this.store.now(), leaseExpiresAt: state === 'running' ? lease.record.leaseExpiresAt : 0 };
+    const record: ClaimRecord = {
+      ...lease.record,
+      state,
+      heartbeatAt: this.store.now(),
+      leaseExpiresAt: state === 'running' ? lease.record.leaseExpiresAt : 0,
+    };
     try {
-      const meta = await this.store.write(keys.claim(lease.sweepId, lease.jobId, lease.epoch), ClaimRecordSchema, record, { ifMatch: lease.etag });
+      const meta = await this.store.write(
+        keys.claim(lease.sweepId, lease.jobId, lease.epoch),
+        ClaimRecordSchema,
+        record,
+        { ifMatch: lease.etag },
+      );
       lease.etag = meta.etag;
       lease.record = record;
     } catch (e) {

@@ -1,5 +1,5 @@
-import { CellIdSchema, SweepIdSchema, type CellId, type StudyId, type SweepId } from '../../server/core/ids';
-import { type ShortLinkId } from '../../server/core/share';
+import { CellIdSchema, SweepIdSchema, type CellId, type StudyId, type SweepId } from '../core/ids';
+import { type ShortLinkId } from '../core/share';
 
 /**
  * The key layout: the ONLY place key strings are built or parsed.
@@ -16,8 +16,8 @@ import { type ShortLinkId } from '../../server/core/share';
  *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/metrics-<seq>.json  MetricChunk (append-only), seq 6 digits
  *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/result.json    CellResultRecord
  *   sweeps/<sweepId>/cells/<jobId>/e<epoch>/series.json    CellSeriesRecord (downsampled chart series, written at the end)
- *   links/<shortId>.json                                   ShortLinkRecord (immutable, content-addressed; issue 6)
- *   studies/<studyId>.json                                 StudyRecord (a paper preset's sweeps by role; issue 8)
+ *   links/<shortId>.json                                   ShortLinkRecord (immutable, content-addressed)
+ *   studies/<studyId>.json                                 StudyRecord (a paper preset's sweeps by role)
  *
  * One listing of `control/` tells a worker everything it needs to pick work in a sweep (cancelled? calibrated?
  * which jobs are done, claimed, released), from key names alone. Epochs and sequence numbers are zero-padded so
@@ -37,18 +37,24 @@ export const keys = {
   cancel: (sweepId: SweepId): string => `sweeps/${sweepId}/control/cancel.json`,
   calibration: (sweepId: SweepId): string => `sweeps/${sweepId}/control/calibration.json`,
   jobControlPrefix: (sweepId: SweepId, jobId: CellId): string => `sweeps/${sweepId}/control/jobs/${jobId}/`,
-  claim: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/control/jobs/${jobId}/claim-${pad6(epoch)}.json`,
+  claim: (sweepId: SweepId, jobId: CellId, epoch: number): string =>
+    `sweeps/${sweepId}/control/jobs/${jobId}/claim-${pad6(epoch)}.json`,
   released: (sweepId: SweepId, jobId: CellId, epoch: number): string =>
     `sweeps/${sweepId}/control/jobs/${jobId}/released-${pad6(epoch)}.json`,
   done: (sweepId: SweepId, jobId: CellId): string => `sweeps/${sweepId}/control/jobs/${jobId}/done.json`,
-  epochPrefix: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/`,
+  epochPrefix: (sweepId: SweepId, jobId: CellId, epoch: number): string =>
+    `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/`,
   progressPrefix: (sweepId: SweepId): string => `sweeps/${sweepId}/progress/`,
-  progress: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/progress/${jobId}/e${pad6(epoch)}.json`,
-  chunkPrefix: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/metrics-`,
+  progress: (sweepId: SweepId, jobId: CellId, epoch: number): string =>
+    `sweeps/${sweepId}/progress/${jobId}/e${pad6(epoch)}.json`,
+  chunkPrefix: (sweepId: SweepId, jobId: CellId, epoch: number): string =>
+    `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/metrics-`,
   chunk: (sweepId: SweepId, jobId: CellId, epoch: number, seq: number): string =>
     `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/metrics-${pad6(seq)}.json`,
-  result: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/result.json`,
-  series: (sweepId: SweepId, jobId: CellId, epoch: number): string => `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/series.json`,
+  result: (sweepId: SweepId, jobId: CellId, epoch: number): string =>
+    `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/result.json`,
+  series: (sweepId: SweepId, jobId: CellId, epoch: number): string =>
+    `sweeps/${sweepId}/cells/${jobId}/e${pad6(epoch)}/series.json`,
   shortLink: (id: ShortLinkId): string => `links/${id}.json`,
   study: (id: StudyId): string => `studies/${id}.json`,
 } as const;

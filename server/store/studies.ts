@@ -1,14 +1,14 @@
-import { formatZodError } from '../../server/core/errors';
-import { computeFindings, findingsCell, needsEarlyLoss, type Finding, type FindingsSweep } from '../../server/core/findings';
-import { makeStudyId, StudyIdSchema, type SweepId } from '../../server/core/ids';
-import { paperPreset, sizeNote, type PaperPreset } from '../../server/core/paper-presets';
-import { StudyRecordSchema, type StudyRecord } from '../../server/core/records';
-import { SweepSpecSchema, type StudySize, type SweepSpec } from '../../server/core/sweep-spec';
+import { formatZodError } from '../core/errors';
+import { computeFindings, findingsCell, needsEarlyLoss, type Finding, type FindingsSweep } from '../core/findings';
+import { makeStudyId, StudyIdSchema, type SweepId } from '../core/ids';
+import { paperPreset, sizeNote, type PaperPreset } from '../core/paper-presets';
+import { StudyRecordSchema, type StudyRecord } from '../core/records';
+import { SweepSpecSchema, type StudySize, type SweepSpec } from '../core/sweep-spec';
 import { keys } from './keys';
 import { InvalidRecordError, mapLimit, type SweepStore } from './sweep-store';
 
 /**
- * Studies (issue 8): the sweeps of one paper preset, launched together and read side by side by the claim checks.
+ * Studies: the sweeps of one paper preset, launched together and read side by side by the claim checks.
  * A study is its sweeps (each naming the study in `spec.study`) plus one StudyRecord listing them by role.
  */
 
@@ -20,11 +20,19 @@ export class StudyNotFoundError extends Error {
 }
 
 /** The specs a preset launches at a size, each tagged with the study; all validated before anything is written. */
-export function studySpecs(preset: PaperPreset, size: StudySize, studyId: string, author?: string): { role: string; spec: SweepSpec }[] {
+export function studySpecs(
+  preset: PaperPreset,
+  size: StudySize,
+  studyId: string,
+  author?: string,
+): { role: string; spec: SweepSpec }[] {
   return preset.sizes[size].map(({ role, spec }, i) => {
     const input = { ...spec, ...(author ? { author } : {}), study: { id: studyId, preset: preset.id, size, role } };
     const parsed = SweepSpecSchema.safeParse(input);
-    if (!parsed.success) throw new InvalidRecordError(`preset ${preset.id} (${size}), sweep ${i} (${role}):\n${formatZodError(parsed.error)}`);
+    if (!parsed.success)
+      throw new InvalidRecordError(
+        `preset ${preset.id} (${size}), sweep ${i} (${role}):\n${formatZodError(parsed.error)}`,
+      );
     return { role, spec: parsed.data };
   });
 }
@@ -93,7 +101,10 @@ export async function readFindingsSweep(store: SweepStore, sweepId: string): Pro
   const cells = await mapLimit(status.cells, 16, async (c) => {
     const result = c.done ? await store.readDoneResult(sweep.id, c.done).catch(() => null) : null;
     // Only the few cells whose early losses a check reads (full-batch Adam at T_wrm = 1) have their rows read.
-    const rows = c.done && needsEarlyLoss(sweep.spec, c.warmupSteps) ? ((await store.readCellSeries(sweep.id, c.cellId).catch(() => null))?.rows ?? null) : null;
+    const rows =
+      c.done && needsEarlyLoss(sweep.spec, c.warmupSteps)
+        ? ((await store.readCellSeries(sweep.id, c.cellId).catch(() => null))?.rows ?? null)
+        : null;
     return findingsCell(c, c.etaTrgt, c.done?.outcome ?? null, result?.run ?? null, rows);
   });
   return {

@@ -1,9 +1,9 @@
 import { type z } from 'zod';
-import { formatZodError } from '../../server/core/errors';
-import { cellEtaTrgt, gridCells, type CellCoord } from '../../server/core/grid';
-import { CALIBRATION_JOB_ID, makeSweepId, SweepIdSchema, type CellId, type SweepId } from '../../server/core/ids';
-import { toJsonNumber } from '../../server/core/json-number';
-import { type MetricRow } from '../../server/core/metrics';
+import { formatZodError } from '../core/errors';
+import { cellEtaTrgt, gridCells, type CellCoord } from '../core/grid';
+import { CALIBRATION_JOB_ID, makeSweepId, SweepIdSchema, type CellId, type SweepId } from '../core/ids';
+import { toJsonNumber } from '../core/json-number';
+import { type MetricRow } from '../core/metrics';
 import {
   CalibrationRecordSchema,
   CancelRecordSchema,
@@ -23,8 +23,8 @@ import {
   type ProgressRecord,
   type SweepIndexEntry,
   type SweepRecord,
-} from '../../server/core/records';
-import { needsCalibration, SweepSpecSchema, type SweepSpecInput } from '../../server/core/sweep-spec';
+} from '../core/records';
+import { isRelativeGrid, SweepSpecSchema, type SweepSpecInput } from '../core/sweep-spec';
 import { BlobExistsError, listAll, type BlobMeta, type BlobStore } from './blob-store';
 import { keys, parseChunkSeq, parseControlKey, sweepIdOfListKey } from './keys';
 
@@ -70,7 +70,9 @@ export class InvalidRecordError extends Error {
 
 /** JSON text with NaN/±Infinity as their JSON-number strings (plain JSON.stringify would write null). */
 export function toStoredJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? toJsonNumber(v) : v));
+  return JSON.stringify(value, (_k, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? toJsonNumber(v) : v,
+  );
 }
 
 export type JobState = 'queued' | 'running' | 'stalled' | 'done' | 'cancelled' | 'blocked';
@@ -79,7 +81,10 @@ export type JobState = 'queued' | 'running' | 'stalled' | 'done' | 'cancelled' |
 export interface ControlScan {
   cancelled: boolean;
   calibrated: boolean;
-  jobs: Map<CellId, { epochs: number[]; lastClaimWrite: number; lastClaimEtag: string; released: Set<number>; done: boolean }>;
+  jobs: Map<
+    CellId,
+    { epochs: number[]; lastClaimWrite: number; lastClaimEtag: string; released: Set<number>; done: boolean }
+  >;
 }
 
 export interface CellSummary extends CellCoord {
@@ -189,7 +194,7 @@ export class SweepStore {
       title: spec.title,
       author: spec.author,
       cellCount: record.cellCount,
-      etaUnit: needsCalibration(spec) ? 'inv-lambda0' : 'absolute',
+      etaUnit: isRelativeGrid(spec) ? 'inv-lambda0' : 'absolute',
     };
     await this.write(keys.indexEntry(id), SweepIndexEntrySchema, entry, { ifAbsent: true });
     await this.write(keys.active(id), SweepIndexEntrySchema, entry);
@@ -197,7 +202,9 @@ export class SweepStore {
   }
 
   /** Sweeps, newest first, one page at a time (reads only the small index entries). */
-  async listSweeps(options: { cursor?: string; limit?: number } = {}): Promise<{ sweeps: SweepIndexEntry[]; cursor?: string }> {
+  async listSweeps(
+    options: { cursor?: string; limit?: number } = {},
+  ): Promise<{ sweeps: SweepIndexEntry[]; cursor?: string }> {
     const page = await this.blob.list(keys.indexPrefix(), { cursor: options.cursor, limit: options.limit ?? 50 });
     const sweeps: SweepIndexEntry[] = [];
     for (const b of page.blobs) {
@@ -222,7 +229,12 @@ export class SweepStore {
   /** Mark a sweep cancelled (idempotent: the first cancel record stays). Running cells stop at their next chunk. */
   async cancelSweep(sweepId: string, by?: string): Promise<CancelRecord> {
     const sweep = await this.getSweep(sweepId);
-    const record: CancelRecord = { schemaVersion: 1, sweepId: sweep.id, cancelledAt: this.now(), ...(by ? { by } : {}) };
+    const record: CancelRecord = {
+      schemaVersion: 1,
+      sweepId: sweep.id,
+      cancelledAt: this.now(),
+      ...(by ? { by } : {}),
+    };
     try {
       await this.write(keys.cancel(sweep.id), CancelRecordSchema, record, { ifAbsent: true });
     } catch (e) {
@@ -283,7 +295,11 @@ export class SweepStore {
     return scan;
   }
 
-  async getClaim(sweepId: SweepId, jobId: CellId, epoch: number): Promise<{ value: ClaimRecord; meta: BlobMeta } | null> {
+  async getClaim(
+    sweepId: SweepId,
+    jobId: CellId,
+    epoch: number,
+  ): Promise<{ value: ClaimRecord; meta: BlobMeta } | null> {
     return this.read(keys.claim(sweepId, jobId, epoch), ClaimRecordSchema);
   }
 
@@ -310,8 +326,10 @@ export class SweepStore {
     ]);
     const progressEtags = new Map<string, string>(progressList.map((b) => [b.key, b.etag]));
     const now = this.now();
-    const calib = needsCalibration(sweep.spec);
-    const calibrationState = calib ? await this.jobState(id, CALIBRATION_JOB_ID, scan, now, calibration !== null) : null;
+    const calib = isRelativeGrid(sweep.spec);
+    const calibrationState = calib
+      ? await this.jobState(id, CALIBRATION_JOB_ID, scan, now, calibration !== null)
+      : null;
     const coords = gridCells(sweep.spec);
     const cells = await mapLimit(coords, 16, async (coord): Promise<CellSummary> => {
       const problems: string[] = [];
@@ -321,7 +339,9 @@ export class SweepStore {
       if (job?.done) {
         // Done markers never change: read once, then served from the cache.
         const doneKey = keys.done(id, coord.cellId);
-        done = await this.readListed(doneKey, IMMUTABLE, DoneMarkerSchema).catch((e: unknown) => problem(e, problems, null));
+        done = await this.readListed(doneKey, IMMUTABLE, DoneMarkerSchema).catch((e: unknown) =>
+          problem(e, problems, null),
+        );
         if (done) epoch = done.epoch;
       }
       const progressKey = epoch === null ? null : keys.progress(id, coord.cellId, epoch);
@@ -329,19 +349,16 @@ export class SweepStore {
       const progress =
         progressKey === null || progressEtag === undefined
           ? null
-          : await this.readListed(progressKey, progressEtag, ProgressRecordSchema).catch((e: unknown) => problem(e, problems, null));
+          : await this.readListed(progressKey, progressEtag, ProgressRecordSchema).catch((e: unknown) =>
+              problem(e, problems, null),
+            );
       let state: JobState;
       if (done) state = 'done';
       else if (calib && calibrationState === 'done' && calibration === null) state = 'blocked';
       else if (scan.cancelled) state = 'cancelled';
       else if (job === undefined || job.epochs.length === 0) state = 'queued';
       else state = await this.jobState(id, coord.cellId, scan, now, false);
-      let etaTrgt: number | null = null;
-      try {
-        etaTrgt = cellEtaTrgt(sweep.spec, coord, calibration?.lambda0);
-      } catch {
-        etaTrgt = null; // λ0-relative grid before calibration
-      }
+      const etaTrgt = cellEtaTrgt(sweep.spec, coord, calibration?.lambda0);
       return { ...coord, etaTrgt, state, epoch, progress, done, problems };
     });
     const counts: Record<JobState, number> = { queued: 0, running: 0, stalled: 0, done: 0, cancelled: 0, blocked: 0 };
@@ -354,14 +371,22 @@ export class SweepStore {
     return (await this.getSweepStatus(sweepId)).cells;
   }
 
-  private async jobState(sweepId: SweepId, jobId: CellId, scan: ControlScan, now: number, hasOutput: boolean): Promise<JobState> {
+  private async jobState(
+    sweepId: SweepId,
+    jobId: CellId,
+    scan: ControlScan,
+    now: number,
+    hasOutput: boolean,
+  ): Promise<JobState> {
     const job = scan.jobs.get(jobId);
     if (job?.done || hasOutput) return 'done';
     const epoch = job?.epochs[job.epochs.length - 1];
     if (job === undefined || epoch === undefined) return scan.cancelled ? 'cancelled' : 'queued';
     if (scan.cancelled) return 'cancelled';
     if (job.released.has(epoch)) return 'stalled';
-    const claim = await this.readListed(keys.claim(sweepId, jobId, epoch), job.lastClaimEtag, ClaimRecordSchema).catch(() => null);
+    const claim = await this.readListed(keys.claim(sweepId, jobId, epoch), job.lastClaimEtag, ClaimRecordSchema).catch(
+      () => null,
+    );
     return claim !== null && claim.leaseExpiresAt > now ? 'running' : 'stalled';
   }
 
@@ -398,7 +423,8 @@ export class SweepStore {
       try {
         const got = await this.read(key, MetricChunkSchema);
         if (got === null) return [];
-        if (got.value.epoch !== epoch || got.value.cellId !== jobId) throw new CorruptRecordError(key, 'chunk belongs to another cell or epoch');
+        if (got.value.epoch !== epoch || got.value.cellId !== jobId)
+          throw new CorruptRecordError(key, 'chunk belongs to another cell or epoch');
         // Rows are checked column by column with MetricRowSchema's rules (decodeMetricRows); NaN/±Inf are data.
         return decodeMetricRows(got.value);
       } catch (e) {
@@ -419,7 +445,10 @@ export class SweepStore {
   /** The result of a cell from the epoch readers follow, or null while it has none. */
   async getCellResult(sweepId: string, cellId: string): Promise<CellResultRecord | null> {
     const sweep = await this.getSweep(sweepId);
-    const jobId = (cellId === CALIBRATION_JOB_ID ? CALIBRATION_JOB_ID : gridCells(sweep.spec).find((c) => c.cellId === cellId)?.cellId) ?? null;
+    const jobId =
+      (cellId === CALIBRATION_JOB_ID
+        ? CALIBRATION_JOB_ID
+        : gridCells(sweep.spec).find((c) => c.cellId === cellId)?.cellId) ?? null;
     if (jobId === null) throw new CellNotFoundError(sweepId, cellId);
     const done = await this.getDone(sweep.id, jobId);
     if (!done) return null;
@@ -448,7 +477,11 @@ function problem<T>(e: unknown, problems: string[], fallback: T): T {
 }
 
 /** Map with at most `limit` calls in flight; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {

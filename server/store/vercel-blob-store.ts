@@ -1,4 +1,12 @@
-import { BlobError, BlobNotFoundError, BlobPreconditionFailedError as VercelPreconditionFailed, del, head, list, put } from '@vercel/blob';
+import {
+  BlobError,
+  BlobNotFoundError,
+  BlobPreconditionFailedError as VercelPreconditionFailed,
+  del,
+  head,
+  list,
+  put,
+} from '@vercel/blob';
 import {
   assertValidKey,
   BlobExistsError,
@@ -40,9 +48,15 @@ export class VercelBlobStore implements BlobStore {
         contentType: options.contentType ?? 'application/json',
         cacheControlMaxAge: 60,
       });
-      return { key, size: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength, etag: res.etag, uploadedAt: Date.now() };
+      return {
+        key,
+        size: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength,
+        etag: res.etag,
+        uploadedAt: Date.now(),
+      };
     } catch (e) {
-      if (e instanceof VercelPreconditionFailed) throw new BlobPreconditionFailedError(`etag mismatch for ${key}`, key, { cause: e });
+      if (e instanceof VercelPreconditionFailed)
+        throw new BlobPreconditionFailedError(`etag mismatch for ${key}`, key, { cause: e });
       if (options.ifAbsent && e instanceof BlobError && /already exists/i.test(e.message)) {
         throw new BlobExistsError(`blob exists: ${key}`, key, { cause: e });
       }
@@ -74,7 +88,12 @@ export class VercelBlobStore implements BlobStore {
         limit: Math.max(1, Math.min(options.limit ?? 1000, 1000)),
         ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
       });
-      const blobs = res.blobs.map((b) => ({ key: b.pathname, size: b.size, etag: b.etag, uploadedAt: b.uploadedAt.getTime() }));
+      const blobs = res.blobs.map((b) => ({
+        key: b.pathname,
+        size: b.size,
+        etag: b.etag,
+        uploadedAt: b.uploadedAt.getTime(),
+      }));
       return res.hasMore && res.cursor ? { blobs, cursor: res.cursor } : { blobs };
     } catch (e) {
       throw wrap(e, prefix);

@@ -1,5 +1,5 @@
 /**
- * Dashboard benchmark (issue 5, docs/BENCHMARKS.md): a 16×16 fixture sweep (every cell finished, with a log-spaced
+ * Dashboard benchmark (docs/BENCHMARKS.md): a 16×16 fixture sweep (every cell finished, with a log-spaced
  * progress history) and one 100,000-step cell, in a temporary local store. Measures, in-process through the tRPC
  * caller (server time, no HTTP): sweeps.byId for the 16×16 sweep and cells.series for the 100k-step cell (cold, then
  * warm) finished (served from the series.json its writer stores) and the same rows in a running cell (computed from
@@ -18,7 +18,15 @@ import { gridCells } from '../../server/core/grid';
 import { encodeJsonNumbers, metricRowValues, type MetricRow } from '../../server/core/metrics';
 import { logSpacedSteps } from '../../server/core/progress-history';
 import { type CellId, type SweepId } from '../../server/core/ids';
-import { CellResultRecordSchema, ClaimRecordSchema, type CellResultRecord, DoneMarkerSchema, encodeChunkRows, MetricChunkSchema, ProgressRecordSchema } from '../../server/core/records';
+import {
+  CellResultRecordSchema,
+  ClaimRecordSchema,
+  type CellResultRecord,
+  DoneMarkerSchema,
+  encodeChunkRows,
+  MetricChunkSchema,
+  ProgressRecordSchema,
+} from '../../server/core/records';
 import { type SweepSpecInput } from '../../server/core/sweep-spec';
 import { writeCellSeries } from '../../server/store/cell-series';
 import { FsBlobStore } from '../../server/store/fs-blob-store';
@@ -42,7 +50,15 @@ const spec: SweepSpecInput = {
 };
 
 function row(s: number, eta: number): MetricRow {
-  const r: MetricRow = { schemaVersion: 1, step: s, lr: eta, loss: 0.05 + Math.exp(-s / 5000) + 0.01 * Math.sin(s), acc: 0.9, gradNorm: 1, paramNorm: 10 };
+  const r: MetricRow = {
+    schemaVersion: 1,
+    step: s,
+    lr: eta,
+    loss: 0.05 + Math.exp(-s / 5000) + 0.01 * Math.sin(s),
+    acc: 0.9,
+    gradNorm: 1,
+    paramNorm: 10,
+  };
   if (s % 100 === 0) r.sharpness = 30 + 5 * Math.cos(s / 1000);
   if (s % 1000 === 999) {
     r.testLoss = r.loss * 1.1;
@@ -72,21 +88,66 @@ async function main(): Promise<void> {
     const diverged = c.etaIndex > 8 + Math.log2(c.warmupSteps) / 2;
     const last = diverged ? 100 + c.etaIndex : LONG_STEPS - 1;
     const hs = hist.filter((s) => s <= last);
-    await store.write(keys.claim(sweep.id, c.cellId, 1), ClaimRecordSchema, { schemaVersion: 1, sweepId: sweep.id, jobId: c.cellId, epoch: 1, workerId: 'bench', claimedAt: now, heartbeatAt: now, leaseExpiresAt: now, state: 'done' });
+    await store.write(keys.claim(sweep.id, c.cellId, 1), ClaimRecordSchema, {
+      schemaVersion: 1,
+      sweepId: sweep.id,
+      jobId: c.cellId,
+      epoch: 1,
+      workerId: 'bench',
+      claimedAt: now,
+      heartbeatAt: now,
+      leaseExpiresAt: now,
+      state: 'done',
+    });
     await store.write(
       keys.progress(sweep.id, c.cellId, 1),
       ProgressRecordSchema,
       encodeJsonNumbers({
-        schemaVersion: 1, sweepId: sweep.id, cellId: c.cellId, epoch: 1, workerId: 'bench', updatedAt: now, step: last, totalSteps: LONG_STEPS,
-        latest: { loss: diverged ? NaN : 0.06 }, history: { step: hs, loss: hs.map((s) => (diverged && s === last ? NaN : 1 / (1 + s))), sharpness: hs.map(() => 30) }, chunks: 0, rows: last + 1,
+        schemaVersion: 1,
+        sweepId: sweep.id,
+        cellId: c.cellId,
+        epoch: 1,
+        workerId: 'bench',
+        updatedAt: now,
+        step: last,
+        totalSteps: LONG_STEPS,
+        latest: { loss: diverged ? NaN : 0.06 },
+        history: {
+          step: hs,
+          loss: hs.map((s) => (diverged && s === last ? NaN : 1 / (1 + s))),
+          sharpness: hs.map(() => 30),
+        },
+        chunks: 0,
+        rows: last + 1,
       }) as never,
     );
-    const summary = encodeJsonNumbers({ finalTrainLoss: diverged ? NaN : 0.05 + c.etaIndex / 100, bestTestAcc: 0.8 }) as Record<string, number>;
-    await store.write(keys.done(sweep.id, c.cellId), DoneMarkerSchema, { schemaVersion: 1, sweepId: sweep.id, jobId: c.cellId, epoch: 1, outcome: diverged ? 'diverged' : 'trained', finishedAt: now, lastStep: last, summary });
+    const summary = encodeJsonNumbers({
+      finalTrainLoss: diverged ? NaN : 0.05 + c.etaIndex / 100,
+      bestTestAcc: 0.8,
+    }) as Record<string, number>;
+    await store.write(keys.done(sweep.id, c.cellId), DoneMarkerSchema, {
+      schemaVersion: 1,
+      sweepId: sweep.id,
+      jobId: c.cellId,
+      epoch: 1,
+      outcome: diverged ? 'diverged' : 'trained',
+      finishedAt: now,
+      lastStep: last,
+      summary,
+    });
   }
   const seedCells = performance.now() - t;
   // One 100k-step cell with all its rows, in a sweep of its own (a 16×16 sweep of 100k steps exceeds the spec's total-steps limit).
-  const longSweep = await store.createSweep({ ...spec, title: 'Bench: 100k steps', steps: LONG_STEPS, etaGrid: { kind: 'explicit', values: [0.01] }, warmupGrid: [1024] }, { now: now + 1 });
+  const longSweep = await store.createSweep(
+    {
+      ...spec,
+      title: 'Bench: 100k steps',
+      steps: LONG_STEPS,
+      etaGrid: { kind: 'explicit', values: [0.01] },
+      warmupGrid: [1024],
+    },
+    { now: now + 1 },
+  );
   await store.deactivateSweep(longSweep.id);
   const long = gridCells(longSweep.spec)[0];
   if (!long) throw new Error('no cells');
@@ -95,12 +156,39 @@ async function main(): Promise<void> {
     for (let seq = 0; seq * CHUNK < LONG_STEPS; seq++) {
       const rows: MetricRow[] = [];
       for (let s = seq * CHUNK; s < Math.min(LONG_STEPS, (seq + 1) * CHUNK); s++) rows.push(row(s, long.etaInUnits));
-      await store.write(keys.chunk(sweepId, cellId, 1, seq), MetricChunkSchema, { schemaVersion: 1, sweepId, cellId, epoch: 1, seq, ...encodeChunkRows(rows.map(metricRowValues)) });
+      await store.write(keys.chunk(sweepId, cellId, 1, seq), MetricChunkSchema, {
+        schemaVersion: 1,
+        sweepId,
+        cellId,
+        epoch: 1,
+        seq,
+        ...encodeChunkRows(rows.map(metricRowValues)),
+      });
     }
   };
   await writeLongChunks(longSweep.id, long.cellId);
-  await store.write(keys.claim(longSweep.id, long.cellId, 1), ClaimRecordSchema, { schemaVersion: 1, sweepId: longSweep.id, jobId: long.cellId, epoch: 1, workerId: 'bench', claimedAt: now, heartbeatAt: now, leaseExpiresAt: now, state: 'done' });
-  const longResult: CellResultRecord = { schemaVersion: 1, sweepId: longSweep.id, cellId: long.cellId, epoch: 1, workerId: 'bench', finishedAt: now, outcome: 'trained', lastStep: LONG_STEPS - 1, summary: {} };
+  await store.write(keys.claim(longSweep.id, long.cellId, 1), ClaimRecordSchema, {
+    schemaVersion: 1,
+    sweepId: longSweep.id,
+    jobId: long.cellId,
+    epoch: 1,
+    workerId: 'bench',
+    claimedAt: now,
+    heartbeatAt: now,
+    leaseExpiresAt: now,
+    state: 'done',
+  });
+  const longResult: CellResultRecord = {
+    schemaVersion: 1,
+    sweepId: longSweep.id,
+    cellId: long.cellId,
+    epoch: 1,
+    workerId: 'bench',
+    finishedAt: now,
+    outcome: 'trained',
+    lastStep: LONG_STEPS - 1,
+    summary: {},
+  };
   await store.write(keys.result(longSweep.id, long.cellId, 1), CellResultRecordSchema, longResult);
   const seedRows = performance.now() - t;
   // What CellWriter.finish does after the result: the downsampled series, once (series.json).
@@ -109,12 +197,40 @@ async function main(): Promise<void> {
   const writeSeries = performance.now() - t;
   if (!stored) throw new Error('series.json was not written');
   const seriesBytes = (await blob.head(keys.series(longSweep.id, long.cellId, 1)))?.size ?? 0;
-  await store.write(keys.done(longSweep.id, long.cellId), DoneMarkerSchema, { schemaVersion: 1, sweepId: longSweep.id, jobId: long.cellId, epoch: 1, outcome: 'trained', finishedAt: now, lastStep: LONG_STEPS - 1, summary: {} });
+  await store.write(keys.done(longSweep.id, long.cellId), DoneMarkerSchema, {
+    schemaVersion: 1,
+    sweepId: longSweep.id,
+    jobId: long.cellId,
+    epoch: 1,
+    outcome: 'trained',
+    finishedAt: now,
+    lastStep: LONG_STEPS - 1,
+    summary: {},
+  });
   // The same 100k rows in a cell that is still running (lease live, no result): its series come from the chunks.
-  const runSweep = await store.createSweep({ ...spec, title: 'Bench: 100k steps, running', steps: LONG_STEPS, etaGrid: { kind: 'explicit', values: [0.01] }, warmupGrid: [1024] }, { now: now + 2 });
+  const runSweep = await store.createSweep(
+    {
+      ...spec,
+      title: 'Bench: 100k steps, running',
+      steps: LONG_STEPS,
+      etaGrid: { kind: 'explicit', values: [0.01] },
+      warmupGrid: [1024],
+    },
+    { now: now + 2 },
+  );
   await store.deactivateSweep(runSweep.id);
   await writeLongChunks(runSweep.id, long.cellId);
-  await store.write(keys.claim(runSweep.id, long.cellId, 1), ClaimRecordSchema, { schemaVersion: 1, sweepId: runSweep.id, jobId: long.cellId, epoch: 1, workerId: 'bench', claimedAt: now, heartbeatAt: now, leaseExpiresAt: now + 3_600_000, state: 'running' });
+  await store.write(keys.claim(runSweep.id, long.cellId, 1), ClaimRecordSchema, {
+    schemaVersion: 1,
+    sweepId: runSweep.id,
+    jobId: long.cellId,
+    epoch: 1,
+    workerId: 'bench',
+    claimedAt: now,
+    heartbeatAt: now,
+    leaseExpiresAt: now + 3_600_000,
+    state: 'running',
+  });
 
   const caller = createCaller(createContextInner({ blob, now: () => now }));
   const time = async <T>(f: () => Promise<T>): Promise<[number, T]> => {
@@ -128,7 +244,8 @@ async function main(): Promise<void> {
   const [seriesWarm] = await time(() => caller.cells.series({ sweepId: longSweep.id, cellId: long.cellId }));
   const [chunksCold, running] = await time(() => caller.cells.series({ sweepId: runSweep.id, cellId: long.cellId }));
   const [chunksWarm] = await time(() => caller.cells.series({ sweepId: runSweep.id, cellId: long.cellId }));
-  if (JSON.stringify(running.series) !== JSON.stringify(series.series)) throw new Error('stored and chunk-computed series differ');
+  if (JSON.stringify(running.series) !== JSON.stringify(series.series))
+    throw new Error('stored and chunk-computed series differ');
   const points = Object.fromEntries(Object.entries(series.series).map(([k, v]) => [k, v.steps.length]));
   const out = {
     store: dir,
@@ -158,7 +275,16 @@ async function timeInBrowser(url: string): Promise<{ runsMs: number[] }> {
   const { chromium } = await import('playwright-core');
   const b = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const runsMs: number[] = [];
   try {
@@ -166,7 +292,10 @@ async function timeInBrowser(url: string): Promise<{ runsMs: number[] }> {
       const page = await b.newPage({ viewport: { width: 1280, height: 800 } });
       const t0 = performance.now();
       await page.goto(url);
-      await page.locator('svg.heatmap rect.cell').nth(N * N - 1).waitFor();
+      await page
+        .locator('svg.heatmap rect.cell')
+        .nth(N * N - 1)
+        .waitFor();
       await page.locator('svg.heatmap').focus();
       await page.keyboard.press('ArrowRight');
       await page.locator('rect.cell--focused').waitFor();

@@ -30,7 +30,9 @@ test('sweeps list shows the fixture sweep with live status and filters', async (
   await expect(page.getByText('No sweeps match these filters.')).toBeVisible();
 });
 
-test('heatmap: cells with the right classes, boundary, keyboard selection, URL state survives reload', async ({ page }) => {
+test('heatmap: cells with the right classes, boundary, keyboard selection, URL state survives reload', async ({
+  page,
+}) => {
   const id = fixtureSweepId();
   const consoleErrors: string[] = [];
   page.on('console', (m) => {
@@ -123,7 +125,11 @@ test('copy link restores the same view in a new browser context', async ({ page,
   await other.close();
 });
 
-test('launch: inline field errors from the schema, estimate, then a tiny sweep trains on the worker; open a cell, change the metric, share the link', async ({ page, browser, baseURL }) => {
+test('launch: inline field errors from the schema, estimate, then a tiny sweep trains on the worker; open a cell, change the metric, share the link', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   test.setTimeout(150_000);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
   await page.goto('/launch');
@@ -160,7 +166,12 @@ test('launch: inline field errors from the schema, estimate, then a tiny sweep t
   for (;;) {
     const unfinished = await page.locator('rect.cell--queued, rect.cell--running').count();
     const done = await page.locator(finished).count();
-    if (samples.length === 0 || samples[samples.length - 1]?.finished !== done || samples[samples.length - 1]?.unfinished !== unfinished) samples.push({ unfinished, finished: done });
+    if (
+      samples.length === 0 ||
+      samples[samples.length - 1]?.finished !== done ||
+      samples[samples.length - 1]?.unfinished !== unfinished
+    )
+      samples.push({ unfinished, finished: done });
     if (samples.length === 1) await shot(page, 'launched-sweep-filling');
     if (done === 2 || Date.now() > deadline) break;
     await page.waitForTimeout(250);
@@ -181,7 +192,10 @@ test('launch: inline field errors from the schema, estimate, then a tiny sweep t
   await expect(page.getByTestId('selected-cell')).toHaveCount(1);
   await expect(page.getByTestId('selected-cell')).toContainText('T_wrm 1');
   await expect(page.getByTestId('cell-summary')).toContainText(/Outcome (trained|failed|diverged) at step \d+/);
-  await expect(page.locator('svg.line-chart path.line').first()).toHaveAttribute('d', /^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){5,}/);
+  await expect(page.locator('svg.line-chart path.line').first()).toHaveAttribute(
+    'd',
+    /^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){5,}/,
+  );
   await shot(page, 'launched-cell-curves');
 
   // Change the metric: URL and legend title follow.
@@ -201,8 +215,13 @@ test('launch: inline field errors from the schema, estimate, then a tiny sweep t
   await expect(p2.locator('rect.cell--selected')).toHaveAttribute('data-cell-id', cellId ?? '');
   await expect(p2.getByTestId('selected-cell')).toHaveCount(1);
   await expect(p2.locator('svg.line-chart path.line').first()).toHaveAttribute('d', /^M/);
-  await expect(p2.locator('svg.heatmap .legend > text').first()).toHaveText((await page.locator('svg.heatmap .legend > text').first().textContent()) ?? '');
+  await expect(p2.locator('svg.heatmap .legend > text').first()).toHaveText(
+    (await page.locator('svg.heatmap .legend > text').first().textContent()) ?? '',
+  );
   await p2.screenshot({ path: test.info().outputPath('shared-link-new-context.png') });
-  await test.info().attach('shared-link-new-context', { path: test.info().outputPath('shared-link-new-context.png'), contentType: 'image/png' });
+  await test.info().attach('shared-link-new-context', {
+    path: test.info().outputPath('shared-link-new-context.png'),
+    contentType: 'image/png',
+  });
   await other.close();
 });

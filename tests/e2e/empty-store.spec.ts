@@ -6,7 +6,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 
 /**
- * The Sweeps page over an EMPTY store offers the demo sweep (issue 5). The shared web server's store holds the
+ * The Sweeps page over an EMPTY store offers the demo sweep. The shared web server's store holds the
  * fixture sweep, so this spec starts a second `next start` (reusing the build that tests/e2e/serve.ts made) on
  * another free loopback port over a fresh temporary store, without a worker, and stops it by PID afterwards.
  */
@@ -54,7 +54,9 @@ test.afterAll(() => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('an empty store shows the empty state with the demo button, and the button launches the demo sweep', async ({ page }) => {
+test('an empty store shows the empty state with the demo button, and the button launches the demo sweep', async ({
+  page,
+}) => {
   await page.goto(`${base}/`);
   await expect(page.getByRole('heading', { name: 'No sweeps yet' })).toBeVisible();
   await expect(page.getByTestId('sweep-row')).toHaveCount(0);

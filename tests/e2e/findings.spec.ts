@@ -7,7 +7,7 @@ import { SweepStore } from '../../server/store/sweep-store';
 import { FIXTURE_SPEC, finishedFixtureFate, seedFixtureSweep } from './seed-store';
 
 /**
- * Findings (claim checks) on the sweep page and the paper presets on the Launch page (issue 8), over the shared e2e
+ * Findings (claim checks) on the sweep page and the paper presets on the Launch page, over the shared e2e
  * store: (a) a finished fixture sweep seeded here, whose boundary moves right with T_wrm, shows P1 passing with the
  * boundary numbers of the seed; (b) launching a paper preset at cpu size lands on its first sweep, whose findings
  * are pending, with links to the study's other sweep. The launched sweeps are cancelled afterwards so the e2e worker
@@ -38,10 +38,19 @@ test.afterAll(async () => {
 });
 
 /** The seed's largest trainable η per T_wrm row, as the check writes it: 2^x/λ0 for the fixture's relative grid. */
-function expectedBoundaries(): { warmup: number; largest: string; firstUntrainable: string; above: string; counts: string }[] {
+function expectedBoundaries(): {
+  warmup: number;
+  largest: string;
+  firstUntrainable: string;
+  above: string;
+  counts: string;
+}[] {
   const grid = FIXTURE_SPEC.etaGrid;
   if (grid.kind !== 'pow2') throw new Error('the fixture grid is pow2');
-  const etaIndices = Array.from({ length: Math.floor((grid.toExp - grid.fromExp) / (grid.stepExp ?? 1)) + 1 }, (_, i) => i);
+  const etaIndices = Array.from(
+    { length: Math.floor((grid.toExp - grid.fromExp) / (grid.stepExp ?? 1)) + 1 },
+    (_, i) => i,
+  );
   const x = (i: number) => grid.fromExp + i * (grid.stepExp ?? 1);
   return FIXTURE_SPEC.warmupGrid.map((w) => {
     const trained = etaIndices.filter((i) => finishedFixtureFate(i, w) === 'trained');
@@ -76,7 +85,9 @@ function costText(c: StudyCost): string {
   return `${n(c.sweeps)} sweep${c.sweeps === 1 ? '' : 's'} · ${n(c.cells)} cells · ${n(c.cellSteps)} cell-steps · ${n(c.sharpnessSteps)} λ-measured steps`;
 }
 
-test('a finished sweep shows P1 passing with the boundary numbers of its cells, by keyboard, within 1280×800', async ({ page }) => {
+test('a finished sweep shows P1 passing with the boundary numbers of its cells, by keyboard, within 1280×800', async ({
+  page,
+}) => {
   const rows = expectedBoundaries();
   // The seed: T_wrm 1 trains up to 2^1/λ0, T_wrm 16 and 128 up to 2^2/λ0 (checked here so a change to the seed is seen).
   expect(rows.map((r) => `${r.warmup}: ${r.largest}`)).toEqual(['1: 2^1/λ0', '16: 2^2/λ0', '128: 2^2/λ0']);
@@ -109,10 +120,22 @@ test('a finished sweep shows P1 passing with the boundary numbers of its cells, 
   await expect(p1.locator('dd').first()).toContainText('moves right as T_wrm grows');
   await expect(p1.locator('dd').nth(1)).toContainText('non-decreasing from row to row');
   const table = p1.locator('table');
-  await expect(table.locator('thead th')).toHaveText(['T_wrm', 'largest trainable η_trgt', 'first untrainable η_trgt', 'trained above it', 'trained / finished / cells']);
+  await expect(table.locator('thead th')).toHaveText([
+    'T_wrm',
+    'largest trainable η_trgt',
+    'first untrainable η_trgt',
+    'trained above it',
+    'trained / finished / cells',
+  ]);
   await expect(table.locator('tbody tr')).toHaveCount(rows.length);
   for (const [i, r] of rows.entries()) {
-    await expect(table.locator('tbody tr').nth(i).locator('td')).toHaveText([String(r.warmup), r.largest, r.firstUntrainable, r.above, r.counts]);
+    await expect(table.locator('tbody tr').nth(i).locator('td')).toHaveText([
+      String(r.warmup),
+      r.largest,
+      r.firstUntrainable,
+      r.above,
+      r.counts,
+    ]);
   }
   expect(rows[0]?.firstUntrainable).toBe('2^2/λ0 (diverged)');
 
@@ -138,7 +161,9 @@ test('a finished sweep shows P1 passing with the boundary numbers of its cells, 
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
 });
 
-test('Launch page lists the paper presets with their cpu cost; launching one opens its first sweep with pending findings and its sibling', async ({ page }) => {
+test('Launch page lists the paper presets with their cpu cost; launching one opens its first sweep with pending findings and its sibling', async ({
+  page,
+}) => {
   await page.goto('/launch');
   const cards = page.getByTestId('paper-preset');
   await expect(cards).toHaveCount(PAPER_PRESETS.length);
@@ -186,7 +211,9 @@ test('Launch page lists the paper presets with their cpu cost; launching one ope
   // None of the SP sweep's cells has finished (calibration comes first, then 100s of steps with λ^H at each).
   const spCells = cellsOf(FIG1, 'sp');
   expect(spCells).toBeGreaterThan(1);
-  await expect(p6.locator('.finding-summary')).toHaveText(`${spCells} of ${spCells} cells have not finished; the check runs when they have.`);
+  await expect(p6.locator('.finding-summary')).toHaveText(
+    `${spCells} of ${spCells} cells have not finished; the check runs when they have.`,
+  );
   // The study: its title and its sweeps by role, this one marked, the other a link.
   const study = page.getByTestId('study');
   await expect(study).toContainText(`Study: ${FIG1.title} (cpu size)`);

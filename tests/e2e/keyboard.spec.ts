@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 
 /**
- * Every page with the keyboard alone (issue 5): Tab reaches the controls in reading order, each focused control shows
+ * Every page with the keyboard alone: Tab reaches the controls in reading order, each focused control shows
  * a visible focus outline, and the heatmap (arrows, Enter, Shift+Enter, Escape), the step slider (arrows, Home, End),
  * the log-x toggle and the comparison's remove buttons work from the keyboard. Runs over the seeded fixture sweep.
  */
@@ -28,8 +28,14 @@ async function focused(page: Page): Promise<Focused | null> {
     const cs = getComputedStyle(el);
     const labelled = (el as HTMLInputElement).labels?.[0];
     const labelText = labelled ? (labelled.firstChild?.textContent ?? '') : '';
-    const name = (el.getAttribute('aria-label') ?? labelText ?? '').trim() || (el.textContent ?? '').trim().slice(0, 60);
-    return { tag: el.tagName.toLowerCase(), name, outlineStyle: cs.outlineStyle, outlineWidth: Number.parseFloat(cs.outlineWidth) };
+    const name =
+      (el.getAttribute('aria-label') ?? labelText ?? '').trim() || (el.textContent ?? '').trim().slice(0, 60);
+    return {
+      tag: el.tagName.toLowerCase(),
+      name,
+      outlineStyle: cs.outlineStyle,
+      outlineWidth: Number.parseFloat(cs.outlineWidth),
+    };
   });
 }
 
@@ -65,12 +71,19 @@ function expectVisibleFocus(seen: readonly Focused[]): void {
   }
 }
 
-test('sweeps page: Tab order nav → launch → filters → sweep link, visible focus, Enter opens the sweep', async ({ page }) => {
+test('sweeps page: Tab order nav → launch → filters → sweep link, visible focus, Enter opens the sweep', async ({
+  page,
+}) => {
   await page.goto('/');
   await expect(page.getByTestId('sweep-row').first()).toBeVisible();
   const seen = await tabThrough(page, 14);
-  const order = [/^Sweeps$/, /^Launch$/, /^Launch a sweep$/, /^Status/, /^Optimizer/, /^Fixture: FCN SGD P1 shape/].map((re) => indexOf(seen, re));
-  expect(order.every((i) => i >= 0), JSON.stringify(seen.map((f) => f.name))).toBe(true);
+  const order = [/^Sweeps$/, /^Launch$/, /^Launch a sweep$/, /^Status/, /^Optimizer/, /^Fixture: FCN SGD P1 shape/].map(
+    (re) => indexOf(seen, re),
+  );
+  expect(
+    order.every((i) => i >= 0),
+    JSON.stringify(seen.map((f) => f.name)),
+  ).toBe(true);
   expect([...order].sort((a, b) => a - b)).toEqual(order);
   expectVisibleFocus(seen);
   await page.keyboard.press('Shift+Tab');
@@ -80,7 +93,9 @@ test('sweeps page: Tab order nav → launch → filters → sweep link, visible 
   await expect(page.locator('svg.heatmap rect.cell')).toHaveCount(12);
 });
 
-test('sweep page: heatmap arrows/Enter/Shift+Enter/Escape, step slider, log-x and compare remove by keyboard', async ({ page }) => {
+test('sweep page: heatmap arrows/Enter/Shift+Enter/Escape, step slider, log-x and compare remove by keyboard', async ({
+  page,
+}) => {
   await page.goto(`/sweeps/${fixtureSweepId()}`);
   await expect(page.locator('svg.heatmap rect.cell')).toHaveCount(12);
   const seen = await tabThrough(page, 12);
@@ -88,7 +103,10 @@ test('sweep page: heatmap arrows/Enter/Shift+Enter/Escape, step slider, log-x an
   const scaleAt = indexOf(seen, /^colour scale$/);
   const heatmapAt = indexOf(seen, /^Heatmap of /);
   const stepAt = indexOf(seen, /^step$/);
-  expect([metricAt, scaleAt, heatmapAt, stepAt].every((i) => i >= 0), JSON.stringify(seen.map((f) => f.name))).toBe(true);
+  expect(
+    [metricAt, scaleAt, heatmapAt, stepAt].every((i) => i >= 0),
+    JSON.stringify(seen.map((f) => f.name)),
+  ).toBe(true);
   expect(metricAt).toBeLessThan(scaleAt);
   expect(scaleAt).toBeLessThan(heatmapAt);
   expect(heatmapAt).toBeLessThan(stepAt);
@@ -146,7 +164,9 @@ test('sweep page: heatmap arrows/Enter/Shift+Enter/Escape, step slider, log-x an
   await page.screenshot({ path: test.info().outputPath('keyboard-sweep.png') });
 });
 
-test('launch page: Tab reaches every field and the Launch button with visible focus; typing edits the spec', async ({ page }) => {
+test('launch page: Tab reaches every field and the Launch button with visible focus; typing edits the spec', async ({
+  page,
+}) => {
   await page.goto('/launch');
   await expect(page.getByTestId('estimate')).toContainText('cells');
   const title = await tabTo(page, /^Title$/);
@@ -155,9 +175,12 @@ test('launch page: Tab reaches every field and the Launch button with visible fo
   await expect(page.getByLabel('Title')).toHaveValue(/ by keyboard$/);
   const seen = await tabThrough(page, 80);
   expectVisibleFocus(seen);
-  for (const name of [/^Dataset$/, /^Width$/, /^Steps$/, /^Batch size$/, /^η_trgt grid$/, /^T_wrm values$/]) expect(indexOf(seen, name), String(name)).toBeGreaterThanOrEqual(0);
+  for (const name of [/^Dataset$/, /^Width$/, /^Steps$/, /^Batch size$/, /^η_trgt grid$/, /^T_wrm values$/])
+    expect(indexOf(seen, name), String(name)).toBeGreaterThanOrEqual(0);
   expect(seen.some((f) => f.tag === 'button' && /^Launch$/.test(f.name))).toBe(true);
   // Tab order follows the form: the data fields come before the grid and the grid before the Launch button.
   expect(indexOf(seen, /^Dataset$/)).toBeLessThan(indexOf(seen, /^T_wrm values$/));
-  expect(indexOf(seen, /^T_wrm values$/)).toBeLessThan(seen.findIndex((f) => f.tag === 'button' && /^Launch$/.test(f.name)));
+  expect(indexOf(seen, /^T_wrm values$/)).toBeLessThan(
+    seen.findIndex((f) => f.tag === 'button' && /^Launch$/.test(f.name)),
+  );
 });

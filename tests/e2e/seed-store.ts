@@ -75,7 +75,14 @@ export function fixtureDivergenceStep(etaIndex: number, warmupSteps: number): nu
 /** Rows of a fixture cell: a decaying loss with a catapult spike at step 12 for η index ≥ 1, NaN from the divergence step. */
 export function fixtureRows(spec: SweepSpecInput, coord: CellCoord, lastStep: number, fate: string): MetricRow[] {
   const etaTrgt = coord.etaInUnits / FIXTURE_LAMBDA0;
-  const sched = { etaTrgt, warmupSteps: coord.warmupSteps, etaInit: 0, startsAtCritical: false, after: 'constant' as const, totalSteps: spec.steps ?? 300 };
+  const sched = {
+    etaTrgt,
+    warmupSteps: coord.warmupSteps,
+    etaInit: 0,
+    startsAtCritical: false,
+    after: 'constant' as const,
+    totalSteps: spec.steps ?? 300,
+  };
   const rows: MetricRow[] = [];
   const divAt = fate === 'diverged' ? fixtureDivergenceStep(coord.etaIndex, coord.warmupSteps) : Infinity;
   for (let s = 0; s <= lastStep; s++) {
@@ -92,7 +99,8 @@ export function fixtureRows(spec: SweepSpecInput, coord: CellCoord, lastStep: nu
       paramNorm: 10,
     };
     // Every 10 steps, and once just before the step-12 spike so a catapult has a λ before it.
-    if (s % 10 === 0 || s === 11) row.sharpness = FIXTURE_LAMBDA0 * (1 - 0.4 * Math.min(1, s / 100)) * (s > 12 && coord.etaIndex >= 1 ? 0.6 : 1);
+    if (s % 10 === 0 || s === 11)
+      row.sharpness = FIXTURE_LAMBDA0 * (1 - 0.4 * Math.min(1, s / 100)) * (s > 12 && coord.etaIndex >= 1 ? 0.6 : 1);
     if ((s + 1) % 100 === 0) {
       row.testLoss = base * 1.1;
       row.testAcc = fate === 'failed' ? 0.1 : Math.min(0.9, 0.1 + s / 330);
@@ -105,14 +113,22 @@ export function fixtureRows(spec: SweepSpecInput, coord: CellCoord, lastStep: nu
 /** A plan of each cell's fate by (η index, T_wrm), as `fixtureFate`. */
 export type FixtureFate = (etaIndex: number, warmupSteps: number) => Outcome | 'running' | 'queued';
 
-async function writeCell(store: SweepStore, sweepId: SweepId, spec: SweepSpecInput, coord: CellCoord, now: number, fateOf: FixtureFate = fixtureFate): Promise<void> {
+async function writeCell(
+  store: SweepStore,
+  sweepId: SweepId,
+  spec: SweepSpecInput,
+  coord: CellCoord,
+  now: number,
+  fateOf: FixtureFate = fixtureFate,
+): Promise<void> {
   const fate = fateOf(coord.etaIndex, coord.warmupSteps);
   if (fate === 'queued') return;
   const totalSteps = spec.steps ?? 300;
   const epoch = 1;
   const cellId: CellId = coord.cellId;
   const running = fate === 'running';
-  const lastStep = fate === 'diverged' ? fixtureDivergenceStep(coord.etaIndex, coord.warmupSteps) : running ? 150 : totalSteps - 1;
+  const lastStep =
+    fate === 'diverged' ? fixtureDivergenceStep(coord.etaIndex, coord.warmupSteps) : running ? 150 : totalSteps - 1;
   const rows = fixtureRows(spec, coord, lastStep, fate);
   await store.write(keys.claim(sweepId, cellId, epoch), ClaimRecordSchema, {
     schemaVersion: 1,
@@ -130,7 +146,14 @@ async function writeCell(store: SweepStore, sweepId: SweepId, spec: SweepSpecInp
   let seq = 0;
   for (let i = 0; i < rows.length; i += chunkSize, seq++) {
     const enc = encodeChunkRows(rows.slice(i, i + chunkSize).map(metricRowValues));
-    await store.write(keys.chunk(sweepId, cellId, epoch, seq), MetricChunkSchema, { schemaVersion: 1, sweepId, cellId, epoch, seq, ...enc });
+    await store.write(keys.chunk(sweepId, cellId, epoch, seq), MetricChunkSchema, {
+      schemaVersion: 1,
+      sweepId,
+      cellId,
+      epoch,
+      seq,
+      ...enc,
+    });
   }
   const histSteps = logSpacedSteps(lastStep);
   let lastSharp = NaN;
@@ -185,13 +208,10 @@ async function writeCell(store: SweepStore, sweepId: SweepId, spec: SweepSpecInp
   const events: RunEvent[] = [];
   if (coord.warmupSteps > 1) events.push({ step: coord.warmupSteps - 1, kind: 'warmup-end' });
   // Only constant-LR cells record their catapult as an event, so the others exercise detection from rows.
-  if (coord.warmupSteps === 1 && coord.etaIndex >= 1 && lastStep >= 12) events.push({ step: 12, kind: 'catapult', value: rows[12]?.loss ?? NaN });
+  if (coord.warmupSteps === 1 && coord.etaIndex >= 1 && lastStep >= 12)
+    events.push({ step: 12, kind: 'catapult', value: rows[12]?.loss ?? NaN });
   if (fate === 'diverged') events.push({ step: lastStep, kind: 'diverged', value: NaN });
-  const config = cellRunConfig(
-    (await store.getSweep(sweepId)).spec,
-    coord,
-    FIXTURE_LAMBDA0,
-  );
+  const config = cellRunConfig((await store.getSweep(sweepId)).spec, coord, FIXTURE_LAMBDA0);
   const run = {
     schemaVersion: 1,
     outcome: fate,
@@ -225,11 +245,25 @@ async function writeCell(store: SweepStore, sweepId: SweepId, spec: SweepSpecInp
     config,
   };
   const parsedRun = RunResultSchema.parse(encodeJsonNumbers(run));
-  const stored = encodeJsonNumbers(summarizeRunResult(parsedRun)) as Record<string, number | 'NaN' | 'Infinity' | '-Infinity'>;
+  const stored = encodeJsonNumbers(summarizeRunResult(parsedRun)) as Record<
+    string,
+    number | 'NaN' | 'Infinity' | '-Infinity'
+  >;
   await store.write(
     keys.result(sweepId, cellId, epoch),
     CellResultRecordSchema,
-    encodeJsonNumbers({ schemaVersion: 1, sweepId, cellId, epoch, workerId: WORKER, finishedAt: now, outcome: fate, lastStep, summary: stored, run: parsedRun }) as never,
+    encodeJsonNumbers({
+      schemaVersion: 1,
+      sweepId,
+      cellId,
+      epoch,
+      workerId: WORKER,
+      finishedAt: now,
+      outcome: fate,
+      lastStep,
+      summary: stored,
+      run: parsedRun,
+    }) as never,
   );
   await store.write(
     keys.done(sweepId, cellId),
@@ -243,7 +277,10 @@ async function writeCell(store: SweepStore, sweepId: SweepId, spec: SweepSpecInp
  * Seed one P1-shaped fixture sweep (calibrated, λ0 = 40, not offered to workers) into `blob`; returns its id.
  * `fate` replaces `fixtureFate` (e.g. `finishedFixtureFate` for a sweep whose every cell has finished).
  */
-export async function seedFixtureSweep(blob: BlobStore, options: { now?: number; spec?: SweepSpecInput; fate?: FixtureFate } = {}): Promise<SweepId> {
+export async function seedFixtureSweep(
+  blob: BlobStore,
+  options: { now?: number; spec?: SweepSpecInput; fate?: FixtureFate } = {},
+): Promise<SweepId> {
   const now = options.now ?? Date.now();
   const store = new SweepStore(blob, () => now);
   const spec = options.spec ?? FIXTURE_SPEC;

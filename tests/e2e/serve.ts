@@ -29,7 +29,9 @@ const sweepId = await seedFixtureSweep(new FsBlobStore(dataDir));
 writeFileSync(path.join(dataDir, 'e2e-fixture.json'), JSON.stringify({ sweepId }));
 
 const buildId = path.join(root, '.next', 'BUILD_ID');
-const sources = Math.max(...['app', 'server', 'public'].map((d) => (existsSync(path.join(root, d)) ? newestMtime(path.join(root, d)) : 0)));
+const sources = Math.max(
+  ...['app', 'server', 'public'].map((d) => (existsSync(path.join(root, d)) ? newestMtime(path.join(root, d)) : 0)),
+);
 if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources || process.env.ATLAS_E2E_REBUILD === '1') {
   process.stderr.write('e2e: next build\n');
   const b = spawnSync(path.join(root, 'node_modules/.bin/next'), ['build'], { cwd: root, stdio: 'inherit' });
@@ -38,10 +40,26 @@ if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources || process.env.A
 
 const env = { ...process.env, ATLAS_DATA_DIR: dataDir };
 const children: ChildProcess[] = [
-  spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-p', port, '-H', '127.0.0.1'], { cwd: root, env, stdio: 'inherit' }),
+  spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-p', port, '-H', '127.0.0.1'], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  }),
   spawn(
     path.join(root, 'node_modules/.bin/tsx'),
-    ['worker/cli/worker.ts', '--concurrency', '1', '--poll-ms', '300', '--progress-ms', '300', '--chunk-ms', '500', '--worker-id', 'e2e-worker'],
+    [
+      'worker/cli/worker.ts',
+      '--concurrency',
+      '1',
+      '--poll-ms',
+      '300',
+      '--progress-ms',
+      '300',
+      '--chunk-ms',
+      '500',
+      '--worker-id',
+      'e2e-worker',
+    ],
     { cwd: root, env, stdio: 'inherit' },
   ),
 ];

@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
 import { marked } from 'marked';
 
 /**
- * Sharing (issue 6) in a real browser over the seeded fixture sweep (tests/e2e/seed-store.ts): the sender picks a
+ * Sharing in a real browser over the seeded fixture sweep (tests/e2e/seed-store.ts): the sender picks a
  * metric and a cell on the viewer and copies the Markdown; a fresh browser context opens the link and sees the same
  * view; the snippet rendered as Markdown shows the heatmap image; the viewer reads without JavaScript.
  */
@@ -32,7 +32,9 @@ test('a copied viewer link restores the sender’s metric and selected cell in a
   // The claim checks read without JavaScript too; the fixture sweep is still running, so P1 waits for its cells.
   const p1 = page.getByTestId('share-findings').locator('[data-testid="finding"][data-claim="P1"]');
   await expect(p1).toHaveAttribute('data-status', 'pending');
-  await expect(p1.locator('.finding-summary')).toHaveText(/^\d+ of 12 cells have not finished; the check runs when they have\.$/);
+  await expect(p1.locator('.finding-summary')).toHaveText(
+    /^\d+ of 12 cells have not finished; the check runs when they have\.$/,
+  );
   await expect(page.getByTestId('markdown-snippet')).toHaveValue(/\]\(http:\/\/127\.0\.0\.1:\d+\/s\/[0-9a-z]{12}\)$/);
   const snippet = await page.getByTestId('markdown-snippet').inputValue();
   const m = /^\[!\[(.+)\]\((.+)\)\]\((.+)\)$/.exec(snippet);
@@ -67,7 +69,11 @@ test('a copied viewer link restores the sender’s metric and selected cell in a
   await expect(view.locator('a')).toHaveAttribute('href', viewerUrl ?? '');
   const img = view.locator('a > img');
   await expect(img).toHaveAttribute('alt', title ?? '');
-  await expect.poll(() => img.evaluate((el: HTMLImageElement) => (el.complete ? `${el.naturalWidth}x${el.naturalHeight}` : 'loading'))).toBe('720x540');
+  await expect
+    .poll(() =>
+      img.evaluate((el: HTMLImageElement) => (el.complete ? `${el.naturalWidth}x${el.naturalHeight}` : 'loading')),
+    )
+    .toBe('720x540');
   await view.screenshot({ path: test.info().outputPath('markdown-preview.png') });
   await receiver.close();
 });
@@ -79,9 +85,13 @@ test('the viewer reads without JavaScript and carries link-preview tags', async 
   expect(raw.status()).toBe(200);
   expect(raw.headers()['cache-control']).toBe('public, max-age=0, s-maxage=5, stale-while-revalidate=25'); // the fixture sweep is still running
   const text = await raw.text();
-  expect(text.match(/<rect class="cell cell--[a-z]+[^"]*" data-key="\d+:\d+" data-cell-id="e\d\d-w\d{6}-s1"/g)).toHaveLength(12);
+  expect(
+    text.match(/<rect class="cell cell--[a-z]+[^"]*" data-key="\d+:\d+" data-cell-id="e\d\d-w\d{6}-s1"/g),
+  ).toHaveLength(12);
   expect(text).toContain('<meta property="og:title" content="FCN-3-64 SP mse · SGD · final test accuracy"/>');
-  expect(text).toMatch(/<meta property="og:image" content="http:\/\/127\.0\.0\.1:\d+\/api\/sweeps\/[^"]+\/og\.png\?metric=finalTestAcc&amp;cells=e01-w000016-s1"\/>/);
+  expect(text).toMatch(
+    /<meta property="og:image" content="http:\/\/127\.0\.0\.1:\d+\/api\/sweeps\/[^"]+\/og\.png\?metric=finalTestAcc&amp;cells=e01-w000016-s1"\/>/,
+  );
   expect(text).toContain('<meta name="twitter:card" content="summary_large_image"/>');
 
   const ctx = await browser.newContext({ javaScriptEnabled: false });
@@ -91,7 +101,11 @@ test('the viewer reads without JavaScript and carries link-preview tags', async 
   await expect(page.locator('rect.cell--diverged')).toHaveCount(3);
   await expect(page.locator('rect.cell--selected')).toHaveAttribute('data-cell-id', CELL);
   await expect(page.getByTestId('selected-cell')).toContainText(CELL);
-  await expect(page.getByTestId('markdown-snippet')).toHaveValue(new RegExp(`^\\[!\\[FCN-3-64 SP mse · SGD · final test accuracy\\]\\(http://127.0.0.1:\\d+/api/sweeps/${id}/heatmap.svg`));
+  await expect(page.getByTestId('markdown-snippet')).toHaveValue(
+    new RegExp(
+      `^\\[!\\[FCN-3-64 SP mse · SGD · final test accuracy\\]\\(http://127.0.0.1:\\d+/api/sweeps/${id}/heatmap.svg`,
+    ),
+  );
   // Metric links work as plain links.
   await page.getByRole('navigation', { name: 'metric' }).getByRole('link', { name: 'best train loss' }).click();
   await expect(page).toHaveURL(/metric=bestTrainLoss/);

@@ -90,7 +90,10 @@ async function trainRow(spec: Extract<RowSpec, { kind: 'train' }>): Promise<Timi
     params = next;
   };
   // The ceiling runs in this process, interleaved with the steps, so both see the same load on a shared machine.
-  const ref = spec.model.kind === 'fcn' ? matmulOp(spec.batch, spec.model.width, spec.model.width) : convForwardOp(spec.model, spec.batch);
+  const ref =
+    spec.model.kind === 'fcn'
+      ? matmulOp(spec.batch, spec.model.width, spec.model.width)
+      : convForwardOp(spec.model, spec.batch);
   await timeIt(spec.warmup, step);
   // Peak memory of training alone: the high-water mark before the ceiling's tensors exist (later steps have the
   // same shapes, so they reach the same peak).
@@ -178,7 +181,14 @@ async function main(): Promise<void> {
         : spec.kind === 'matmul'
           ? await opRow(matmulOp(spec.m, spec.k, spec.n), spec.reps)
           : await opRow(convForwardOp(spec.model, spec.batch), spec.reps);
-    result = { ok: true, backend: info.backend, device: info.device, ...r, gflops: r.flops / r.ms / 1e6, peakRssMB: r.peakRssMB ?? maxRssMB() };
+    result = {
+      ok: true,
+      backend: info.backend,
+      device: info.device,
+      ...r,
+      gflops: r.flops / r.ms / 1e6,
+      peakRssMB: r.peakRssMB ?? maxRssMB(),
+    };
   } catch (e) {
     result = { ok: false, error: e instanceof Error ? (e.message.split('\n')[0] ?? e.name) : 'unknown error' };
   }

@@ -10,7 +10,7 @@ import { type RowResult, RowResultSchema, type RowSpec } from './rows';
 /**
  * `npm run bench [-- --write] [-- --quick]`: every row in a fresh child process (so peak memory is the row's own),
  * printed as one markdown table; --write also replaces the generated block of docs/BENCHMARKS.md. Backends that do
- * not load here show as "not available" rows, so a new backend (the native one of issue 7) appears by itself once
+ * not load here show as "not available" rows, so a new backend (the native one) appears by itself once
  * its loader is registered in worker/engine/backend.ts.
  */
 
@@ -40,7 +40,13 @@ const ROW_TIMEOUT_MS = 240_000;
 
 function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<RowResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: ROW_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    const child = spawn(cmd, argv, {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: ROW_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -52,7 +58,13 @@ function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<RowRe
         resolve(RowResultSchema.parse(JSON.parse(last)));
       } catch {
         const why =
-          code === null ? `killed after ${ROW_TIMEOUT_MS / 1000} s` : (err.trim().split('\n').filter((l) => l.length > 0).pop() ?? `exit code ${code}`);
+          code === null
+            ? `killed after ${ROW_TIMEOUT_MS / 1000} s`
+            : (err
+                .trim()
+                .split('\n')
+                .filter((l) => l.length > 0)
+                .pop() ?? `exit code ${code}`);
         resolve({ ok: false, error: why });
       }
     });
@@ -63,7 +75,7 @@ function tfjsRow(spec: RowSpec): Promise<RowResult> {
   return run(process.execPath, ['--import', 'tsx', ROW_SCRIPT, JSON.stringify(spec)], process.env);
 }
 
-/** PyTorch set up fairly (issue 2): 1 thread, and OpenBLAS's kernel-selection overrides removed for this command. */
+/** PyTorch set up fairly: 1 thread, and OpenBLAS's kernel-selection overrides removed for this command. */
 function torchRow(model: 'fcn' | 'cnn', batch: number, steps: number): Promise<RowResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1' };
   delete env.OPENBLAS_CORETYPE;
@@ -86,23 +98,47 @@ async function main(): Promise<void> {
     const line: Line = { label, backend, result, ...(second === undefined ? {} : { pair: second }) };
     lines.push(line);
     const r = line.result;
-    process.stderr.write(`${label} [${backend}]: ${r.ok ? `${fmt(r.ms)} ms, ${fmt(r.gflops)} GFLOP/s, ${fmt(r.peakRssMB, 0)} MB` : r.error}\n`);
+    process.stderr.write(
+      `${label} [${backend}]: ${r.ok ? `${fmt(r.ms)} ms, ${fmt(r.gflops)} GFLOP/s, ${fmt(r.peakRssMB, 0)} MB` : r.error}\n`,
+    );
     return line;
   };
   const s = (n: number) => (quick ? Math.max(1, Math.ceil(n / 4)) : n);
 
   // Ceilings: wasm's plain (untransposed) 2-D matMul and its forward convolutions at the models' shapes.
-  await add('matMul 128×512 · 512×512', 'wasm', tfjsRow({ kind: 'matmul', backend: 'wasm', m: 128, k: 512, n: 512, reps: s(40) }));
-  await add('matMul 256×512 · 512×512', 'wasm', tfjsRow({ kind: 'matmul', backend: 'wasm', m: 256, k: 512, n: 512, reps: s(40) }));
-  await add('matMul 1024×1024 · 1024×1024', 'wasm', tfjsRow({ kind: 'matmul', backend: 'wasm', m: 1024, k: 1024, n: 1024, reps: s(10) }));
-  await add('forward convs of CNN-5-32, batch 128', 'wasm', tfjsRow({ kind: 'conv-forward', backend: 'wasm', model: CNN, batch: 128, reps: s(6) }));
+  await add(
+    'matMul 128×512 · 512×512',
+    'wasm',
+    tfjsRow({ kind: 'matmul', backend: 'wasm', m: 128, k: 512, n: 512, reps: s(40) }),
+  );
+  await add(
+    'matMul 256×512 · 512×512',
+    'wasm',
+    tfjsRow({ kind: 'matmul', backend: 'wasm', m: 256, k: 512, n: 512, reps: s(40) }),
+  );
+  await add(
+    'matMul 1024×1024 · 1024×1024',
+    'wasm',
+    tfjsRow({ kind: 'matmul', backend: 'wasm', m: 1024, k: 1024, n: 1024, reps: s(10) }),
+  );
+  await add(
+    'forward convs of CNN-5-32, batch 128',
+    'wasm',
+    tfjsRow({ kind: 'conv-forward', backend: 'wasm', model: CNN, batch: 128, reps: s(6) }),
+  );
 
   const fcn: Record<string, Line> = {};
   const cnn: Record<string, Line> = {};
   for (const backend of BACKENDS) {
     const slow = backend === 'cpu';
     // The pure-JS cpu backend is ~30× slower: a couple of steps give its order of magnitude.
-    const train = (model: ModelSpec, batch: number, steps: number, grads: 'auto' | 'tf' = 'auto', warmup = 2): RowSpec => ({
+    const train = (
+      model: ModelSpec,
+      batch: number,
+      steps: number,
+      grads: 'auto' | 'tf' = 'auto',
+      warmup = 2,
+    ): RowSpec => ({
       kind: 'train',
       backend,
       model,
@@ -119,9 +155,22 @@ async function main(): Promise<void> {
     // (docs/BENCHMARKS.md), so its CNN row is left out to keep the run to minutes.
     if (!slow) cnn[`${backend}/128`] = await add('CNN-5-32 step, batch 128', backend, tfjsRow(train(CNN, 128, 8)));
     if (backend === 'wasm') {
-      fcn['wasm-tf/256'] = await add('FCN-4-512 step, batch 256, TF.js own gradients', backend, tfjsRow(train(FCN, 256, 10, 'tf')));
-      cnn['wasm-tf/128'] = await add('CNN-5-32 step, batch 128, TF.js own gradients', backend, tfjsRow(train(CNN, 128, 1, 'tf', 0)));
-      fcn['wasm-2/256'] = await add('FCN-4-512 step, batch 256, 2 processes at once', backend, tfjsRow(train(FCN, 256, 30)), tfjsRow(train(FCN, 256, 30)));
+      fcn['wasm-tf/256'] = await add(
+        'FCN-4-512 step, batch 256, TF.js own gradients',
+        backend,
+        tfjsRow(train(FCN, 256, 10, 'tf')),
+      );
+      cnn['wasm-tf/128'] = await add(
+        'CNN-5-32 step, batch 128, TF.js own gradients',
+        backend,
+        tfjsRow(train(CNN, 128, 1, 'tf', 0)),
+      );
+      fcn['wasm-2/256'] = await add(
+        'FCN-4-512 step, batch 256, 2 processes at once',
+        backend,
+        tfjsRow(train(FCN, 256, 30)),
+        tfjsRow(train(FCN, 256, 30)),
+      );
     }
   }
 
@@ -130,16 +179,30 @@ async function main(): Promise<void> {
   if (torch['fcn/128'].result.ok) {
     torch['fcn/256'] = await add('FCN-4-512 step, batch 256', 'pytorch', torchRow('fcn', 256, s(40)));
     torch['cnn/128'] = await add('CNN-5-32 step, batch 128', 'pytorch', torchRow('cnn', 128, s(10)));
-    torch['fcn-2/256'] = await add('FCN-4-512 step, batch 256, 2 processes at once', 'pytorch', torchRow('fcn', 256, s(40)), torchRow('fcn', 256, s(40)));
-    torch['cnn-2/128'] = await add('CNN-5-32 step, batch 128, 2 processes at once', 'pytorch', torchRow('cnn', 128, s(10)), torchRow('cnn', 128, s(10)));
+    torch['fcn-2/256'] = await add(
+      'FCN-4-512 step, batch 256, 2 processes at once',
+      'pytorch',
+      torchRow('fcn', 256, s(40)),
+      torchRow('fcn', 256, s(40)),
+    );
+    torch['cnn-2/128'] = await add(
+      'CNN-5-32 step, batch 128, 2 processes at once',
+      'pytorch',
+      torchRow('cnn', 128, s(10)),
+      torchRow('cnn', 128, s(10)),
+    );
   }
   const load1 = os.loadavg()[0] ?? NaN;
 
   // ---- the report ----
   const out: string[] = [];
   const cpu = os.cpus();
-  out.push(`Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')} · ${cpu[0]?.model.trim() ?? 'cpu'} × ${cpu.length} · ${fmt(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · ${os.type()} ${os.release()}`);
-  out.push(`Load average (1 min) ${fmt(load0, 2)} at start, ${fmt(load1, 2)} at the end${quick ? ' · --quick (fewer repetitions)' : ''}.`);
+  out.push(
+    `Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')} · ${cpu[0]?.model.trim() ?? 'cpu'} × ${cpu.length} · ${fmt(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · ${os.type()} ${os.release()}`,
+  );
+  out.push(
+    `Load average (1 min) ${fmt(load0, 2)} at start, ${fmt(load1, 2)} at the end${quick ? ' · --quick (fewer repetitions)' : ''}.`,
+  );
   out.push('');
   out.push(
     '| what | backend | ms/step median | ms p10 | CPU ms median | GFLOP/s (median) | GFLOP/s (CPU time) | peak RSS MB | ceiling in the same process: median, p10, CPU ms | step/ceiling median | step/ceiling CPU time | n |',
@@ -175,10 +238,12 @@ async function main(): Promise<void> {
         rss = `${rss} / ${fmt(p.peakRssMB, 0)}`;
       } else med = `${med} / failed: ${p.error}`;
     }
-    out.push(`| ${l.label} | ${l.backend} | ${med} | ${p10} | ${cpuMs} | ${gflops} | ${gflopsCpu} | ${rss} | ${ref} | ${effMed} | ${effCpu} | ${r.samples} |`);
+    out.push(
+      `| ${l.label} | ${l.backend} | ${med} | ${p10} | ${cpuMs} | ${gflops} | ${gflopsCpu} | ${rss} | ${ref} | ${effMed} | ${effCpu} | ${r.samples} |`,
+    );
   }
   out.push('');
-  out.push('Targets (issue 2), from this run:');
+  out.push('Targets, from this run:');
   // step GFLOP/s over ceiling GFLOP/s from wall-clock medians, and from CPU-time medians (nearly load-independent)
   const effOf = (l: Line | undefined): { med: number; cpu: number } | null => {
     const r = l?.result;
@@ -195,10 +260,14 @@ async function main(): Promise<void> {
   }
   const cr = cnn['wasm/128']?.result;
   out.push(`- CNN step ≥ 50% of wasm forward-conv GFLOP/s: ${verdict(effOf(cnn['wasm/128']), 0.5)}`);
-  out.push(`- CNN peak memory ≤ 600 MB at batch 128: ${cr?.ok === true ? `${fmt(cr.peakRssMB, 0)} MB → ${cr.peakRssMB <= 600 ? 'met' : 'NOT met'}` : 'not measured'}`);
+  out.push(
+    `- CNN peak memory ≤ 600 MB at batch 128: ${cr?.ok === true ? `${fmt(cr.peakRssMB, 0)} MB → ${cr.peakRssMB <= 600 ? 'met' : 'NOT met'}` : 'not measured'}`,
+  );
   const tr = (name: string, a: Line | undefined, b: Line | undefined) => {
     const x = ratio(a?.result, b?.result);
-    return x === null ? `- ${name}: not measured` : `- ${name}: ${fmt(x.med, 2)}× wall-clock median (p10 ${fmt(x.p10, 2)}×, CPU time ${fmt(x.cpu, 2)}×)`;
+    return x === null
+      ? `- ${name}: not measured`
+      : `- ${name}: ${fmt(x.med, 2)}× wall-clock median (p10 ${fmt(x.p10, 2)}×, CPU time ${fmt(x.cpu, 2)}×)`;
   };
   out.push('PyTorch ratio (wasm ms / PyTorch ms, > 1 means PyTorch is faster):');
   out.push(tr('FCN batch 128, 1 process', fcn['wasm/128'], torch['fcn/128']));
@@ -214,7 +283,10 @@ async function main(): Promise<void> {
     const doc = await readFile(DOC, 'utf8').catch(() => `# Benchmarks\n\n${BEGIN}\n${END}\n`);
     const i = doc.indexOf(BEGIN);
     const j = doc.indexOf(END);
-    const next = i >= 0 && j > i ? `${doc.slice(0, i + BEGIN.length)}\n${report}\n${doc.slice(j)}` : `${doc}\n${BEGIN}\n${report}\n${END}\n`;
+    const next =
+      i >= 0 && j > i
+        ? `${doc.slice(0, i + BEGIN.length)}\n${report}\n${doc.slice(j)}`
+        : `${doc}\n${BEGIN}\n${report}\n${END}\n`;
     await writeFile(DOC, next);
     process.stderr.write(`wrote ${path.relative(ROOT, DOC)}\n`);
   }

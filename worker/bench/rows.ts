@@ -56,7 +56,9 @@ export const RowResultSchema = z.discriminatedUnion('ok', [
     gflops: z.number(),
     peakRssMB: z.number(),
     samples: z.int(),
-    ref: z.object({ what: z.string(), ms: z.number(), p10Ms: z.number(), cpuMs: z.number(), flops: z.number() }).optional(),
+    ref: z
+      .object({ what: z.string(), ms: z.number(), p10Ms: z.number(), cpuMs: z.number(), flops: z.number() })
+      .optional(),
   }),
   z.object({ ok: z.literal(false), error: z.string() }),
 ]);

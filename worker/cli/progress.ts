@@ -93,15 +93,24 @@ export function formatSummary(r: RunResult): string {
   if (r.error !== null) outcome += `: ${r.error}`;
   lines.push(`outcome   ${outcome}`);
   lines.push(`steps     ${r.stepsRun}/${r.stepsPlanned} updates`);
-  lines.push(`train     loss ${val(r.finalTrainLoss)}  acc ${pct(r.finalTrainAcc)} (last minibatch; best loss ${val(r.bestTrainLoss)})`);
+  lines.push(
+    `train     loss ${val(r.finalTrainLoss)}  acc ${pct(r.finalTrainAcc)} (last minibatch; best loss ${val(r.bestTrainLoss)})`,
+  );
   const bestAt = r.bestTestAccStep === null ? '' : ` at step ${r.bestTestAccStep}`;
-  lines.push(`test      loss ${val(r.finalTestLoss)}  acc ${pct(r.finalTestAcc)} (best ${pct(r.bestTestAcc)}${bestAt})`);
+  lines.push(
+    `test      loss ${val(r.finalTestLoss)}  acc ${pct(r.finalTestAcc)} (best ${pct(r.bestTestAcc)}${bestAt})`,
+  );
   if (r.etaC !== null) lines.push(`η_c       ${formatValue(r.etaC)}`);
   const cv = r.curvature;
   if (cv !== null && cv.measuredSteps > 0) {
-    const regime = cv.regime === null ? '' : `; regime ${cv.regime.regime}${cv.regime.persistentCycle === true ? ' (persistent cycle)' : ''}`;
+    const regime =
+      cv.regime === null
+        ? ''
+        : `; regime ${cv.regime.regime}${cv.regime.persistentCycle === true ? ' (persistent cycle)' : ''}`;
     const lambda = cv.quantity === 'sharpness' ? 'λ^H' : 'λ^{P⁻¹H}';
-    lines.push(`curvature ${lambda} on ${cv.measuredSteps} steps; ${cv.catapults.length} catapult${cv.catapults.length === 1 ? '' : 's'}${regime}`);
+    lines.push(
+      `curvature ${lambda} on ${cv.measuredSteps} steps; ${cv.catapults.length} catapult${cv.catapults.length === 1 ? '' : 's'}${regime}`,
+    );
   }
   if (r.lambda0 !== null) lines.push(`λ0        ${formatValue(r.lambda0)}`);
   lines.push(

@@ -38,7 +38,10 @@ export function describeConfigErrors(error: Parameters<typeof formatZodError>[0]
 export async function resolveTrainConfig(
   argv: readonly string[],
   env: CliIo['env'],
-): Promise<{ ok: true; config: RunConfig; args: ReturnType<typeof parseTrainArgs> } | { ok: false; help: boolean; message: string }> {
+): Promise<
+  | { ok: true; config: RunConfig; args: ReturnType<typeof parseTrainArgs> }
+  | { ok: false; help: boolean; message: string }
+> {
   try {
     const args = parseTrainArgs(argv);
     if (args.help) return { ok: false, help: true, message: USAGE };
@@ -54,7 +57,10 @@ export async function resolveTrainConfig(
 }
 
 /** Writes lines with back-pressure; to a file opened up front (so a bad path fails before training) or a stream. */
-async function openRowSink(out: string | undefined, stdout: Writable): Promise<{ write(line: string): Promise<void>; close(): Promise<void> }> {
+async function openRowSink(
+  out: string | undefined,
+  stdout: Writable,
+): Promise<{ write(line: string): Promise<void>; close(): Promise<void> }> {
   const stream: Writable = out === undefined ? stdout : (await open(out, 'w')).createWriteStream();
   return {
     async write(line) {
@@ -84,7 +90,9 @@ export async function runTrainCli(argv: readonly string[], io: CliIo): Promise<n
   try {
     sink = await openRowSink(args.out, io.stdout);
   } catch (e) {
-    io.stderr.write(`--out ${args.out ?? ''}: cannot open it for writing (${e instanceof Error ? e.message : String(e)})\n`);
+    io.stderr.write(
+      `--out ${args.out ?? ''}: cannot open it for writing (${e instanceof Error ? e.message : String(e)})\n`,
+    );
     return EXIT.usage;
   }
   const c = config;

@@ -8,4 +8,9 @@ process.on('SIGINT', () => {
   abort.abort();
 });
 
-process.exitCode = await runTrainCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: abort.signal });
+process.exitCode = await runTrainCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signal: abort.signal,
+});

@@ -11,7 +11,7 @@ import { dot, gaussianVector, lanczosTop, norm } from './lanczos';
 import { sharpnessAt } from './measure';
 
 /**
- * Cost of curvature measurements next to a training step (issue 4's targets: one HVP ≤ 2.2× a step; a converged λ
+ * Cost of curvature measurements next to a training step (targets: one HVP ≤ 2.2× a step; a converged λ
  * ≤ 40 steps' time on FCN-4-512). Usage: `npx tsx worker/curvature/bench-curvature.ts [wasm|cpu|atlas-native] [batch]`.
  * Medians of a few repetitions on Fashion-MNIST (first 2048 training images), SP, MSE, at init. Times are this
  * process's CPU time (user + system), which a shared, oversubscribed machine distorts far less than wall time; the
@@ -44,7 +44,11 @@ function timeIt(reps: number, f: () => void): number {
  * The arithmetic of `iterations` Lanczos steps as lanczos.ts did it before the fused rewrite (modified Gram–Schmidt,
  * one sweep over w per basis vector and per operation), kept here only as the benchmark's baseline.
  */
-function legacyReorthogonalizedLanczos(op: (v: Float64Array) => Float64Array, start: Float64Array, iterations: number): number {
+function legacyReorthogonalizedLanczos(
+  op: (v: Float64Array) => Float64Array,
+  start: Float64Array,
+  iterations: number,
+): number {
   const n = start.length;
   const q0 = Float64Array.from(start);
   const n0 = norm(q0);
@@ -61,7 +65,8 @@ function legacyReorthogonalizedLanczos(op: (v: Float64Array) => Float64Array, st
     last = a;
     const prevQ = j > 0 ? basis[j - 1] : undefined;
     const prevB = j > 0 ? (beta[j - 1] ?? 0) : 0;
-    for (let i = 0; i < n; i++) w[i] = (w[i] ?? 0) - a * (q[i] ?? 0) - (prevQ === undefined ? 0 : prevB * (prevQ[i] ?? 0));
+    for (let i = 0; i < n; i++)
+      w[i] = (w[i] ?? 0) - a * (q[i] ?? 0) - (prevQ === undefined ? 0 : prevB * (prevQ[i] ?? 0));
     let before = norm(w);
     let bj = before;
     for (let pass = 0; pass < 2; pass++) {
@@ -93,7 +98,10 @@ async function main(): Promise<void> {
   });
   const info = await initBackend(config.backend);
   const data = await loadData(config.data);
-  const model = createModel(config.model, config.parameterization, { inputShape: data.train.inputShape, numClasses: data.train.numClasses });
+  const model = createModel(config.model, config.parameterization, {
+    inputShape: data.train.inputShape,
+    numClasses: data.train.numClasses,
+  });
   const params = model.init(config.seed);
   const batch = new BatchStream(data.train, batchSize, 7).next();
   const sgd = createOptimizer(RunConfigSchema.shape.optimizer.parse({ kind: 'sgd' }));
@@ -125,11 +133,17 @@ async function main(): Promise<void> {
   const hvpCheckedMs = timeIt(5, () => void hvpChecked.apply(v));
 
   const lines: string[] = [];
-  lines.push(`backend ${info.backend} (${info.device}); FCN-4-512 SP MSE, ${model.paramCount} params, batch ${batchSize}`);
+  lines.push(
+    `backend ${info.backend} (${info.device}); FCN-4-512 SP MSE, ${model.paramCount} params, batch ${batchSize}`,
+  );
   lines.push(`train step (loss+grad+SGD update)  ${stepMs.toFixed(1)} ms`);
-  lines.push(`two gradients (the floor of an HVP) ${twoGradsMs.toFixed(1)} ms  (${(twoGradsMs / stepMs).toFixed(2)}× a step)`);
+  lines.push(
+    `two gradients (the floor of an HVP) ${twoGradsMs.toFixed(1)} ms  (${(twoGradsMs / stepMs).toFixed(2)}× a step)`,
+  );
   lines.push(`FD HVP                             ${hvpMs.toFixed(1)} ms  (${(hvpMs / stepMs).toFixed(2)}× a step)`);
-  lines.push(`FD HVP with flip check             ${hvpCheckedMs.toFixed(1)} ms  (${(hvpCheckedMs / stepMs).toFixed(2)}× a step)`);
+  lines.push(
+    `FD HVP with flip check             ${hvpCheckedMs.toFixed(1)} ms  (${(hvpCheckedMs / stepMs).toFixed(2)}× a step)`,
+  );
   // Warm-up of the Lanczos and flip-check code paths (JIT), so the first timed estimate is not charged for it.
   void sharpnessAt({ model, params, batch, lossKind: config.loss, lanczos: { maxIter: 3, maxRestarts: 0 } });
   for (const flipCheck of ['ritz', 'none'] as const) {
@@ -157,8 +171,13 @@ async function main(): Promise<void> {
   const diagOp = (x: Float64Array): Float64Array => x.map((xi, i) => xi * (diag[i] ?? 0));
   const start = gaussianVector(model.paramCount, 93);
   const legacyMs = timeIt(3, () => void legacyReorthogonalizedLanczos(diagOp, start, 16));
-  const fusedMs = timeIt(3, () => void lanczosTop(diagOp, model.paramCount, { start, tol: 0, maxIter: 16, maxRestarts: 0 }));
-  lines.push(`Lanczos arithmetic, 16 steps, n = ${model.paramCount}: legacy MGS ${legacyMs.toFixed(0)} ms, fused CGS ${fusedMs.toFixed(0)} ms`);
+  const fusedMs = timeIt(
+    3,
+    () => void lanczosTop(diagOp, model.paramCount, { start, tol: 0, maxIter: 16, maxRestarts: 0 }),
+  );
+  lines.push(
+    `Lanczos arithmetic, 16 steps, n = ${model.paramCount}: legacy MGS ${legacyMs.toFixed(0)} ms, fused CGS ${fusedMs.toFixed(0)} ms`,
+  );
   tf.dispose([...params, ...lg.grads, lg.loss, lg.accuracy, batch.x, batch.y, ...(p ?? [])]);
   sgd.dispose();
   adam.dispose();

@@ -39,7 +39,9 @@ export function defaultCatapultDelta(kind: OptimizerKind): number {
  */
 export function searchCriticalLr(probe: LossProbe, loss0: number, opts: CriticalSearchOptions): CriticalSearchResult {
   if (!(opts.eta0 > 0) || !(opts.etaTrgt > 0) || !(opts.delta > 0)) {
-    throw new RangeError(`η_c search: eta0, etaTrgt and delta must be > 0 (got ${opts.eta0}, ${opts.etaTrgt}, ${opts.delta})`);
+    throw new RangeError(
+      `η_c search: eta0, etaTrgt and delta must be > 0 (got ${opts.eta0}, ${opts.etaTrgt}, ${opts.delta})`,
+    );
   }
   if (!Number.isFinite(loss0)) throw new RangeError(`η_c search: L(θ₀) is ${loss0}`);
   let passes = 0;
@@ -54,7 +56,17 @@ export function searchCriticalLr(probe: LossProbe, loss0: number, opts: Critical
   let eta = opts.eta0;
   let l1 = p(eta);
   if (!falls(l1)) {
-    return { ...base, etaC: eta, etaLwr: eta, etaUppr: eta, lossAtEtaC: l1, forwardPasses: passes, reachedTarget: false, risesAtEta0: true, converged: true };
+    return {
+      ...base,
+      etaC: eta,
+      etaLwr: eta,
+      etaUppr: eta,
+      lossAtEtaC: l1,
+      forwardPasses: passes,
+      reachedTarget: false,
+      risesAtEta0: true,
+      converged: true,
+    };
   }
   const maxDoublings = opts.maxDoublings ?? 60;
   for (let k = 0; falls(l1); k++) {
@@ -71,7 +83,8 @@ export function searchCriticalLr(probe: LossProbe, loss0: number, opts: Critical
         converged: true,
       };
     }
-    if (k >= maxDoublings) throw new Error(`η_c search: the loss still fell after ${maxDoublings} doublings (η = ${eta})`);
+    if (k >= maxDoublings)
+      throw new Error(`η_c search: the loss still fell after ${maxDoublings} doublings (η = ${eta})`);
     eta *= 2;
     l1 = p(eta);
   }

@@ -26,7 +26,7 @@ import { modelProbes, PersistentCatapultController } from './persistent';
 import type { SharpnessEstimate } from './sharpness';
 
 /**
- * The curvature module's TrainHooks (issue 4): λ0 at init, η_c for 'critical' warmup, the persistent-catapult
+ * The curvature module's TrainHooks: λ0 at init, η_c for 'critical' warmup, the persistent-catapult
  * controller, per-step λ^H / λ^{P⁻¹H} / r / flips before the update, and at the end the run's catapult events and
  * regime label with their evidence. Hooks are registered once for every run (register.ts), so the state of one run
  * lives in a `CurvatureRun` keyed by the run's parsed config object (the same object in every context of a run).
@@ -102,13 +102,21 @@ class CurvatureRun {
     this.points.push(point);
     if (!ctx.measureSharpness) return undefined;
     const base = { model: ctx.model, params: ctx.params, batch: ctx.batch, lossKind: ctx.lossKind };
-    const h = this.estimate(() => sharpnessAt({ ...base, lanczos: { start: this.startH && warmStart(this.startH, ctx.step) } }));
+    const h = this.estimate(() =>
+      sharpnessAt({ ...base, lanczos: { start: this.startH && warmStart(this.startH, ctx.step) } }),
+    );
     if (h.vector !== null) this.startH = h.vector;
     let p: ReturnType<CurvatureRun['estimate']> | null = null;
     if (this.adam) {
       const pre = ctx.optimizer.preconditioner(ctx.grads);
       try {
-        p = this.estimate(() => sharpnessAt({ ...base, preconditioner: pre, lanczos: { start: this.startP && warmStart(this.startP, ctx.step) } }));
+        p = this.estimate(() =>
+          sharpnessAt({
+            ...base,
+            preconditioner: pre,
+            lanczos: { start: this.startP && warmStart(this.startP, ctx.step) },
+          }),
+        );
         if (p.vector !== null) this.startP = p.vector;
       } finally {
         if (pre !== null) tf.dispose(pre);
@@ -149,7 +157,8 @@ class CurvatureRun {
       const e = run();
       return { value: e.value, iterations: e.iterations, residual: e.residual, fdFlips: e.fdFlips, vector: e.vector };
     } catch (err) {
-      if (err instanceof NonFiniteOperatorError) return { value: NaN, iterations: 0, residual: NaN, fdFlips: null, vector: null };
+      if (err instanceof NonFiniteOperatorError)
+        return { value: NaN, iterations: 0, residual: NaN, fdFlips: null, vector: null };
       throw err;
     }
   }
@@ -171,10 +180,13 @@ class CurvatureRun {
 
   finish(): { curvature: CurvatureSummary | null; events: RunEvent[] } {
     const persistent = this.controller?.summary() ?? null;
-    if (this.measured === 0 && this.lambda0 === null && this.critical === null && persistent === null) return { curvature: null, events: [] };
-    const catapults = this.measured > 0 ? detectCatapults(this.points, { delta: EVENT_DELTA }).filter((e) => e.confirmed) : [];
+    if (this.measured === 0 && this.lambda0 === null && this.critical === null && persistent === null)
+      return { curvature: null, events: [] };
+    const catapults =
+      this.measured > 0 ? detectCatapults(this.points, { delta: EVENT_DELTA }).filter((e) => e.confirmed) : [];
     const warmupEnd = this.warmupEnd();
-    const regime = this.measured > 0 ? classifyRegime(this.points, { delta: EVENT_DELTA, warmupEndStep: warmupEnd }) : null;
+    const regime =
+      this.measured > 0 ? classifyRegime(this.points, { delta: EVENT_DELTA, warmupEndStep: warmupEnd }) : null;
     const events: RunEvent[] = [];
     for (const r of persistent?.researches ?? []) {
       events.push({
@@ -212,7 +224,11 @@ class CurvatureRun {
       regime,
       landmarks:
         this.measured > 0
-          ? { warmupEndStep: warmupEnd, sharpness: lambdaTrack(this.hSeries, warmupEnd), precondSharpness: lambdaTrack(this.pSeries, warmupEnd) }
+          ? {
+              warmupEndStep: warmupEnd,
+              sharpness: lambdaTrack(this.hSeries, warmupEnd),
+              precondSharpness: lambdaTrack(this.pSeries, warmupEnd),
+            }
           : null,
     };
     return { curvature, events };

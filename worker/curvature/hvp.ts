@@ -19,7 +19,11 @@ export const DEFAULT_FD_EPS = 1e-4;
  * Loss gradient at `params` on the fixed batch. The returned tensors belong to the caller of `gradAt` (the HVP
  * disposes them); extra fields (loss, accuracy) are disposed as well.
  */
-export type GradientAt = (params: readonly tf.Tensor[]) => { grads: tf.Tensor[]; loss?: tf.Scalar; accuracy?: tf.Scalar };
+export type GradientAt = (params: readonly tf.Tensor[]) => {
+  grads: tf.Tensor[];
+  loss?: tf.Scalar;
+  accuracy?: tf.Scalar;
+};
 
 /** Pre-activations of every ReLU of the model on the fixed batch at `params` (tensors the caller disposes). */
 export type PreActivationsAt = (params: readonly tf.Tensor[]) => tf.Tensor[];

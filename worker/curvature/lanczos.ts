@@ -202,7 +202,8 @@ function subtractProjections(w: Float64Array, basis: readonly Float64Array[], c:
       const c1 = c[g + 1] ?? 0;
       const c2 = c[g + 2] ?? 0;
       const c3 = c[g + 3] ?? 0;
-      for (let i = 0; i < n; i++) w[i] = (w[i] ?? 0) - c0 * (b0[i] ?? 0) - c1 * (b1[i] ?? 0) - c2 * (b2[i] ?? 0) - c3 * (b3[i] ?? 0);
+      for (let i = 0; i < n; i++)
+        w[i] = (w[i] ?? 0) - c0 * (b0[i] ?? 0) - c1 * (b1[i] ?? 0) - c2 * (b2[i] ?? 0) - c3 * (b3[i] ?? 0);
     } else {
       for (let j = 0; j < m; j++) {
         const b = basis[g + j] ?? empty;
@@ -300,7 +301,11 @@ function attempt(
     basis.push(w);
   }
   const vector = new Float64Array(n);
-  subtractProjections(vector, basis.slice(0, top.s.length), top.s.map((x) => -x));
+  subtractProjections(
+    vector,
+    basis.slice(0, top.s.length),
+    top.s.map((x) => -x),
+  );
   const vn = norm(vector);
   if (vn > 0) for (let i = 0; i < n; i++) vector[i] = (vector[i] ?? 0) / vn;
   return { value: top.value, vector, iterations: used, converged, residual };
@@ -319,7 +324,14 @@ export function lanczosTop(op: LinearOperator, n: number, opts: LanczosOptions =
     const res = attempt(op, start, maxIter, tol);
     iterations += res.iterations;
     if (res.converged || r >= maxRestarts) {
-      return { value: res.value, vector: res.vector, iterations, converged: res.converged, residual: res.residual, restarts: r };
+      return {
+        value: res.value,
+        vector: res.vector,
+        iterations,
+        converged: res.converged,
+        residual: res.residual,
+        restarts: r,
+      };
     }
     start = res.vector;
   }

@@ -56,7 +56,9 @@ export function sharpnessAt(args: SharpnessAtArgs): SharpnessEstimate {
   if (gated !== undefined && pre !== undefined && args.gating !== false) {
     const gatesAt = model.gatesAt?.bind(model);
     const gates =
-      gatesAt !== undefined ? gatesAt(args.params, batch.x) : tf.tidy(() => pre(args.params, batch.x).map((z) => tf.cast(tf.greater(z, 0), 'float32')));
+      gatesAt !== undefined
+        ? gatesAt(args.params, batch.x)
+        : tf.tidy(() => pre(args.params, batch.x).map((z) => tf.cast(tf.greater(z, 0), 'float32')));
     const frozen: Model = {
       spec: model.spec,
       parameterization: model.parameterization,
@@ -101,7 +103,10 @@ export function lambda0FromBatches(args: {
     try {
       const est = sharpnessAt({
         ...args.options,
-        lanczos: { ...args.options?.lanczos, start: start === undefined ? args.options?.lanczos?.start : warmStart(start, 93 + i) },
+        lanczos: {
+          ...args.options?.lanczos,
+          start: start === undefined ? args.options?.lanczos?.start : warmStart(start, 93 + i),
+        },
         model: args.model,
         params: args.params,
         batch,
@@ -134,11 +139,21 @@ export async function measureLambda0(
   const config = RunConfigSchema.parse(input);
   const info = await initBackend(config.backend);
   const data = await loadData(config.data);
-  const model = createModel(config.model, config.parameterization, { inputShape: data.train.inputShape, numClasses: data.train.numClasses });
+  const model = createModel(config.model, config.parameterization, {
+    inputShape: data.train.inputShape,
+    numClasses: data.train.numClasses,
+  });
   const params = model.init(config.seed);
   try {
     const stream = new BatchStream(data.train, config.batchSize, mixSeed(config.dataSeed ?? config.seed, LAMBDA0_SALT));
-    const m = lambda0FromBatches({ model, params, lossKind: config.loss, count: config.measure.lambda0Batches, draw: () => stream.next(), options });
+    const m = lambda0FromBatches({
+      model,
+      params,
+      lossKind: config.loss,
+      count: config.measure.lambda0Batches,
+      draw: () => stream.next(),
+      options,
+    });
     return { ...m, backend: info.backend, device: info.device };
   } finally {
     tf.dispose(params);

@@ -35,7 +35,14 @@ export function modelProbes(model: Model, lossKind: LossKind, probeBatch: Batch)
     searchAt: (s, loss, etaStart, etaTrgt, delta) => {
       const lg = lossAndGrads(model, s.params, probeBatch, lossKind);
       try {
-        const probe = optimizerProbe({ model, params: s.params, grads: lg.grads, batch: probeBatch, lossKind, optimizer: s.optimizer });
+        const probe = optimizerProbe({
+          model,
+          params: s.params,
+          grads: lg.grads,
+          batch: probeBatch,
+          lossKind,
+          optimizer: s.optimizer,
+        });
         return searchCriticalLr(probe, loss, { eta0: etaStart, etaTrgt, delta });
       } finally {
         tf.dispose([...lg.grads, lg.loss, lg.accuracy]);
@@ -56,7 +63,8 @@ export class PersistentCatapultController {
     private readonly probes: PersistentProbes,
     private readonly opts: { eta0: number; etaTrgt: number; delta: number },
   ) {
-    if (!(opts.eta0 > 0) || !(opts.etaTrgt > 0) || !(opts.delta > 0)) throw new RangeError('persistent catapult: eta0, etaTrgt, delta must be > 0');
+    if (!(opts.eta0 > 0) || !(opts.etaTrgt > 0) || !(opts.delta > 0))
+      throw new RangeError('persistent catapult: eta0, etaTrgt, delta must be > 0');
     this.eta = Math.min(opts.eta0, opts.etaTrgt);
     if (this.eta >= opts.etaTrgt) this.reachedStep = 0;
   }
@@ -93,7 +101,12 @@ export class PersistentCatapultController {
 
   /** The record stored in the run's curvature summary. */
   summary(): PersistentWarmup {
-    return { delta: this.opts.delta, researches: [...this.researches], reachedTargetStep: this.reachedStep, forwardPasses: this.passes };
+    return {
+      delta: this.opts.delta,
+      researches: [...this.researches],
+      reachedTargetStep: this.reachedStep,
+      forwardPasses: this.passes,
+    };
   }
 
   dispose(): void {

@@ -59,7 +59,14 @@ async function main(): Promise<void> {
     // 1. Raw writer throughput and bytes per row.
     const l1 = await leases.claimNext(sweep.id, sweep.spec, 'bench');
     if (!l1) throw new Error('no claim');
-    const w1 = new CellWriter(store, { sweepId: sweep.id, cellId: l1.jobId, epoch: 1, workerId: 'bench', totalSteps: N_RAW, chunkRows: 500 });
+    const w1 = new CellWriter(store, {
+      sweepId: sweep.id,
+      cellId: l1.jobId,
+      epoch: 1,
+      workerId: 'bench',
+      totalSteps: N_RAW,
+      chunkRows: 500,
+    });
     let t = performance.now();
     for (let s = 0; s < N_RAW; s++) await w1.add(realisticRow(s));
     await w1.finish({ outcome: 'trained' });
@@ -90,7 +97,13 @@ async function main(): Promise<void> {
       t = performance.now();
       backend = (await trainRun(config, { onRow: () => undefined })).backend;
       bareMs.push(performance.now() - t);
-      const w2 = new CellWriter(store, { sweepId: sweep.id, cellId: l2.jobId, epoch: rep + 1, workerId: 'bench', totalSteps: TRAIN_STEPS });
+      const w2 = new CellWriter(store, {
+        sweepId: sweep.id,
+        cellId: l2.jobId,
+        epoch: rep + 1,
+        workerId: 'bench',
+        totalSteps: TRAIN_STEPS,
+      });
       t = performance.now();
       const stored = await trainRun(config, { onRow: (row) => w2.add(row) });
       await w2.finish({ outcome: stored.outcome, run: stored });
@@ -118,7 +131,14 @@ async function main(): Promise<void> {
     for (const c of gridCells(big.spec)) {
       const lease = await leases.claim(big.id, c.cellId, 1, 'bench');
       if (!lease) throw new Error('claim lost');
-      const w = new CellWriter(store, { sweepId: big.id, cellId: c.cellId, epoch: 1, workerId: 'bench', totalSteps: 100_000, progressMs: 600_000 });
+      const w = new CellWriter(store, {
+        sweepId: big.id,
+        cellId: c.cellId,
+        epoch: 1,
+        workerId: 'bench',
+        totalSteps: 100_000,
+        progressMs: 600_000,
+      });
       for (let s = 0; s < 200; s++) await w.add(realisticRow(s));
       if (n++ % 2 === 0) {
         await w.finish({ outcome: 'trained' });

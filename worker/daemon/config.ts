@@ -32,7 +32,12 @@ export const WorkerConfigSchema = z
     /** Only these sweeps (comma-separated ids); undefined = every active sweep. */
     sweeps: z
       .string()
-      .transform((v) => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x.length > 0),
+      )
       .pipe(z.array(SweepIdSchema).min(1, 'at least one sweep id'))
       .optional(),
   })

@@ -76,7 +76,9 @@ export class WorkerDaemon {
    * other workers keep a sweep active, so an idle worker still waits to re-claim a dead worker's job.
    */
   async run(): Promise<void> {
-    this.log(`started: store ${this.o.store.blob.kind}, concurrency ${this.o.config.concurrency}, lease ${this.o.config.leaseMs} ms`);
+    this.log(
+      `started: store ${this.o.store.blob.kind}, concurrency ${this.o.config.concurrency}, lease ${this.o.config.leaseMs} ms`,
+    );
     while (!this.stopping) {
       let claimed = false;
       if (this.busyCount() < this.o.config.concurrency) {
@@ -105,7 +107,9 @@ export class WorkerDaemon {
     while (this.slots.size > 0 || this.ending.size > 0) {
       await Promise.all([...[...this.slots].map((s) => s.exited), ...this.ending]);
     }
-    this.log(`stopped: ${this.stats.finished} finished, ${this.stats.released} released, ${this.stats.fenced} fenced, ${this.stats.crashed} crashed`);
+    this.log(
+      `stopped: ${this.stats.finished} finished, ${this.stats.released} released, ${this.stats.fenced} fenced, ${this.stats.crashed} crashed`,
+    );
   }
 
   /** Graceful stop: every training process flushes its chunk and exits; their claims are given back. */
@@ -241,7 +245,11 @@ export class WorkerDaemon {
     slot.job = null;
     clearInterval(r.heartbeat);
     const p = this.finish(r, last, code, signal)
-      .catch((e: unknown) => this.log(`${r.lease.sweepId}/${r.lease.jobId}: ending the job failed: ${e instanceof Error ? e.message : String(e)}`))
+      .catch((e: unknown) =>
+        this.log(
+          `${r.lease.sweepId}/${r.lease.jobId}: ending the job failed: ${e instanceof Error ? e.message : String(e)}`,
+        ),
+      )
       .finally(() => {
         this.ending.delete(p);
         this.wake?.();
@@ -269,7 +277,12 @@ export class WorkerDaemon {
     }
   }
 
-  private async finish(r: Running, last: ChildMessage | null, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+  private async finish(
+    r: Running,
+    last: ChildMessage | null,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): Promise<void> {
     await r.beating;
     const { lease } = r;
     const key = `${lease.sweepId}/${lease.jobId}`;
@@ -316,7 +329,9 @@ export class WorkerDaemon {
         lastStep: -1,
         summary: {},
       });
-      this.log(`end ${key} epoch ${lease.epoch}: error (${error})${ok ? '' : ', discarded: a later epoch owns the job'}`);
+      this.log(
+        `end ${key} epoch ${lease.epoch}: error (${error})${ok ? '' : ', discarded: a later epoch owns the job'}`,
+      );
     }
   }
 }

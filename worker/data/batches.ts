@@ -20,7 +20,8 @@ export class BatchStream {
     batchSize: number,
     private readonly seed: number,
   ) {
-    if (!Number.isInteger(batchSize) || batchSize < 0) throw new RangeError(`batchSize: must be an integer ≥ 0, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 0)
+      throw new RangeError(`batchSize: must be an integer ≥ 0, got ${batchSize}`);
     if (data.size === 0) throw new RangeError(`${data.name} is empty`);
     this.batchSize = batchSize === 0 || batchSize >= data.size ? data.size : batchSize;
     this.stepsPerEpoch = Math.ceil(data.size / this.batchSize);

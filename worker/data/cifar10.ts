@@ -14,7 +14,13 @@ import { imagesToDataset } from './preprocess';
 export const CIFAR_RECORD = 1 + 3072;
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
-const TRAIN_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
+const TRAIN_FILES = [
+  'data_batch_1.bin',
+  'data_batch_2.bin',
+  'data_batch_3.bin',
+  'data_batch_4.bin',
+  'data_batch_5.bin',
+];
 const TEST_FILES = ['test_batch.bin'];
 
 /** The directory holding the batches: `dir` itself or its `cifar-10-batches-bin` subdirectory (as the tarball unpacks). */
@@ -40,17 +46,24 @@ async function readRecords(dir: string, files: readonly string[], limit: number 
     try {
       handle = await open(file, 'r');
     } catch {
-      throw new DataFileError(file, 'not found (CIFAR-10 binary version expected: data_batch_1..5.bin, test_batch.bin)');
+      throw new DataFileError(
+        file,
+        'not found (CIFAR-10 binary version expected: data_batch_1..5.bin, test_batch.bin)',
+      );
     }
     try {
       const { size } = await handle.stat();
       if (size === 0 || size % CIFAR_RECORD !== 0) {
-        throw new DataFileError(file, `size ${size} bytes is not a positive multiple of the ${CIFAR_RECORD}-byte CIFAR-10 record`);
+        throw new DataFileError(
+          file,
+          `size ${size} bytes is not a positive multiple of the ${CIFAR_RECORD}-byte CIFAR-10 record`,
+        );
       }
       const records = Math.min(size / CIFAR_RECORD, limit === undefined ? Number.POSITIVE_INFINITY : limit - total);
       const bytes = Buffer.alloc(records * CIFAR_RECORD);
       const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
-      if (bytesRead !== bytes.length) throw new DataFileError(file, `short read: ${bytesRead} of ${bytes.length} bytes`);
+      if (bytesRead !== bytes.length)
+        throw new DataFileError(file, `short read: ${bytesRead} of ${bytes.length} bytes`);
       parts.push({ file, bytes, records });
       total += records;
     } finally {
@@ -86,8 +99,14 @@ export interface CifarLoadOptions {
 
 export async function loadCifar10(opts: CifarLoadOptions): Promise<DataSplits> {
   const dir = batchesDir(opts.dir);
-  const [train, test] = await Promise.all([readRecords(dir, TRAIN_FILES, opts.trainSubset), readRecords(dir, TEST_FILES, opts.testSubset)]);
+  const [train, test] = await Promise.all([
+    readRecords(dir, TRAIN_FILES, opts.trainSubset),
+    readRecords(dir, TEST_FILES, opts.testSubset),
+  ]);
   const make = (split: 'train' | 'test', raw: Raw) =>
-    imagesToDataset({ name: `cifar10/${split}`, inputShape: [SIDE, SIDE, 3], numClasses: 10, ...raw }, opts.mupInputScaling);
+    imagesToDataset(
+      { name: `cifar10/${split}`, inputShape: [SIDE, SIDE, 3], numClasses: 10, ...raw },
+      opts.mupInputScaling,
+    );
   return { train: make('train', train), test: make('test', test) };
 }

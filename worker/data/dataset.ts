@@ -28,7 +28,8 @@ export function exampleSize(ds: Pick<Dataset, 'inputShape'>): number {
 export function sliceBatch(ds: Dataset, start: number, end: number): Batch {
   const d = exampleSize(ds);
   const n = end - start;
-  if (start < 0 || end > ds.size || n <= 0) throw new RangeError(`batch [${start}, ${end}) outside ${ds.name} of size ${ds.size}`);
+  if (start < 0 || end > ds.size || n <= 0)
+    throw new RangeError(`batch [${start}, ${end}) outside ${ds.name} of size ${ds.size}`);
   return {
     x: tf.tensor(ds.x.subarray(start * d, end * d), [n, ...ds.inputShape]),
     y: tf.tensor2d(ds.y.subarray(start * ds.numClasses, end * ds.numClasses), [n, ds.numClasses]),

@@ -38,7 +38,10 @@ export async function readIdx(file: string, expectedDims: number, maxItems?: num
     if (buf[0] !== 0 || buf[1] !== 0 || buf[2] !== UBYTE || buf[3] !== expectedDims) {
       const magic = buf.readUInt32BE(0).toString(16).padStart(8, '0');
       const want = (UBYTE * 256 + expectedDims).toString(16).padStart(8, '0');
-      throw new DataFileError(file, `bad idx magic number 0x${magic}, expected 0x${want} (unsigned bytes, ${expectedDims} dims)`);
+      throw new DataFileError(
+        file,
+        `bad idx magic number 0x${magic}, expected 0x${want} (unsigned bytes, ${expectedDims} dims)`,
+      );
     }
     const dims: number[] = [];
     for (let i = 0; i < expectedDims; i++) dims.push(buf.readUInt32BE(4 + 4 * i));
@@ -60,7 +63,12 @@ export async function readIdx(file: string, expectedDims: number, maxItems?: num
       raw.destroy();
       if (stream !== raw) stream.destroy();
       if (err === undefined) resolve();
-      else reject(err instanceof DataFileError ? err : new DataFileError(file, `cannot read: ${err instanceof Error ? err.message : 'unknown error'}`));
+      else
+        reject(
+          err instanceof DataFileError
+            ? err
+            : new DataFileError(file, `cannot read: ${err instanceof Error ? err.message : 'unknown error'}`),
+        );
     };
     stream.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
@@ -83,7 +91,14 @@ export async function readIdx(file: string, expectedDims: number, maxItems?: num
   const buf = Buffer.concat(chunks);
   const want = h.headerBytes + h.items * h.itemBytes;
   if (buf.length < want) {
-    throw new DataFileError(file, `truncated: the header promises ${h.dims[0]} items of ${h.itemBytes} bytes, but only ${Math.max(0, buf.length - h.headerBytes)} data bytes were read`);
+    throw new DataFileError(
+      file,
+      `truncated: the header promises ${h.dims[0]} items of ${h.itemBytes} bytes, but only ${Math.max(0, buf.length - h.headerBytes)} data bytes were read`,
+    );
   }
-  return { dims: h.dims, items: h.items, data: new Uint8Array(buf.buffer, buf.byteOffset + h.headerBytes, h.items * h.itemBytes) };
+  return {
+    dims: h.dims,
+    items: h.items,
+    data: new Uint8Array(buf.buffer, buf.byteOffset + h.headerBytes, h.items * h.itemBytes),
+  };
 }

@@ -17,12 +17,21 @@ export async function loadData(spec: DataSpec): Promise<DataSplits> {
   const subsets = { trainSubset: spec.trainSubset, testSubset: spec.testSubset };
   switch (spec.name) {
     case 'fashion-mnist':
-      return loadIdxDataset({ name: 'fashion-mnist', dir: spec.dir ?? FASHION_MNIST_DEFAULT_DIR, ...subsets, mupInputScaling: spec.mupInputScaling });
+      return loadIdxDataset({
+        name: 'fashion-mnist',
+        dir: spec.dir ?? FASHION_MNIST_DEFAULT_DIR,
+        ...subsets,
+        mupInputScaling: spec.mupInputScaling,
+      });
     case 'mnist':
-      if (spec.dir === undefined) throw new DataSpecError('data.dir: required for mnist (a directory with the four idx files)');
+      if (spec.dir === undefined)
+        throw new DataSpecError('data.dir: required for mnist (a directory with the four idx files)');
       return loadIdxDataset({ name: 'mnist', dir: spec.dir, ...subsets, mupInputScaling: spec.mupInputScaling });
     case 'cifar10':
-      if (spec.dir === undefined) throw new DataSpecError('data.dir: required for cifar10 (a directory with data_batch_1..5.bin, test_batch.bin)');
+      if (spec.dir === undefined)
+        throw new DataSpecError(
+          'data.dir: required for cifar10 (a directory with data_batch_1..5.bin, test_batch.bin)',
+        );
       return loadCifar10({ dir: spec.dir, ...subsets, mupInputScaling: spec.mupInputScaling });
     case 'synthetic-teacher':
     case 'synthetic-gmm': {

@@ -54,6 +54,9 @@ async function loadSplit(opts: IdxLoadOptions, split: 'train' | 'test', subset: 
 
 /** Loads train and test splits, reading only the first trainSubset/testSubset examples of each file. */
 export async function loadIdxDataset(opts: IdxLoadOptions): Promise<DataSplits> {
-  const [train, test] = await Promise.all([loadSplit(opts, 'train', opts.trainSubset), loadSplit(opts, 'test', opts.testSubset)]);
+  const [train, test] = await Promise.all([
+    loadSplit(opts, 'train', opts.trainSubset),
+    loadSplit(opts, 'test', opts.testSubset),
+  ]);
   return { train, test };
 }

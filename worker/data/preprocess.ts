@@ -30,7 +30,8 @@ export function oneHot(labels: ArrayLike<number>, k: number, source: string): Fl
   const out = new Float32Array(labels.length * k);
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i] as number;
-    if (!Number.isInteger(c) || c < 0 || c >= k) throw new RangeError(`${source}: label ${c} at index ${i} is outside [0, ${k})`);
+    if (!Number.isInteger(c) || c < 0 || c >= k)
+      throw new RangeError(`${source}: label ${c} at index ${i} is outside [0, ${k})`);
     out[i * k + c] = 1;
   }
   return out;

@@ -64,7 +64,10 @@ function tfjsNodeLoader(name: 'tfjs-node' | 'tfjs-node-gpu'): BackendLoader {
       try {
         await importOptional(`@tensorflow/${name}`);
       } catch (e) {
-        lastError.set(name, `@tensorflow/${name} is not installed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+        lastError.set(
+          name,
+          `@tensorflow/${name} is not installed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
+        );
         return null;
       }
       // Both packages register the native backend as "tensorflow".
@@ -85,7 +88,8 @@ const wasmLoader: BackendLoader = {
   async load() {
     if (!wasmPathsSet) {
       const require = createRequire(import.meta.url);
-      const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+      const dist =
+        path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
       setWasmPaths(dist);
       wasmPathsSet = true;
     }
@@ -101,7 +105,10 @@ const wasmLoader: BackendLoader = {
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
     const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
     // TF.js disables wasm threads in Node (FACTS.md), so this is one thread unless a future build changes that.
-    return { backend: 'wasm', device: `${cpuModel()} (wasm${simd ? ' simd' : ''}, ${threads ? 'multi-thread' : '1 thread'})` };
+    return {
+      backend: 'wasm',
+      device: `${cpuModel()} (wasm${simd ? ' simd' : ''}, ${threads ? 'multi-thread' : '1 thread'})`,
+    };
   },
 };
 
@@ -117,10 +124,16 @@ const cpuLoader: BackendLoader = {
 };
 
 /**
- * The loaders, in the order 'auto' tries them. atlas-native (issue 7, worker/native/) returns null with a one-line
+ * The loaders, in the order 'auto' tries them. atlas-native (worker/native/) returns null with a one-line
  * notice when its addon is not built, and 'auto' goes on to wasm.
  */
-const loaders: BackendLoader[] = [tfjsNodeLoader('tfjs-node-gpu'), tfjsNodeLoader('tfjs-node'), atlasNativeLoader, wasmLoader, cpuLoader];
+const loaders: BackendLoader[] = [
+  tfjsNodeLoader('tfjs-node-gpu'),
+  tfjsNodeLoader('tfjs-node'),
+  atlasNativeLoader,
+  wasmLoader,
+  cpuLoader,
+];
 
 const AUTO_ORDER: readonly ConcreteBackend[] = ['tfjs-node-gpu', 'tfjs-node', 'atlas-native', 'wasm', 'cpu'];
 

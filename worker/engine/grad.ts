@@ -8,7 +8,12 @@ import type { Batch, LossAndGrads, Model } from './types';
  * Loss, batch accuracy and the gradient with respect to every parameter tensor, from one forward and one backward
  * pass. All returned tensors are owned by the caller; nothing else stays allocated.
  */
-export function lossAndGrads(model: Model, params: readonly tf.Tensor[], batch: Batch, lossKind: LossKind): LossAndGrads {
+export function lossAndGrads(
+  model: Model,
+  params: readonly tf.Tensor[],
+  batch: Batch,
+  lossKind: LossKind,
+): LossAndGrads {
   const loss = lossFn(lossKind);
   return tf.tidy(() => {
     const seen: { logits?: tf.Tensor2D } = {};

@@ -3,7 +3,8 @@ import type { LossKind } from '../../server/core/run-config';
 import type { LossFn } from './types';
 
 /** MSE = 0.5 · mean over batch × classes of (f − y)² (PAPER §3.4: divided by B·K; this sets the scale of λ^H). */
-export const mseLoss: LossFn = (logits, targets) => tf.tidy(() => tf.mul(0.5, tf.mean(tf.squaredDifference(logits, targets))));
+export const mseLoss: LossFn = (logits, targets) =>
+  tf.tidy(() => tf.mul(0.5, tf.mean(tf.squaredDifference(logits, targets))));
 
 /** Softmax cross-entropy against (soft) targets, mean over the batch; logSoftmax keeps it finite for large logits. */
 export const xentLoss: LossFn = (logits, targets) =>

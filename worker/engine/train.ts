@@ -26,8 +26,8 @@ import { loadRunData } from './run-data';
 import type { Batch, Model, Optimizer } from './types';
 
 /**
- * The training loop (issue 2): one run of a RunConfig, step by step, with a MetricRow per update and a RunResult at
- * the end. Curvature (issue 4) plugs in through `TrainHooks`; this module measures no sharpness itself.
+ * The training loop: one run of a RunConfig, step by step, with a MetricRow per update and a RunResult at
+ * the end. Curvature plugs in through `TrainHooks`; this module measures no sharpness itself.
  */
 
 /** A config that failed RunConfigSchema; the message has one line per problem, naming the field. */
@@ -100,7 +100,7 @@ export interface EtaInitResolution {
   forwardPasses: number;
 }
 
-/** Extension points for curvature (issue 4). Each is optional; the config says which must be present. */
+/** Extension points for curvature. Each is optional; the config says which must be present. */
 export interface TrainHooks {
   /** λ0^H at θ_0 (mean over `measure.lambda0Batches` batches); required when `measure.lambda0` is true. */
   measureLambda0?(ctx: RunContext): number | Promise<number>;
@@ -111,7 +111,7 @@ export interface TrainHooks {
   /** Runs every step before the update; returns curvature fields for the row. Required when `measure.sharpnessEvery` > 0. */
   beforeUpdate?(ctx: StepContext): CurvatureFields | undefined | Promise<CurvatureFields | undefined>;
   /**
-   * Runs once after the loop, whatever the outcome (issue 4): the run's curvature summary (stored as
+   * Runs once after the loop, whatever the outcome: the run's curvature summary (stored as
    * `result.curvature`) and events (catapults, re-searches, regime) appended to `result.events`.
    */
   finishRun?(config: RunConfig): RunFinish | undefined;
@@ -123,7 +123,7 @@ export interface RunFinish {
   events: RunEvent[];
 }
 
-const CURVATURE_MODULE = 'worker/curvature (issue 4)';
+const CURVATURE_MODULE = 'worker/curvature';
 let registeredHooks: TrainHooks = {};
 
 /**
@@ -145,7 +145,7 @@ export interface TrainProgress {
   stepsPerSec: number;
   /** Seconds left at that rate. */
   etaSec: number;
-  /** Latest measured λ that decides stability (λ^{P⁻¹H} for Adam, else λ^H) and its ratio r, when tracked (issue 4). */
+  /** Latest measured λ that decides stability (λ^{P⁻¹H} for Adam, else λ^H) and its ratio r, when tracked. */
   lambda?: number;
   stabilityRatio?: number;
 }
@@ -170,7 +170,9 @@ function checkHooks(config: RunConfig, hooks: TrainHooks): void {
   const mode = config.schedule.etaInit.mode;
   const how = `register it with registerTrainHooks() (${CURVATURE_MODULE} does) or pass it in options.hooks`;
   if (mode === 'critical' && hooks.resolveEtaInit === undefined) {
-    throw new MissingHookError(`schedule.etaInit.mode 'critical' needs the η_c search (hooks.resolveEtaInit) of ${CURVATURE_MODULE}; ${how}`);
+    throw new MissingHookError(
+      `schedule.etaInit.mode 'critical' needs the η_c search (hooks.resolveEtaInit) of ${CURVATURE_MODULE}; ${how}`,
+    );
   }
   if (mode === 'persistent' && hooks.createLrController === undefined) {
     throw new MissingHookError(
@@ -178,10 +180,14 @@ function checkHooks(config: RunConfig, hooks: TrainHooks): void {
     );
   }
   if (config.measure.sharpnessEvery > 0 && hooks.beforeUpdate === undefined) {
-    throw new MissingHookError(`measure.sharpnessEvery > 0 needs the sharpness measurement (hooks.beforeUpdate) of ${CURVATURE_MODULE}; ${how}`);
+    throw new MissingHookError(
+      `measure.sharpnessEvery > 0 needs the sharpness measurement (hooks.beforeUpdate) of ${CURVATURE_MODULE}; ${how}`,
+    );
   }
   if (config.measure.lambda0 && hooks.measureLambda0 === undefined) {
-    throw new MissingHookError(`measure.lambda0 needs the λ0 measurement (hooks.measureLambda0) of ${CURVATURE_MODULE}; ${how}`);
+    throw new MissingHookError(
+      `measure.lambda0 needs the λ0 measurement (hooks.measureLambda0) of ${CURVATURE_MODULE}; ${how}`,
+    );
   }
 }
 
@@ -335,7 +341,12 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
       pending = null;
       const scheduledLr = lrAt(s, schedule);
       const lg = lossAndGrads(m, params, batch, config.loss);
-      const [loss = NaN, acc = NaN, gradNorm = NaN, paramNorm = NaN] = readScalars([lg.loss, lg.accuracy, globalNorm(lg.grads), globalNorm(params)]);
+      const [loss = NaN, acc = NaN, gradNorm = NaN, paramNorm = NaN] = readScalars([
+        lg.loss,
+        lg.accuracy,
+        globalNorm(lg.grads),
+        globalNorm(params),
+      ]);
       lastStep = s;
       lastLoss = loss;
       lastAcc = acc;
@@ -346,18 +357,40 @@ export async function trainRun(input: RunConfigInput | RunConfig, options: Train
         events.push({ step: s, kind: 'diverged', value: loss });
         // With a controller, the rate in force is its last one (it is not consulted on a diverged step).
         const lr = controller === null ? scheduledLr : (prevLr ?? scheduledLr);
-        const row: MetricRow = { schemaVersion: METRIC_ROW_SCHEMA_VERSION, step: s, lr, loss, acc, gradNorm, paramNorm };
+        const row: MetricRow = {
+          schemaVersion: METRIC_ROW_SCHEMA_VERSION,
+          step: s,
+          lr,
+          loss,
+          acc,
+          gradNorm,
+          paramNorm,
+        };
         release(batch);
         tf.dispose(lg.grads);
         await options.onRow?.(row);
         break;
       }
 
-      const base = { config, model: m, lossKind: config.loss, step: s, scheduledLr, params, batch, grads: lg.grads, loss, optimizer: opt };
+      const base = {
+        config,
+        model: m,
+        lossKind: config.loss,
+        step: s,
+        scheduledLr,
+        params,
+        batch,
+        grads: lg.grads,
+        loss,
+        optimizer: opt,
+      };
       const lr = controller === null ? scheduledLr : await controller.lrFor(base);
       if (controller !== null && lr !== prevLr) events.push({ step: s, kind: 'eta-change', value: lr });
       prevLr = lr;
-      const curvature = hooks.beforeUpdate === undefined ? undefined : await hooks.beforeUpdate({ ...base, lr, measureSharpness: sharpEvery > 0 && s % sharpEvery === 0 });
+      const curvature =
+        hooks.beforeUpdate === undefined
+          ? undefined
+          : await hooks.beforeUpdate({ ...base, lr, measureSharpness: sharpEvery > 0 && s % sharpEvery === 0 });
       const lambdaNow = curvature?.precondSharpness ?? curvature?.sharpness;
       if (lambdaNow !== undefined) lastCurvature = { lambda: lambdaNow, stabilityRatio: curvature?.stabilityRatio };
 

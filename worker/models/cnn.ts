@@ -47,7 +47,12 @@ function convLayers(spec: CnnSpec, parameterization: Parameterization, channels:
     for (let i = 0; i < count; i++) {
       const fanIn = KERNEL * KERNEL * cin;
       const fanOut = KERNEL * KERNEL * cout;
-      layers.push({ cin, cout, poolAfter: s < 2 && i === count - 1, scaling: layerScaling(parameterization, 'hidden', fanIn, fanOut) });
+      layers.push({
+        cin,
+        cout,
+        poolAfter: s < 2 && i === count - 1,
+        scaling: layerScaling(parameterization, 'hidden', fanIn, fanOut),
+      });
       cin = cout;
     }
   });
@@ -87,15 +92,25 @@ export function createCnn(spec: CnnSpec, parameterization: Parameterization, sha
       const rng = new Rng(seed, 0x2c);
       const params: tf.Tensor[] = [];
       for (const l of convs) {
-        params.push(tf.tensor4d(truncatedNormal(rng, KERNEL * KERNEL * l.cin * l.cout, l.scaling.variance), [KERNEL, KERNEL, l.cin, l.cout]));
+        params.push(
+          tf.tensor4d(truncatedNormal(rng, KERNEL * KERNEL * l.cin * l.cout, l.scaling.variance), [
+            KERNEL,
+            KERNEL,
+            l.cin,
+            l.cout,
+          ]),
+        );
         params.push(tf.zeros([l.cout]));
       }
-      params.push(tf.tensor2d(truncatedNormal(rng, features * shape.numClasses, readout.variance), [features, shape.numClasses]));
+      params.push(
+        tf.tensor2d(truncatedNormal(rng, features * shape.numClasses, readout.variance), [features, shape.numClasses]),
+      );
       params.push(tf.zeros([shape.numClasses]));
       return params;
     },
     apply(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor2D {
-      if (params.length !== paramSpecs.length) throw new Error(`CNN expects ${paramSpecs.length} parameter tensors, got ${params.length}`);
+      if (params.length !== paramSpecs.length)
+        throw new Error(`CNN expects ${paramSpecs.length} parameter tensors, got ${params.length}`);
       return tf.tidy(() => {
         let a = tf.reshape<tf.Rank.R4>(x, [-1, h, w, c]);
         convs.forEach((l, i) => {
@@ -112,12 +127,14 @@ export function createCnn(spec: CnnSpec, parameterization: Parameterization, sha
       });
     },
     // `apply` with relu(z) replaced by z ⊙ gate and every max-pool by the fixed routing of θ (Σ_k mask_k ⊙ window_k
-    // over the four cells of each 2×2 window): kink-free, equal to `apply` at θ, same Hessian there (issue 4).
+    // over the four cells of each 2×2 window): kink-free, equal to `apply` at θ, same Hessian there.
     // Gates as `gatesAt` returns them: one per conv (shaped like its z), then one per pool ([4, B, H/2, W/2, C]).
     applyGated(params: readonly tf.Tensor[], x: tf.Tensor, gates: readonly tf.Tensor[]): tf.Tensor2D {
-      if (params.length !== paramSpecs.length) throw new Error(`CNN expects ${paramSpecs.length} parameter tensors, got ${params.length}`);
+      if (params.length !== paramSpecs.length)
+        throw new Error(`CNN expects ${paramSpecs.length} parameter tensors, got ${params.length}`);
       const pools = convs.filter((l) => l.poolAfter).length;
-      if (gates.length !== convs.length + pools) throw new Error(`CNN expects ${convs.length + pools} gate tensors, got ${gates.length}`);
+      if (gates.length !== convs.length + pools)
+        throw new Error(`CNN expects ${convs.length + pools} gate tensors, got ${gates.length}`);
       return tf.tidy(() => {
         let a = tf.reshape<tf.Rank.R4>(x, [-1, h, w, c]);
         let pool = convs.length;
@@ -155,7 +172,7 @@ export function createCnn(spec: CnnSpec, parameterization: Parameterization, sha
         return [...relu, ...routes];
       });
     },
-    // The z of every conv's ReLU, as in `apply` (issue 4: finite-difference HVPs count units that flip sign; the
+    // The z of every conv's ReLU, as in `apply` (finite-difference HVPs count units that flip sign; the
     // gated pass above also freezes max-pooling's argmax, which this does not count).
     reluPreActivations(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[] {
       return tf.tidy(() => {
@@ -192,7 +209,8 @@ function poolWindows(a: tf.Tensor4D): tf.Tensor4D[] {
   const out: tf.Tensor4D[] = [];
   // [B·Ho, 2, 2Wo·C]: the window's two rows; each row viewed as [B·Ho·Wo, 2, C]: its two columns.
   for (const row of tf.split(tf.reshape(even, [b * ho, 2, 2 * wo * cc]), 2, 1)) {
-    for (const cell of tf.split(tf.reshape(row, [b * ho * wo, 2, cc]), 2, 1)) out.push(tf.reshape(cell, [b, ho, wo, cc]));
+    for (const cell of tf.split(tf.reshape(row, [b * ho * wo, 2, cc]), 2, 1))
+      out.push(tf.reshape(cell, [b, ho, wo, cc]));
   }
   return out;
 }
@@ -202,7 +220,8 @@ function poolRouting(a: tf.Tensor4D): tf.Tensor {
   return tf.tidy(() => {
     const cells = poolWindows(a);
     const [c0, c1, c2, c3] = cells;
-    if (c0 === undefined || c1 === undefined || c2 === undefined || c3 === undefined) throw new Error('CNN: pool windows');
+    if (c0 === undefined || c1 === undefined || c2 === undefined || c3 === undefined)
+      throw new Error('CNN: pool windows');
     const max = tf.maximum(tf.maximum(c0, c1), tf.maximum(c2, c3));
     const masks: tf.Tensor[] = [];
     let taken: tf.Tensor = tf.zerosLike(max).cast('bool');

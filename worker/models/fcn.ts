@@ -27,14 +27,19 @@ interface DenseLayer {
 }
 
 export function createFcn(spec: FcnSpec, parameterization: Parameterization, shape: ModelShape): Model {
-  if (!Number.isInteger(spec.depth) || spec.depth < 1) throw new Error(`model.depth: FCN depth must be ≥ 1, got ${spec.depth}`);
+  if (!Number.isInteger(spec.depth) || spec.depth < 1)
+    throw new Error(`model.depth: FCN depth must be ≥ 1, got ${spec.depth}`);
   const inputDim = product(shape.inputShape);
   const layers: DenseLayer[] = [];
   for (let l = 0; l < spec.depth; l++) {
     const fanIn = l === 0 ? inputDim : spec.width;
     const readout = l === spec.depth - 1;
     const fanOut = readout ? shape.numClasses : spec.width;
-    layers.push({ fanIn, fanOut, scaling: layerScaling(parameterization, readout ? 'readout' : 'hidden', fanIn, fanOut) });
+    layers.push({
+      fanIn,
+      fanOut,
+      scaling: layerScaling(parameterization, readout ? 'readout' : 'hidden', fanIn, fanOut),
+    });
   }
   const paramSpecs: ParamSpec[] = layers.flatMap((layer, l) => [
     { name: `dense${l}/kernel`, shape: [layer.fanIn, layer.fanOut] },
@@ -51,12 +56,16 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
     init(seed: number): tf.Tensor[] {
       const rng = new Rng(seed, 0x1f);
       return layers.flatMap((layer) => [
-        tf.tensor2d(truncatedNormal(rng, layer.fanIn * layer.fanOut, layer.scaling.variance), [layer.fanIn, layer.fanOut]),
+        tf.tensor2d(truncatedNormal(rng, layer.fanIn * layer.fanOut, layer.scaling.variance), [
+          layer.fanIn,
+          layer.fanOut,
+        ]),
         tf.zeros([layer.fanOut]),
       ]);
     },
     apply(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor2D {
-      if (params.length !== 2 * layers.length) throw new Error(`FCN expects ${2 * layers.length} parameter tensors, got ${params.length}`);
+      if (params.length !== 2 * layers.length)
+        throw new Error(`FCN expects ${2 * layers.length} parameter tensors, got ${params.length}`);
       return tf.tidy(() => {
         let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
         layers.forEach((layer, l) => {
@@ -69,9 +78,10 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
         return h;
       });
     },
-    // `apply` with relu(z) replaced by z ⊙ gate (issue 4: kink-free finite-difference HVPs; see types.ts).
+    // `apply` with relu(z) replaced by z ⊙ gate (kink-free finite-difference HVPs; see types.ts).
     applyGated(params: readonly tf.Tensor[], x: tf.Tensor, gates: readonly tf.Tensor[]): tf.Tensor2D {
-      if (gates.length !== layers.length - 1) throw new Error(`FCN expects ${layers.length - 1} gate tensors, got ${gates.length}`);
+      if (gates.length !== layers.length - 1)
+        throw new Error(`FCN expects ${layers.length - 1} gate tensors, got ${gates.length}`);
       return tf.tidy(() => {
         let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
         layers.forEach((layer, l) => {
@@ -83,7 +93,7 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
         return h;
       });
     },
-    // The z of every hidden ReLU layer, as in `apply` (issue 4: finite-difference HVPs count units that flip sign).
+    // The z of every hidden ReLU layer, as in `apply` (finite-difference HVPs count units that flip sign).
     reluPreActivations(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[] {
       return tf.tidy(() => {
         const out: tf.Tensor[] = [];

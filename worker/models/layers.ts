@@ -17,7 +17,12 @@ export interface LayerScaling {
 export const SIGMA_W2_HIDDEN = 2;
 export const SIGMA_W2_READOUT = 1;
 
-export function layerScaling(p: Parameterization, role: 'hidden' | 'readout', fanIn: number, fanOut: number): LayerScaling {
+export function layerScaling(
+  p: Parameterization,
+  role: 'hidden' | 'readout',
+  fanIn: number,
+  fanOut: number,
+): LayerScaling {
   const sigma2 = role === 'hidden' ? SIGMA_W2_HIDDEN : SIGMA_W2_READOUT;
   if (p === 'sp') return { variance: sigma2 / fanIn, multiplier: 1 };
   if (role === 'hidden') return { variance: sigma2 / fanOut, multiplier: Math.sqrt(fanOut / fanIn) };

@@ -45,5 +45,10 @@ export function trainStepFlopsPerExample(spec: ModelSpec, shape: ModelShape): nu
 
 /** FLOPs of one forward pass per example (2·MACs). */
 export function forwardFlopsPerExample(spec: ModelSpec, shape: ModelShape): number {
-  return 2 * builderFor(spec).layerMacs(spec, shape).reduce((a, b) => a + b, 0);
+  return (
+    2 *
+    builderFor(spec)
+      .layerMacs(spec, shape)
+      .reduce((a, b) => a + b, 0)
+  );
 }

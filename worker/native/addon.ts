@@ -43,7 +43,14 @@ export interface NativeAddon {
     transB: boolean,
   ): void;
   /** In place on rows×n: add bias (n values or 1, or null for none), then the activation. */
-  biasActivation(c: Float32Array, rows: number, n: number, bias: Float32Array | null, activation: number, leakyAlpha: number): void;
+  biasActivation(
+    c: Float32Array,
+    rows: number,
+    n: number,
+    bias: Float32Array | null,
+    activation: number,
+    leakyAlpha: number,
+  ): void;
   /** geometry = convGeometry(...): NHWC input, HWIO filter. */
   conv2d(x: Float32Array, w: Float32Array, y: Float32Array, geometry: Int32Array): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, geometry: Int32Array): void;
@@ -51,7 +58,15 @@ export interface NativeAddon {
   /** out[o, i] = Σ_r x[o, r, i] (x viewed as outer×reduce×inner), accumulated in double. */
   sumMiddle(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
   /** out = a ∘ b over `shape`, reading each operand with per-dim element strides (0 = broadcast). */
-  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, aStrides: Int32Array, bStrides: Int32Array): void;
+  binary(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    shape: Int32Array,
+    aStrides: Int32Array,
+    bStrides: Int32Array,
+  ): void;
   /** Max pooling, NHWC; geometry as for convs with outC = inC and the window as the filter. */
   maxPool(x: Float32Array, y: Float32Array, geometry: Int32Array): void;
   /** dx of max pooling: each dy goes to the first maximum of its window in x. */
@@ -81,7 +96,21 @@ export interface ConvGeometry {
 /** The Int32Array layout the addon's conv functions read (order of src/kernels.h `ConvGeometry`). */
 export function packGeometry(g: ConvGeometry): Int32Array {
   return Int32Array.from([
-    g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.fH, g.fW, g.strideH, g.strideW, g.dilH, g.dilW, g.padTop, g.padLeft,
+    g.batch,
+    g.inH,
+    g.inW,
+    g.inC,
+    g.outH,
+    g.outW,
+    g.outC,
+    g.fH,
+    g.fW,
+    g.strideH,
+    g.strideW,
+    g.dilH,
+    g.dilW,
+    g.padTop,
+    g.padLeft,
   ]);
 }
 
@@ -118,11 +147,17 @@ export function loadAddon(file: string = DEFAULT_ADDON_PATH): AddonLoad {
   } catch (e) {
     const first = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
     const missing = e instanceof Error && (e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND';
-    return { ok: false, reason: missing ? 'the addon is not built (npm run setup builds it when OpenBLAS is installed)' : first };
+    return {
+      ok: false,
+      reason: missing ? 'the addon is not built (npm run setup builds it when OpenBLAS is installed)' : first,
+    };
   }
   if (!isAddon(m)) {
     const version = typeof m === 'object' && m !== null ? (m as Record<string, unknown>).apiVersion : undefined;
-    return { ok: false, reason: `the built addon has API version ${String(version)}, expected ${NATIVE_API_VERSION} (rebuild: node scripts/build-native.mjs)` };
+    return {
+      ok: false,
+      reason: `the built addon has API version ${String(version)}, expected ${NATIVE_API_VERSION} (rebuild: node scripts/build-native.mjs)`,
+    };
   }
   return { ok: true, addon: m };
 }

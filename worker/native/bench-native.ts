@@ -11,7 +11,7 @@ import { createModel, trainStepFlopsPerExample } from '../models/registry';
 import { configureAtlasNative } from './loader';
 
 /**
- * The atlas-native rows of the benchmark (issue 7): one training step (forward, softmax cross-entropy, backward, SGD
+ * The atlas-native rows of the benchmark: one training step (forward, softmax cross-entropy, backward, SGD
  * update, loss read back) of FCN-512 at batch 128 and 256 and of the project's CNN (Myrtle-5, width 32) at batch
  * 128, on atlas-native, on wasm (the fallback), and in PyTorch (worker/bench/torch-bench.py, shared with `npm run bench`) under the same BLAS
  * settings: one thread, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for both sides. Every row runs in a fresh
@@ -111,19 +111,29 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 function runChild(spec: RowSpec): RowResult | { error: string } {
   const r =
     spec.engine === 'pytorch'
-      ? spawnSync('/usr/bin/python3', [path.join(here, '../bench/torch-bench.py'), spec.model, String(spec.batch), String(spec.steps)], {
-          encoding: 'utf8',
-          env: comparisonEnv(),
-        })
-      : spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--row', JSON.stringify(spec)], {
-          encoding: 'utf8',
-          env: comparisonEnv(),
-        });
+      ? spawnSync(
+          '/usr/bin/python3',
+          [path.join(here, '../bench/torch-bench.py'), spec.model, String(spec.batch), String(spec.steps)],
+          {
+            encoding: 'utf8',
+            env: comparisonEnv(),
+          },
+        )
+      : spawnSync(
+          process.execPath,
+          ['--import', 'tsx', fileURLToPath(import.meta.url), '--row', JSON.stringify(spec)],
+          {
+            encoding: 'utf8',
+            env: comparisonEnv(),
+          },
+        );
   const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
   try {
     return RowResultSchema.parse(JSON.parse(line));
   } catch {
-    return { error: `${spec.engine} ${spec.model} b${spec.batch}: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? `exit ${r.status}`}` };
+    return {
+      error: `${spec.engine} ${spec.model} b${spec.batch}: ${(r.stderr ?? '').trim().split('\n').slice(-1)[0] ?? `exit ${r.status}`}`,
+    };
   }
 }
 
@@ -203,7 +213,8 @@ async function drive(args: string[]): Promise<void> {
     }
   }
   const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(2));
-  const name = (m: 'fcn' | 'cnn', b: number) => (m === 'fcn' ? `FCN 784-512-512-512-10, batch ${b}` : `CNN Myrtle-5 w32, batch ${b}`);
+  const name = (m: 'fcn' | 'cnn', b: number) =>
+    m === 'fcn' ? `FCN 784-512-512-512-10, batch ${b}` : `CNN Myrtle-5 w32, batch ${b}`;
   const lines = [
     '| model | engine | wall ms/step (median) | wall ms/step (min) | CPU ms/step | GFLOP/s (CPU time) | peak RSS MB | × PyTorch (wall) | × PyTorch (CPU) |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',

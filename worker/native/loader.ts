@@ -28,14 +28,17 @@ export function configureAtlasNative(next: Partial<AtlasNativeOptions>): void {
   options = { ...options, ...next };
 }
 
-export type AtlasNativeLoad = { ok: true; backend: string; device: string; addon: NativeAddon } | { ok: false; reason: string };
+export type AtlasNativeLoad =
+  { ok: true; backend: string; device: string; addon: NativeAddon } | { ok: false; reason: string };
 
 let wasmPathsSet = false;
 /** Points the wasm backend at its .wasm files in node_modules (once per process; harmless if already set). */
 export function ensureWasmPaths(): void {
   if (wasmPathsSet) return;
   const require = createRequire(import.meta.url);
-  setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
+  setWasmPaths(
+    path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep,
+  );
   wasmPathsSet = true;
 }
 

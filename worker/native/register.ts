@@ -49,7 +49,9 @@ export function nativeOverrides(addon: NativeAddon, minNativeBroadcast?: number)
 
 function missingStock(name: string): tf.KernelFunc {
   return () => {
-    throw new Error(`Kernel '${name}' is not implemented by atlas-native for these inputs, and '${BASE_BACKEND}' has none`);
+    throw new Error(
+      `Kernel '${name}' is not implemented by atlas-native for these inputs, and '${BASE_BACKEND}' has none`,
+    );
   };
 }
 
@@ -76,7 +78,8 @@ export function registerAtlasNative(addon: NativeAddon, options: RegisterOptions
   const baseFactory = tf.findBackendFactory(BASE_BACKEND);
   if (baseFactory === null) throw new Error(`the '${BASE_BACKEND}' backend is not registered`);
   const threads = options.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`BLAS threads must be a positive integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error(`BLAS threads must be a positive integer, got ${threads}`);
 
   // A fresh base instance per registration, not the 'wasm' backend's own: each backend owns its heap, so both can be
   // used in one process (tensors move between them through the engine like between any two backends).

@@ -18,7 +18,17 @@ function pad(k: number): number {
 
 function filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, k: number): tf.Tensor4D {
   const p = pad(k);
-  const xt = tf.transpose(p > 0 ? tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]) : x, [3, 1, 2, 0]);
+  const xt = tf.transpose(
+    p > 0
+      ? tf.pad(x, [
+          [0, 0],
+          [p, p],
+          [p, p],
+          [0, 0],
+        ])
+      : x,
+    [3, 1, 2, 0],
+  );
   const dyt = tf.transpose(dy, [1, 2, 0, 3]);
   return tf.transpose(tf.conv2d(xt, dyt, 1, 'valid'), [1, 2, 0, 3]);
 }

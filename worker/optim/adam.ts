@@ -32,7 +32,8 @@ export class AdamOptimizer implements Optimizer {
     if (!(eps > 0)) throw new Error(`Adam eps must be > 0, got ${eps}`);
     this.h = { beta1, beta2, eps };
     this.kind = opts.kind ?? 'adam';
-    if (this.kind !== 'adam' && opts.v0 === undefined) throw new Error(`${this.kind} needs v0 (computed from the first batch's gradient)`);
+    if (this.kind !== 'adam' && opts.v0 === undefined)
+      throw new Error(`${this.kind} needs v0 (computed from the first batch's gradient)`);
     this.v = opts.v0 ?? null;
   }
 
@@ -69,7 +70,12 @@ export class AdamOptimizer implements Optimizer {
   }
 
   /** `step` with ‖θ_{t+1} − θ_t‖ = ‖Δ‖ and the new ‖m‖, ‖v‖, in one readback. */
-  stepMeasured(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, _known: { gradNorm: number }): MeasuredStep {
+  stepMeasured(
+    params: readonly tf.Tensor[],
+    grads: readonly tf.Tensor[],
+    lr: number,
+    _known: { gradNorm: number },
+  ): MeasuredStep {
     const r = this.update(params, grads, lr, true);
     const { m, v } = this;
     if (r.updateNorm === null || m === null || v === null) throw new Error(`${this.kind}.stepMeasured: no update norm`);
@@ -77,7 +83,12 @@ export class AdamOptimizer implements Optimizer {
     return { params: r.params, updateNorm, mNorm, vNorm };
   }
 
-  private update(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, measure: boolean): { params: tf.Tensor[]; updateNorm: tf.Scalar | null } {
+  private update(
+    params: readonly tf.Tensor[],
+    grads: readonly tf.Tensor[],
+    lr: number,
+    measure: boolean,
+  ): { params: tf.Tensor[]; updateNorm: tf.Scalar | null } {
     assertParallel(params, grads, `${this.kind}.step`);
     const out = tf.tidy(() => {
       const { m, v, bc1, bc2 } = this.advance(grads);

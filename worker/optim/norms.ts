@@ -18,7 +18,12 @@ export interface MeasuredStep {
  * has already read (plain SGD's update norm is η‖g_t‖ exactly).
  */
 export interface MeasuringOptimizer extends Optimizer {
-  stepMeasured(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, known: { gradNorm: number }): MeasuredStep;
+  stepMeasured(
+    params: readonly tf.Tensor[],
+    grads: readonly tf.Tensor[],
+    lr: number,
+    known: { gradNorm: number },
+  ): MeasuredStep;
 }
 
 export function canMeasureStep(opt: Optimizer): opt is MeasuringOptimizer {
@@ -68,11 +73,14 @@ export function readScalar(s: tf.Tensor): number {
 
 /** Checks that a gradient list matches the parameter list tensor by tensor (same count, same shapes). */
 export function assertParallel(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], who: string): void {
-  if (params.length !== grads.length) throw new Error(`${who}: ${params.length} parameters but ${grads.length} gradients`);
+  if (params.length !== grads.length)
+    throw new Error(`${who}: ${params.length} parameters but ${grads.length} gradients`);
   params.forEach((p, i) => {
     const g = at(grads, i);
     if (!tf.util.arraysEqual(p.shape, g.shape)) {
-      throw new Error(`${who}: parameter ${i} has shape [${p.shape.join(',')}] but its gradient [${g.shape.join(',')}]`);
+      throw new Error(
+        `${who}: parameter ${i} has shape [${p.shape.join(',')}] but its gradient [${g.shape.join(',')}]`,
+      );
     }
   });
 }

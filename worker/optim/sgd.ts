@@ -15,7 +15,8 @@ export class SgdOptimizer implements Optimizer {
 
   /** `kind` defaults to 'sgd-momentum' when β > 0; a config's 'sgd-momentum' with β = 0 keeps its name. */
   constructor(opts: { momentum: number; kind?: 'sgd' | 'sgd-momentum' }) {
-    if (!(opts.momentum >= 0 && opts.momentum < 1)) throw new Error(`SGD momentum must be in [0, 1), got ${opts.momentum}`);
+    if (!(opts.momentum >= 0 && opts.momentum < 1))
+      throw new Error(`SGD momentum must be in [0, 1), got ${opts.momentum}`);
     this.beta = opts.momentum;
     this.kind = opts.kind ?? (opts.momentum > 0 ? 'sgd-momentum' : 'sgd');
   }
@@ -32,7 +33,12 @@ export class SgdOptimizer implements Optimizer {
   }
 
   /** `step` with ‖θ_{t+1} − θ_t‖ = η‖m_t‖: η‖g_t‖ for plain SGD (no tensor work), one pass for SGD-M (= η·mNorm). */
-  stepMeasured(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, known: { gradNorm: number }): MeasuredStep {
+  stepMeasured(
+    params: readonly tf.Tensor[],
+    grads: readonly tf.Tensor[],
+    lr: number,
+    known: { gradNorm: number },
+  ): MeasuredStep {
     const next = this.step(params, grads, lr);
     if (this.beta === 0 || this.m === null) return { params: next, updateNorm: Math.abs(lr) * known.gradNorm };
     const [mNorm = NaN] = readScalars([globalNorm(this.m)]);

@@ -48,10 +48,18 @@ export function ShareBox(props: { sweepId: string; view: SweepViewState; title: 
       </div>
       <label className="muted" style={{ fontSize: 12, display: 'block' }}>
         Markdown for a pull request or issue
-        <textarea readOnly rows={3} value={snippet} data-testid="markdown-snippet" style={{ width: '100%', fontFamily: 'monospace', fontSize: 12 }} onFocus={(e) => e.target.select()} />
+        <textarea
+          readOnly
+          rows={3}
+          value={snippet}
+          data-testid="markdown-snippet"
+          style={{ width: '100%', fontFamily: 'monospace', fontSize: 12 }}
+          onFocus={(e) => e.target.select()}
+        />
       </label>
       <p className="muted" style={{ fontSize: 12, margin: '4px 0 0' }}>
-        Images: <a href={paths.svg}>SVG</a> · <a href={paths.png}>PNG</a> · <a href={`${paths.png}&dpr=2`}>PNG 2×</a> · <a href={paths.og}>preview card</a> · data: <a href={paths.json}>JSON</a>
+        Images: <a href={paths.svg}>SVG</a> · <a href={paths.png}>PNG</a> · <a href={`${paths.png}&dpr=2`}>PNG 2×</a> ·{' '}
+        <a href={paths.og}>preview card</a> · data: <a href={paths.json}>JSON</a>
       </p>
     </section>
   );

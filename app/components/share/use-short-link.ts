@@ -8,7 +8,11 @@ import { serializeViewState, type SweepViewState } from '../../lib/view-state';
  * `resolve()` returns the absolute viewer URL — the short one, or the long one when the store could not be written
  * (the long URL carries the same view). `current` is the short URL once known for this exact view.
  */
-export function useShortLink(sweepId: string, view: SweepViewState, origin: string): { current: string | null; resolve: () => Promise<string> } {
+export function useShortLink(
+  sweepId: string,
+  view: SweepViewState,
+  origin: string,
+): { current: string | null; resolve: () => Promise<string> } {
   const [short, setShort] = useState<{ query: string; url: string } | null>(null);
   const query = serializeViewState(view);
   const longUrl = `${origin}/s/${encodeURIComponent(sweepId)}${query ? `?${query}` : ''}`;

@@ -93,7 +93,14 @@ export async function generateMetadata(props: Props): Promise<Metadata> {
     // Sweep ids are unguessable on purpose; a shared link should not surface in search results.
     robots: { index: false, follow: false },
     alternates: { canonical: `${origin}${sharePaths(data.sweep.id, view).viewer}` },
-    openGraph: { type: 'website', siteName: 'Warmup Atlas', title, description, url: `${origin}${paths.viewer}`, images: [image] },
+    openGraph: {
+      type: 'website',
+      siteName: 'Warmup Atlas',
+      title,
+      description,
+      url: `${origin}${paths.viewer}`,
+      images: [image],
+    },
     twitter: { card: 'summary_large_image', title, description, images: [image] },
   };
 }

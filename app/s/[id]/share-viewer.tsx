@@ -87,7 +87,12 @@ export function ShareViewer({ data, findings, initialView, origin }: ShareViewer
   ];
 
   return (
-    <article className="share-viewer" data-testid="share-viewer" data-metric={metric.key} data-selected={view.cells.join(',')}>
+    <article
+      className="share-viewer"
+      data-testid="share-viewer"
+      data-metric={metric.key}
+      data-selected={view.cells.join(',')}
+    >
       <header style={{ marginBottom: 8 }}>
         <h1 style={{ margin: '0 0 4px', fontSize: 20 }}>{title}</h1>
         <p className="muted" style={{ margin: 0 }}>
@@ -122,7 +127,11 @@ export function ShareViewer({ data, findings, initialView, origin }: ShareViewer
         )}
         {view.step !== null && (
           <span>
-            · at step {view.step} (<a href={hrefOf({ ...view, step: null })} onClick={onLink({ step: null })}>show final</a>)
+            · at step {view.step} (
+            <a href={hrefOf({ ...view, step: null })} onClick={onLink({ step: null })}>
+              show final
+            </a>
+            )
           </span>
         )}
       </nav>
@@ -144,15 +153,20 @@ export function ShareViewer({ data, findings, initialView, origin }: ShareViewer
       {findings.length > 0 && (
         <section className="panel findings" aria-labelledby="share-findings-heading" data-testid="share-findings">
           <h2 id="share-findings-heading" style={{ margin: 0 }}>
-            Findings <span className="muted" style={{ fontSize: 13, fontWeight: 'normal' }}>{statusCounts(findings)}</span>
+            Findings{' '}
+            <span className="muted" style={{ fontSize: 13, fontWeight: 'normal' }}>
+              {statusCounts(findings)}
+            </span>
           </h2>
           <FindingsList findings={findings} />
         </section>
       )}
       <ShareBox sweepId={sweepId} view={view} title={title} origin={origin} />
       <p className="muted" style={{ fontSize: 12 }}>
-        <a href={`/sweeps/${sweepId}${serializeViewState(view) ? `?${serializeViewState(view)}` : ''}`}>Open in the dashboard</a> for step charts of each
-        cell.
+        <a href={`/sweeps/${sweepId}${serializeViewState(view) ? `?${serializeViewState(view)}` : ''}`}>
+          Open in the dashboard
+        </a>{' '}
+        for step charts of each cell.
       </p>
     </article>
   );
@@ -160,9 +174,15 @@ export function ShareViewer({ data, findings, initialView, origin }: ShareViewer
 
 function SelectedCells({ data, view }: { data: SweepView; view: SweepViewState }) {
   const relative = data.sweep.spec.etaGrid.kind === 'pow2' && data.sweep.spec.etaGrid.unit === 'inv-lambda0';
-  if (view.cells.length === 0) return <p className="muted">No cell selected. Click a cell to select it; Shift+click to compare up to four.</p>;
+  if (view.cells.length === 0)
+    return <p className="muted">No cell selected. Click a cell to select it; Shift+click to compare up to four.</p>;
   return (
-    <table className="selected-cells" aria-label="selected cells" cellPadding={4} style={{ borderCollapse: 'collapse', margin: '8px 0', fontSize: 13, textAlign: 'left' }}>
+    <table
+      className="selected-cells"
+      aria-label="selected cells"
+      cellPadding={4}
+      style={{ borderCollapse: 'collapse', margin: '8px 0', fontSize: 13, textAlign: 'left' }}
+    >
       <thead>
         <tr>
           <th>#</th>
@@ -187,7 +207,15 @@ function SelectedCells({ data, view }: { data: SweepView; view: SweepViewState }
           return (
             <tr key={id} data-testid="selected-cell" data-cell-id={id}>
               <td>
-                <span style={{ display: 'inline-block', width: 10, height: 10, background: COMPARE_COLORS[i % COMPARE_COLORS.length], marginRight: 4 }} />
+                <span
+                  style={{
+                    display: 'inline-block',
+                    width: 10,
+                    height: 10,
+                    background: COMPARE_COLORS[i % COMPARE_COLORS.length],
+                    marginRight: 4,
+                  }}
+                />
                 {i + 1}
               </td>
               <td>

@@ -26,7 +26,10 @@ export async function POST(req: Request): Promise<Response> {
   const canonical = serializeViewState(parseViewState(new URLSearchParams(body.data.query)));
   try {
     const record = await shareSource().links.create(body.data.sweepId, canonical);
-    return Response.json({ id: record.id, path: `/s/${record.id}`, sweepId: record.sweepId, query: record.query }, { status: 201 });
+    return Response.json(
+      { id: record.id, path: `/s/${record.id}`, sweepId: record.sweepId, query: record.query },
+      { status: 201 },
+    );
   } catch (e) {
     if (isNotFound(e)) return Response.json({ error: `no sweep ${body.data.sweepId}` }, { status: 404 });
     throw e;

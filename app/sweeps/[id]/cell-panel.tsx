@@ -2,7 +2,12 @@
 
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { formatLog2Tick, formatNumber } from '../../../server/core/heatmap';
-import { layoutLineChart, thresholdCurve, type LineSeriesInput, type MarkerInput } from '../../charts/line-chart-layout';
+import {
+  layoutLineChart,
+  thresholdCurve,
+  type LineSeriesInput,
+  type MarkerInput,
+} from '../../charts/line-chart-layout';
 import { LineChartSvg } from '../../charts/line-chart-svg';
 import { CATAPULT_COLOR, COMPARE_COLORS, DIVERGENCE_COLOR, WARMUP_END_COLOR } from '../../charts/palette';
 import { ErrorBox } from '../../components/error-box';
@@ -55,7 +60,10 @@ export function CellPanel(props: {
     return (
       <section className="panel" aria-label="cell">
         <h2 style={{ marginTop: 0 }}>Cell</h2>
-        <p className="muted">Select a cell on the heatmap (click, or arrow keys then Enter) to see its curves: train loss, test metrics, learning rate, and sharpness against its stability threshold. Shift+click adds up to four cells to compare.</p>
+        <p className="muted">
+          Select a cell on the heatmap (click, or arrow keys then Enter) to see its curves: train loss, test metrics,
+          learning rate, and sharpness against its stability threshold. Shift+click adds up to four cells to compare.
+        </p>
       </section>
     );
   }
@@ -73,16 +81,38 @@ export function CellPanel(props: {
     cellIds.flatMap((cellId, i) => {
       const s = series[i]?.data?.series[key];
       const color = COMPARE_COLORS[i % COMPARE_COLORS.length] ?? '#000';
-      const own: LineSeriesInput[] = s ? [{ key: `${cellId}-${key}`, label: `${cellLabel(info.get(cellId), cellId)} ${key}`, color, steps: s.steps, values: s.values }] : [];
+      const own: LineSeriesInput[] = s
+        ? [
+            {
+              key: `${cellId}-${key}`,
+              label: `${cellLabel(info.get(cellId), cellId)} ${key}`,
+              color,
+              steps: s.steps,
+              values: s.values,
+            },
+          ]
+        : [];
       return [...own, ...(extra ? extra(i) : [])];
     });
-  const thresholdLines = (constant: number | null | undefined, name: string) => (i: number): LineSeriesInput[] => {
-    const lr = series[i]?.data?.series.lr;
-    if (!lr || constant == null) return [];
-    const curve = thresholdCurve(lr, constant);
-    const cellId = cellIds[i] ?? '';
-    return [{ key: `${cellId}-thr`, label: `${name} (${cellLabel(info.get(cellId), cellId)})`, color: COMPARE_COLORS[i % COMPARE_COLORS.length] ?? '#555', steps: curve.steps, values: curve.values, dashed: true, reference: true }];
-  };
+  const thresholdLines =
+    (constant: number | null | undefined, name: string) =>
+    (i: number): LineSeriesInput[] => {
+      const lr = series[i]?.data?.series.lr;
+      if (!lr || constant == null) return [];
+      const curve = thresholdCurve(lr, constant);
+      const cellId = cellIds[i] ?? '';
+      return [
+        {
+          key: `${cellId}-thr`,
+          label: `${name} (${cellLabel(info.get(cellId), cellId)})`,
+          color: COMPARE_COLORS[i % COMPARE_COLORS.length] ?? '#555',
+          steps: curve.steps,
+          values: curve.values,
+          dashed: true,
+          reference: true,
+        },
+      ];
+    };
 
   const thr = d?.thresholds;
   const charts: { title: string; lines: LineSeriesInput[]; yLog: boolean; fromData?: boolean }[] = [
@@ -108,7 +138,9 @@ export function CellPanel(props: {
   const regime = primarySeries?.regime;
   // One step range for every chart: 0 (or 1 on log x) to the last step of any compared cell.
   let lastStep = 0;
-  for (const q of series) for (const s of Object.values(q.data?.series ?? {})) lastStep = Math.max(lastStep, s.steps[s.steps.length - 1] ?? 0);
+  for (const q of series)
+    for (const s of Object.values(q.data?.series ?? {}))
+      lastStep = Math.max(lastStep, s.steps[s.steps.length - 1] ?? 0);
   const xDomain: [number, number] = [logx ? 1 : 0, Math.max(logx ? 10 : 1, lastStep)];
   const err = detail.error ?? series.find((s) => s.error)?.error;
 
@@ -126,7 +158,16 @@ export function CellPanel(props: {
           const c = info.get(cellId);
           return (
             <li key={cellId} data-testid="selected-cell" style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
-              <span aria-hidden style={{ width: 12, height: 12, background: COMPARE_COLORS[i % COMPARE_COLORS.length], display: 'inline-block', borderRadius: 2 }} />
+              <span
+                aria-hidden
+                style={{
+                  width: 12,
+                  height: 12,
+                  background: COMPARE_COLORS[i % COMPARE_COLORS.length],
+                  display: 'inline-block',
+                  borderRadius: 2,
+                }}
+              />
               <strong>{i + 1}.</strong> {cellLabel(c, cellId)} · {c?.state ?? '…'} · step {c?.step ?? '–'}
               {props.onRemove && cellIds.length > 1 && (
                 <button
@@ -149,8 +190,12 @@ export function CellPanel(props: {
           {d.result ? (
             <>
               Outcome <strong>{d.result.outcome}</strong> at step {d.result.lastStep}
-              {d.result.summary.finalTrainLoss !== undefined && <> · final train loss {formatNumber(d.result.summary.finalTrainLoss)}</>}
-              {d.result.summary.bestTestAcc !== undefined && <> · best test acc {formatNumber(d.result.summary.bestTestAcc)}</>}
+              {d.result.summary.finalTrainLoss !== undefined && (
+                <> · final train loss {formatNumber(d.result.summary.finalTrainLoss)}</>
+              )}
+              {d.result.summary.bestTestAcc !== undefined && (
+                <> · best test acc {formatNumber(d.result.summary.bestTestAcc)}</>
+              )}
               {d.run?.etaC != null && <> · η_c {formatNumber(d.run.etaC)}</>}
               {d.run && <> · {d.run.backend}</>}
               {d.result.error && <> · error: {d.result.error}</>}
@@ -172,7 +217,16 @@ export function CellPanel(props: {
       </p>
       <div className="charts">
         {charts.map((c) => {
-          const layout = layoutLineChart({ width: CHART_W, height: CHART_H, series: c.lines, xLog: logx, yLog: c.yLog, markers, yFromDataOnly: c.fromData ?? false, xDomain });
+          const layout = layoutLineChart({
+            width: CHART_W,
+            height: CHART_H,
+            series: c.lines,
+            xLog: logx,
+            yLog: c.yLog,
+            markers,
+            yFromDataOnly: c.fromData ?? false,
+            xDomain,
+          });
           return (
             <figure key={c.title} style={{ margin: 0 }}>
               <figcaption className="chart-title">{c.title}</figcaption>
@@ -182,8 +236,9 @@ export function CellPanel(props: {
         })}
       </div>
       <p className="muted" style={{ fontSize: 12, margin: '6px 0 0' }}>
-        Markers: <span style={{ color: WARMUP_END_COLOR }}>╌ warmup end</span> · <span style={{ color: CATAPULT_COLOR }}>┊ catapult</span> ·{' '}
-        <span>│ divergence</span> · dashed curves: stability threshold c/η(t) · × non-finite loss
+        Markers: <span style={{ color: WARMUP_END_COLOR }}>╌ warmup end</span> ·{' '}
+        <span style={{ color: CATAPULT_COLOR }}>┊ catapult</span> · <span>│ divergence</span> · dashed curves: stability
+        threshold c/η(t) · × non-finite loss
       </p>
     </section>
   );
@@ -198,14 +253,28 @@ const REGIME_NAMES: Record<string, string> = {
 
 function regimeEvidence(r: {
   persistentCycle: boolean | null;
-  evidence: { logChange: number | null; logChangeThreshold: number; fitFromStep: number | null; fitToStep: number | null; catapultCount: number; firstCrossingStep: number | null; nearThresholdFraction: number | null };
+  evidence: {
+    logChange: number | null;
+    logChangeThreshold: number;
+    fitFromStep: number | null;
+    fitToStep: number | null;
+    catapultCount: number;
+    firstCrossingStep: number | null;
+    nearThresholdFraction: number | null;
+  };
 }): string {
   const e = r.evidence;
   const parts: string[] = [];
-  if (e.logChange !== null) parts.push(`ln λ changed by ${formatNumber(e.logChange)} over steps ${e.fitFromStep}–${e.fitToStep} (threshold ±${formatNumber(e.logChangeThreshold)})`);
+  if (e.logChange !== null)
+    parts.push(
+      `ln λ changed by ${formatNumber(e.logChange)} over steps ${e.fitFromStep}–${e.fitToStep} (threshold ±${formatNumber(e.logChangeThreshold)})`,
+    );
   parts.push(`${e.catapultCount} catapult${e.catapultCount === 1 ? '' : 's'}`);
   if (e.firstCrossingStep !== null) parts.push(`first η·λ/c ≥ 1 at step ${e.firstCrossingStep}`);
-  if (r.persistentCycle !== null) parts.push(`persistent cycle: ${r.persistentCycle ? 'yes' : 'no'} (${formatNumber((e.nearThresholdFraction ?? 0) * 100)}% of post-crossing warmup steps near the edge)`);
+  if (r.persistentCycle !== null)
+    parts.push(
+      `persistent cycle: ${r.persistentCycle ? 'yes' : 'no'} (${formatNumber((e.nearThresholdFraction ?? 0) * 100)}% of post-crossing warmup steps near the edge)`,
+    );
   return parts.join(' · ');
 }
 

@@ -31,7 +31,12 @@ export function FindingsPanel({ sweepId, live }: { sweepId: string; live: boolea
   const data = q.data;
   const siblings = studySiblings(data?.study ?? null, sweepId);
   return (
-    <section className="panel findings" aria-labelledby="findings-heading" aria-busy={q.isPending} data-testid="findings">
+    <section
+      className="panel findings"
+      aria-labelledby="findings-heading"
+      aria-busy={q.isPending}
+      data-testid="findings"
+    >
       <div className="row" style={{ justifyContent: 'space-between' }}>
         <h2 id="findings-heading" style={{ margin: 0 }}>
           Findings
@@ -79,8 +84,9 @@ export function FindingsPanel({ sweepId, live }: { sweepId: string; live: boolea
         </div>
       ) : data.findings.length === 0 ? (
         <p className="muted">
-          None of the paper’s claim checks applies to this sweep. P1 needs a T_wrm grid starting at 1 with linear warmup; P6 and P7 need λ^H measured
-          during training; P12, P13 and Fig 7 compare sweeps of a study (launch one under “Reproduce the paper” on the Launch page).
+          None of the paper’s claim checks applies to this sweep. P1 needs a T_wrm grid starting at 1 with linear
+          warmup; P6 and P7 need λ^H measured during training; P12, P13 and Fig 7 compare sweeps of a study (launch one
+          under “Reproduce the paper” on the Launch page).
         </p>
       ) : (
         <FindingsList findings={data.findings} />
@@ -88,4 +94,3 @@ export function FindingsPanel({ sweepId, live }: { sweepId: string; live: boolea
     </section>
   );
 }
-

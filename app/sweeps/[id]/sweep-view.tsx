@@ -3,7 +3,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
-import { aggregateHeatmap, cellAtStep, formatNumber, HEATMAP_METRICS, heatmapMetric, type HeatmapInputCell } from '../../../server/core/heatmap';
+import {
+  aggregateHeatmap,
+  cellAtStep,
+  formatNumber,
+  HEATMAP_METRICS,
+  heatmapMetric,
+  type HeatmapInputCell,
+} from '../../../server/core/heatmap';
 import { logSpacedSteps } from '../../../server/core/progress-history';
 import { layoutHeatmap, moveFocus, type LaidOutCell } from '../../charts/heatmap-layout';
 import { HeatmapSvg } from '../../charts/heatmap-svg';
@@ -25,7 +32,6 @@ const LIVE_MS = 2000;
 
 type SweepData = SweepViewData;
 
-
 function useSweepQuery(id: string, histories: boolean, initial: SweepViewData | null) {
   const trpc = useTRPC();
   return useQuery({
@@ -33,7 +39,8 @@ function useSweepQuery(id: string, histories: boolean, initial: SweepViewData | 
     // The server component's prefetch (without histories) seeds the first render.
     initialData: !histories && initial ? initial : undefined,
     // Live while anything can still change; the previous data stays on screen while refetching (no layout shift).
-    refetchInterval: (q) => (q.state.data && q.state.data.state !== 'done' && q.state.data.state !== 'cancelled' ? LIVE_MS : false),
+    refetchInterval: (q) =>
+      q.state.data && q.state.data.state !== 'done' && q.state.data.state !== 'cancelled' ? LIVE_MS : false,
     placeholderData: (prev) => prev,
   });
 }
@@ -41,11 +48,28 @@ function useSweepQuery(id: string, histories: boolean, initial: SweepViewData | 
 /** Heatmap input cells from the sweep, at the slider's step when one is set. */
 function heatmapInputs(data: SweepData, step: number | null): HeatmapInputCell[] {
   return data.cells.map((c) => {
-    if (step === null) return { cellId: c.cellId, eta: c.etaInUnits, warmupSteps: c.warmupSteps, seed: c.seed, state: c.state, values: c.values };
+    if (step === null)
+      return {
+        cellId: c.cellId,
+        eta: c.etaInUnits,
+        warmupSteps: c.warmupSteps,
+        seed: c.seed,
+        state: c.state,
+        values: c.values,
+      };
     const h = c.history;
-    const points = h ? h.step.map((s, i) => ({ step: s, values: { finalTrainLoss: h.loss[i], maxSharpness: h.sharpness[i] } })) : [];
+    const points = h
+      ? h.step.map((s, i) => ({ step: s, values: { finalTrainLoss: h.loss[i], maxSharpness: h.sharpness[i] } }))
+      : [];
     const at = cellAtStep(points, step, { state: c.state, divergedAtStep: c.divergedAtStep });
-    return { cellId: c.cellId, eta: c.etaInUnits, warmupSteps: c.warmupSteps, seed: c.seed, state: at.state, values: at.values };
+    return {
+      cellId: c.cellId,
+      eta: c.etaInUnits,
+      warmupSteps: c.warmupSteps,
+      seed: c.seed,
+      state: at.state,
+      values: at.values,
+    };
   });
 }
 
@@ -94,7 +118,10 @@ export function SweepView({ id, initial }: { id: string; initial: SweepViewData 
       colorScale: view.scale ?? (metric.log ? 'log' : 'linear'),
       xLabel: relative ? 'η_trgt · λ0  (log₂)' : 'η_trgt  (log₂)',
       yLabel: 'T_wrm  (log₂)',
-      metricLabel: view.step === null ? metric.label : `${metric.overTime && metric.key === 'maxSharpness' ? 'λ^H' : 'train loss'} at step ${view.step}`,
+      metricLabel:
+        view.step === null
+          ? metric.label
+          : `${metric.overTime && metric.key === 'maxSharpness' ? 'λ^H' : 'train loss'} at step ${view.step}`,
     });
   }, [data, metric, view.scale, view.step]);
 
@@ -125,7 +152,13 @@ export function SweepView({ id, initial }: { id: string; initial: SweepViewData 
     setView({ cells: selectCell(view.cells, c.cellId, e.shiftKey || e.metaKey || e.ctrlKey) });
   };
   const overTimeMetrics = HEATMAP_METRICS.filter((m) => view.step === null || m.overTime);
-  const stepIndex = view.step === null ? historySteps.length : Math.max(0, historySteps.findIndex((s) => s >= (view.step ?? 0)));
+  const stepIndex =
+    view.step === null
+      ? historySteps.length
+      : Math.max(
+          0,
+          historySteps.findIndex((s) => s >= (view.step ?? 0)),
+        );
 
   return (
     <div>
@@ -148,17 +181,22 @@ export function SweepView({ id, initial }: { id: string; initial: SweepViewData 
               <select
                 aria-label="colour scale"
                 value={view.scale ?? 'auto'}
-                onChange={(e) => setView({ scale: e.target.value === 'auto' ? null : (e.target.value as 'linear' | 'log') })}
+                onChange={(e) =>
+                  setView({ scale: e.target.value === 'auto' ? null : (e.target.value as 'linear' | 'log') })
+                }
               >
                 <option value="auto">auto ({metric.log ? 'log' : 'linear'})</option>
                 <option value="linear">linear</option>
                 <option value="log">log</option>
               </select>
             </label>
-            {/* Sharing (issue 6): the heatmap as Markdown for a PR, linking to the read-only viewer of this view. */}
+            {/* Sharing: the heatmap as Markdown for a PR, linking to the read-only viewer of this view. */}
             <CopyMarkdownButton sweepId={id} spec={data.sweep.spec} view={view} />
           </div>
-          <div onMouseLeave={() => setHoverKey(null)} onMouseOver={(e) => setHoverKey((e.target as Element).getAttribute('data-key'))}>
+          <div
+            onMouseLeave={() => setHoverKey(null)}
+            onMouseOver={(e) => setHoverKey((e.target as Element).getAttribute('data-key'))}
+          >
             <HeatmapSvg
               layout={layout}
               idPrefix="hm"
@@ -173,7 +211,11 @@ export function SweepView({ id, initial }: { id: string; initial: SweepViewData 
             />
           </div>
           <p className="cell-info" aria-live="polite" style={{ minHeight: '2.8em', margin: '4px 0' }}>
-            {infoCell ? infoCell.title : <span className="muted">Hover or focus a cell. Click to open it, Shift+click to compare (up to 4).</span>}
+            {infoCell ? (
+              infoCell.title
+            ) : (
+              <span className="muted">Hover or focus a cell. Click to open it, Shift+click to compare (up to 4).</span>
+            )}
           </p>
           <div className="toolbar">
             <label style={{ flex: 1 }}>
@@ -198,7 +240,10 @@ export function SweepView({ id, initial }: { id: string; initial: SweepViewData 
             </label>
           </div>
           <p className="muted" style={{ margin: 0, fontSize: 12 }}>
-            {done}/{total} cells finished · red line: divergence/failure boundary · {spec.etaGrid.kind === 'pow2' && spec.etaGrid.unit === 'inv-lambda0' ? `λ0 = ${data.lambda0 === null ? 'pending' : formatNumber(data.lambda0)}` : 'absolute η'}
+            {done}/{total} cells finished · red line: divergence/failure boundary ·{' '}
+            {spec.etaGrid.kind === 'pow2' && spec.etaGrid.unit === 'inv-lambda0'
+              ? `λ0 = ${data.lambda0 === null ? 'pending' : formatNumber(data.lambda0)}`
+              : 'absolute η'}
           </p>
         </section>
         {/* The right column: the selected cells, then the claim checks that involve this sweep (visible on first load
@@ -247,8 +292,8 @@ function SweepHeader({ data }: { data: SweepData }) {
       </div>
       <p className="muted" style={{ margin: '2px 0 0' }}>
         {spec.author} · {formatTime(data.sweep.createdAt)} · {m.kind.toUpperCase()}-{m.depth}-{m.width}{' '}
-        {spec.parameterization === 'mup' ? 'μP' : 'SP'} · {spec.loss} · {spec.optimizer.kind} · batch {spec.batchSize || 'full'} · {spec.steps} steps ·{' '}
-        {spec.data.name}
+        {spec.parameterization === 'mup' ? 'μP' : 'SP'} · {spec.loss} · {spec.optimizer.kind} · batch{' '}
+        {spec.batchSize || 'full'} · {spec.steps} steps · {spec.data.name}
         {spec.data.trainSubset ? ` (${spec.data.trainSubset})` : ''}
       </p>
       {cancel.error && <ErrorBox title="Cancel failed" message={cancel.error.message} />}

@@ -34,8 +34,17 @@ export interface CellDetail {
    * Adam), `precond` for λ^{P⁻¹H} (38 for Adam with β1 = 0.9; null for SGD-family).
    */
   thresholds: { sharpness: number; precond: number | null };
-  result: { outcome: string; lastStep: number; finishedAt: number; summary: Record<string, number>; error?: string } | null;
-  run: Pick<RunResult, 'etaInit' | 'etaC' | 'lambda0' | 'backend' | 'device' | 'stepsPerSec' | 'wallTimeMs' | 'events'> | null;
+  result: {
+    outcome: string;
+    lastStep: number;
+    finishedAt: number;
+    summary: Record<string, number>;
+    error?: string;
+  } | null;
+  run: Pick<
+    RunResult,
+    'etaInit' | 'etaC' | 'lambda0' | 'backend' | 'device' | 'stepsPerSec' | 'wallTimeMs' | 'events'
+  > | null;
   markers: CellMarkers;
 }
 
@@ -49,7 +58,10 @@ async function loadCell(
   sweepId: string,
   cellId: string,
 ): Promise<{ sweep: SweepRecord; view: CellView; result: CellResultRecord | null; run: RunResult | null }> {
-  const [status, result] = await Promise.all([ctx.store.getSweepStatus(sweepId), ctx.store.getCellResult(sweepId, cellId)]);
+  const [status, result] = await Promise.all([
+    ctx.store.getSweepStatus(sweepId),
+    ctx.store.getCellResult(sweepId, cellId),
+  ]);
   const summary = status.cells.find((c) => c.cellId === cellId);
   if (!summary) throw new NotFoundError(`cell ${cellId} not found in sweep ${sweepId}`);
   return { sweep: status.sweep, view: toCellView(summary, { history: true }), result, run: result?.run ?? null };
@@ -84,7 +96,11 @@ async function seriesCacheKey(
  * resolutions, running cells and cells finished without one are computed from the chunks. A corrupt `series.json`
  * is reported in `problems` and the chunks are read instead.
  */
-async function seriesOf(store: SweepStore, input: { sweepId: string; cellId: string; maxPoints: number }, result: CellResultRecord | null): Promise<SeriesOutput> {
+async function seriesOf(
+  store: SweepStore,
+  input: { sweepId: string; cellId: string; maxPoints: number },
+  result: CellResultRecord | null,
+): Promise<SeriesOutput> {
   const problems: SeriesOutput['problems'] = [];
   if (result && input.maxPoints === MAX_SERIES_POINTS) {
     try {
@@ -109,10 +125,25 @@ export const cellsRouter = createTRPCRouter({
       optimizer: sweep.spec.optimizer.kind,
       thresholds: thresholdsOf(sweep.spec.optimizer),
       result: result
-        ? { outcome: result.outcome, lastStep: result.lastStep, finishedAt: result.finishedAt, summary: result.summary, ...(result.error ? { error: result.error } : {}) }
+        ? {
+            outcome: result.outcome,
+            lastStep: result.lastStep,
+            finishedAt: result.finishedAt,
+            summary: result.summary,
+            ...(result.error ? { error: result.error } : {}),
+          }
         : null,
       run: run
-        ? { etaInit: run.etaInit, etaC: run.etaC, lambda0: run.lambda0, backend: run.backend, device: run.device, stepsPerSec: run.stepsPerSec, wallTimeMs: run.wallTimeMs, events: run.events }
+        ? {
+            etaInit: run.etaInit,
+            etaC: run.etaC,
+            lambda0: run.lambda0,
+            backend: run.backend,
+            device: run.device,
+            stepsPerSec: run.stepsPerSec,
+            wallTimeMs: run.wallTimeMs,
+            events: run.events,
+          }
         : null,
       markers: markersOf(schedule, run?.events ?? [], null, view.divergedAtStep),
     };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SweepIdSchema } from '../../core/ids';
 import { type SweepIndexEntry } from '../../core/records';
 import { OptimizerKindSchema } from '../../core/run-config';
-import { etaGridSize, needsCalibration, SweepSpecSchema, type StudyRef } from '../../core/sweep-spec';
+import { etaGridSize, isRelativeGrid, SweepSpecSchema, type StudyRef } from '../../core/sweep-spec';
 import { type SweepStatus, type SweepStore } from '../../store/sweep-store';
 import { createTRPCRouter, launchProcedure, publicProcedure } from '../trpc';
 import { sweepStateFromScan, toCellView, type CellView, type SweepCounts, type SweepState } from '../views';
@@ -64,7 +64,7 @@ const STORE_PAGE = 100;
 async function listItem(store: SweepStore, entry: SweepIndexEntry): Promise<SweepListItem> {
   const [sweep, scan] = await Promise.all([store.getSweep(entry.id), store.scanControl(entry.id)]);
   const spec = sweep.spec;
-  const { state, counts } = sweepStateFromScan(scan, sweep.cellCount, needsCalibration(spec));
+  const { state, counts } = sweepStateFromScan(scan, sweep.cellCount, isRelativeGrid(spec));
   return {
     id: entry.id,
     createdAt: entry.createdAt,
@@ -95,7 +95,8 @@ export function sweepStateOf(status: SweepStatus): SweepState {
   const n = status.cells.length;
   if (status.counts.done >= n) return 'done';
   if (status.cancelled) return 'cancelled';
-  if (status.calibrationState !== null && status.calibration === null) return status.calibrationState === 'running' ? 'calibrating' : status.counts.done > 0 ? 'running' : 'queued';
+  if (status.calibrationState !== null && status.calibration === null)
+    return status.calibrationState === 'running' ? 'calibrating' : status.counts.done > 0 ? 'running' : 'queued';
   return status.counts.done + status.counts.running + status.counts.stalled > 0 ? 'running' : 'queued';
 }
 
@@ -131,18 +132,20 @@ export const sweepsRouter = createTRPCRouter({
    * One sweep with every cell's state and summary values; with `histories`, also each cell's log-spaced progress
    * history (the step slider's data, most of the payload: ~0.6 MB for 16×16 cells).
    */
-  byId: publicProcedure.input(z.object({ id: z.string().max(100), histories: z.boolean().default(false) })).query(async ({ ctx, input }): Promise<SweepView> => {
-    const status = await ctx.store.getSweepStatus(input.id);
-    return {
-      sweep: status.sweep,
-      state: sweepStateOf(status),
-      cancelled: status.cancelled,
-      lambda0: status.calibration?.lambda0 ?? null,
-      calibrationState: status.calibrationState,
-      counts: status.counts,
-      cells: status.cells.map((c) => toCellView(c, { history: input.histories })),
-    };
-  }),
+  byId: publicProcedure
+    .input(z.object({ id: z.string().max(100), histories: z.boolean().default(false) }))
+    .query(async ({ ctx, input }): Promise<SweepView> => {
+      const status = await ctx.store.getSweepStatus(input.id);
+      return {
+        sweep: status.sweep,
+        state: sweepStateOf(status),
+        cancelled: status.cancelled,
+        lambda0: status.calibration?.lambda0 ?? null,
+        calibrationState: status.calibrationState,
+        counts: status.counts,
+        cells: status.cells.map((c) => toCellView(c, { history: input.histories })),
+      };
+    }),
 
   /** Launch a sweep: validated by the same SweepSpecSchema the Launch form uses. */
   create: launchProcedure.input(SweepSpecSchema).mutation(async ({ ctx, input }) => {

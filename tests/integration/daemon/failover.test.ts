@@ -34,7 +34,18 @@ const spec = (steps: number, etas: number[]): SweepSpecInput => ({
   backend: 'cpu',
 });
 
-const fast = ['--concurrency', '1', '--poll-ms', '100', '--chunk-rows', '20', '--lease-ms', '1500', '--heartbeat-ms', '300'];
+const fast = [
+  '--concurrency',
+  '1',
+  '--poll-ms',
+  '100',
+  '--chunk-rows',
+  '20',
+  '--lease-ms',
+  '1500',
+  '--heartbeat-ms',
+  '300',
+];
 
 describe('worker failover', () => {
   it('kill -9 mid-cell: the cell is re-claimed at epoch 2 after the lease and no chunk of epoch 1 is ever read', async () => {
@@ -44,7 +55,12 @@ describe('worker failover', () => {
     const cellId = 'e00-w000004-s1';
     const a = startWorker(dir, [...fast, '--worker-id', 'doomed']);
     // Wait until worker a has written a chunk of epoch 1 (it is mid-cell), then kill it without warning.
-    await waitFor('a chunk of epoch 1', 60_000, async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0, a.output);
+    await waitFor(
+      'a chunk of epoch 1',
+      60_000,
+      async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0,
+      a.output,
+    );
     a.proc.kill('SIGKILL');
     await exitWithin(a, 10_000);
     // Its training process notices the lost IPC channel and exits: epoch 1 stops growing.
@@ -75,7 +91,12 @@ describe('worker failover', () => {
     const sweep = await store.createSweep(spec(3000, [0.05, 0.1]));
     const cellId = 'e00-w000004-s1';
     const a = startWorker(dir, [...fast, '--worker-id', 'graceful']);
-    await waitFor('a chunk of epoch 1', 60_000, async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0, a.output);
+    await waitFor(
+      'a chunk of epoch 1',
+      60_000,
+      async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0,
+      a.output,
+    );
     a.proc.kill('SIGTERM');
     expect(await exitWithin(a, 30_000), a.output()).toBe(0);
     expect(a.output()).toMatch(/released sw\S+\/e00-w000004-s1 epoch 1 at step \d+ \(shutdown\)/);
@@ -102,7 +123,12 @@ describe('worker failover', () => {
     const sweep = await store.createSweep(spec(5000, [0.05]));
     const cellId = 'e00-w000004-s1';
     const a = startWorker(dir, [...fast, '--worker-id', 'cancelled', '--exit-when-idle']);
-    await waitFor('a chunk of epoch 1', 60_000, async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0, a.output);
+    await waitFor(
+      'a chunk of epoch 1',
+      60_000,
+      async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0,
+      a.output,
+    );
     await store.cancelSweep(sweep.id);
     expect(await exitWithin(a, 30_000), a.output()).toBe(0);
     const status = await store.getSweepStatus(sweep.id);
@@ -119,14 +145,22 @@ describe('worker failover', () => {
     const sweep = await store.createSweep(spec(1500, [0.05, 0.1]));
     const cellId = 'e00-w000004-s1';
     const a = startWorker(dir, [...fast, '--worker-id', 'survivor', '--exit-when-idle']);
-    await waitFor('a chunk of epoch 1', 60_000, async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0, a.output);
+    await waitFor(
+      'a chunk of epoch 1',
+      60_000,
+      async () => (await listAll(store.blob, keys.chunkPrefix(sweep.id, cellId, 1))).length > 0,
+      a.output,
+    );
     const pid = /start sw\S+\/e00-w000004-s1 epoch 1 \(pid (\d+)\)/.exec(a.output())?.[1];
     expect(pid, a.output()).toBeDefined();
     process.kill(Number(pid), 'SIGKILL');
     expect(await exitWithin(a, 60_000), a.output()).toBe(0);
     expect(a.output()).toMatch(/end sw\S+\/e00-w000004-s1 epoch 1: error \(training process exited with SIGKILL\)/);
     const status = await store.getSweepStatus(sweep.id);
-    expect(status.cells.map((c) => c.done?.outcome)).toEqual(['error', expect.stringMatching(/^(trained|failed|diverged)$/)]);
+    expect(status.cells.map((c) => c.done?.outcome)).toEqual([
+      'error',
+      expect.stringMatching(/^(trained|failed|diverged)$/),
+    ]);
     expect((await store.getCellResult(sweep.id, cellId))?.error).toBe('training process exited with SIGKILL');
   });
 });

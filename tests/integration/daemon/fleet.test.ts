@@ -36,7 +36,17 @@ describe('worker fleet on one local store', () => {
     expect(sweep.cellCount).toBe(12);
 
     const workers = ['a', 'b', 'c'].map((id) =>
-      startWorker(dir, ['--concurrency', '1', '--worker-id', `fleet-${id}`, '--exit-when-idle', '--poll-ms', '100', '--chunk-rows', '7']),
+      startWorker(dir, [
+        '--concurrency',
+        '1',
+        '--worker-id',
+        `fleet-${id}`,
+        '--exit-when-idle',
+        '--poll-ms',
+        '100',
+        '--chunk-rows',
+        '7',
+      ]),
     );
     const codes = await Promise.all(workers.map((w) => exitWithin(w, 100_000)));
     const logs = workers.map((w) => w.output()).join('\n');
@@ -45,7 +55,9 @@ describe('worker fleet on one local store', () => {
     // Every job ended exactly once: one "end" line per job over all workers, one result object each, all at epoch 1.
     const ends = logs.split('\n').filter((l) => / end sw/.test(l));
     expect(ends, logs).toHaveLength(13); // 12 cells + the calibration job
-    const results = (await listAll(store.blob, keys.sweepPrefix(sweep.id))).filter((b) => b.key.endsWith('/result.json'));
+    const results = (await listAll(store.blob, keys.sweepPrefix(sweep.id))).filter((b) =>
+      b.key.endsWith('/result.json'),
+    );
     expect(results).toHaveLength(13);
 
     const status = await store.getSweepStatus(sweep.id);

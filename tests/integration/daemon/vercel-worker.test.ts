@@ -29,11 +29,15 @@ describe('npm run worker against Vercel Blob (loopback emulator)', () => {
       measure: { evalEvery: 10, sharpnessEvery: 10 },
       backend: 'cpu',
     });
-    const w = startWorker('/nonexistent-unused', ['--concurrency', '1', '--exit-when-idle', '--poll-ms', '100', '--chunk-rows', '8'], {
-      BLOB_READ_WRITE_TOKEN: emu.token,
-      VERCEL_BLOB_API_URL: emu.apiUrl,
-      VERCEL_BLOB_RETRIES: '0',
-    });
+    const w = startWorker(
+      '/nonexistent-unused',
+      ['--concurrency', '1', '--exit-when-idle', '--poll-ms', '100', '--chunk-rows', '8'],
+      {
+        BLOB_READ_WRITE_TOKEN: emu.token,
+        VERCEL_BLOB_API_URL: emu.apiUrl,
+        VERCEL_BLOB_RETRIES: '0',
+      },
+    );
     expect(await exitWithin(w, 60_000), w.output()).toBe(0);
     expect(w.output()).toContain('store vercel-blob');
     const status = await store.getSweepStatus(sweep.id);

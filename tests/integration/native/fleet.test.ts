@@ -38,7 +38,15 @@ describe('a local sweep with the default backend', () => {
       measure: { evalEvery: 6 },
     });
     expect(sweep.spec.backend).toBe('auto');
-    const worker = startWorker(dir, ['--concurrency', '1', '--worker-id', 'native-default', '--exit-when-idle', '--poll-ms', '100']);
+    const worker = startWorker(dir, [
+      '--concurrency',
+      '1',
+      '--worker-id',
+      'native-default',
+      '--exit-when-idle',
+      '--poll-ms',
+      '100',
+    ]);
     const code = await exitWithin(worker, 100_000);
     expect(code, worker.output()).toBe(0);
     const cells = gridCells(sweep.spec);

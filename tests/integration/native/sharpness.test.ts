@@ -21,7 +21,15 @@ const loaded = loadAddon();
 
 async function sharpness(backend: 'atlas-native' | 'wasm', spec: ModelSpec, inputDim: number): Promise<number> {
   await initBackend(backend);
-  const data = makeSynthetic({ kind: 'gmm', inputDim, classes: 4, trainSize: 128, testSize: 1, seed: 9, mupInputScaling: false });
+  const data = makeSynthetic({
+    kind: 'gmm',
+    inputDim,
+    classes: 4,
+    trainSize: 128,
+    testSize: 1,
+    seed: 9,
+    mupInputScaling: false,
+  });
   const model = createModel(spec, 'sp', { inputShape: data.train.inputShape, numClasses: 4 });
   const params = model.init(3);
   const batch = sliceBatch(data.train, 0, 128);

@@ -95,13 +95,17 @@ describe('npm run reproduce, end to end on synthetic data', () => {
       extraArgs: ['--poll-ms', '200', '--progress-ms', '500', ...studyWorkerArgs(study)],
     });
     const seen: StudyProgress[] = [];
-    const final = await waitForStudy(api, study.id, { fleet, intervalMs: 500, onProgress: (p) => seen.push(p) }).catch(async (e: unknown) => {
-      throw new Error(`${String(e)}\nworkers:\n${await readFile(logFile, 'utf8').catch(() => '')}`);
-    });
+    const final = await waitForStudy(api, study.id, { fleet, intervalMs: 500, onProgress: (p) => seen.push(p) }).catch(
+      async (e: unknown) => {
+        throw new Error(`${String(e)}\nworkers:\n${await readFile(logFile, 'utf8').catch(() => '')}`);
+      },
+    );
     const trainedAt = Date.now();
     expect(final.finished).toBe(true);
     expect(final.done).toBe(14);
-    expect(formatProgress(final, trainedAt - t0, 0)).toMatch(/heatmap 12\/12 · mechanism 2\/2 · 14\/14 cells · 100% of steps · ETA ~0:00$/);
+    expect(formatProgress(final, trainedAt - t0, 0)).toMatch(
+      /heatmap 12\/12 · mechanism 2\/2 · 14\/14 cells · 100% of steps · ETA ~0:00$/,
+    );
     // The workers exit on their own once nothing is left (--exit-when-idle).
     await fleet.allExited;
     expect(fleet.workers.map((w) => w.exitCode)).toEqual([0, 0]);
@@ -118,7 +122,10 @@ describe('npm run reproduce, end to end on synthetic data', () => {
       expect(s.view.lambda0).toBeGreaterThan(0);
       for (const c of s.view.cells) {
         expect(c.jobState, `${s.role} ${c.cellId}`).toBe('done');
-        expect(['trained', 'diverged', 'failed'], `${s.role} ${c.cellId}: ${s.results[c.cellId]?.error ?? ''}`).toContain(c.state);
+        expect(
+          ['trained', 'diverged', 'failed'],
+          `${s.role} ${c.cellId}: ${s.results[c.cellId]?.error ?? ''}`,
+        ).toContain(c.state);
       }
     }
     // The grid reaches past the boundary: the largest η diverges without warmup.
@@ -132,14 +139,21 @@ describe('npm run reproduce, end to end on synthetic data', () => {
     expect(['pass', 'fail']).toContain(p1?.status);
     expect(p1?.table?.rows.map((r) => r[0])).toEqual([1, 16]);
     expect(findings.every((f) => f.status !== 'pending')).toBe(true);
-    expect(formatFindings(findings, rolesOf(report.data))).toMatch(new RegExp(`${p1?.status === 'pass' ? 'PASS' : 'FAIL'}  P1: .* \\[heatmap\\]\\n`));
+    expect(formatFindings(findings, rolesOf(report.data))).toMatch(
+      new RegExp(`${p1?.status === 'pass' ? 'PASS' : 'FAIL'}  P1: .* \\[heatmap\\]\\n`),
+    );
 
     // The report: files where the CLI puts them, the findings table row of P1, the criterion and per-sweep images.
     expect(report.dir).toBe(path.join(outDir, reportDirName(study)));
     expect(report.dir.endsWith(`tiny-e2e-cpu-${study.id}`)).toBe(true);
     const mechanismCells = sweeps.find((s) => s.role === 'mechanism')?.view.cells.map((c) => c.cellId) ?? [];
     expect((await readdir(report.dir)).sort()).toEqual(
-      ['REPORT.md', 'heatmap-heatmap.svg', 'mechanism-heatmap.svg', ...mechanismCells.map((id) => `mechanism-${id}-curves.svg`)].sort(),
+      [
+        'REPORT.md',
+        'heatmap-heatmap.svg',
+        'mechanism-heatmap.svg',
+        ...mechanismCells.map((id) => `mechanism-${id}-curves.svg`),
+      ].sort(),
     );
     const md = await readFile(report.reportPath, 'utf8');
     expect(md).toMatch(/^# Tiny end-to-end study \(cpu size\)\n/);
@@ -149,7 +163,9 @@ describe('npm run reproduce, end to end on synthetic data', () => {
     expect(md).toContain('| Claim | Sweeps | Status | Summary |');
     expect(md).toContain(`| P1 | heatmap | ${p1?.status === 'pass' ? '✅ pass' : '❌ fail'} | ${p1?.summary ?? '?'} |`);
     expect(md).toContain(`- **Criterion:** ${p1?.criterion ?? '?'}`);
-    expect(md).toContain('| T_wrm | largest trainable η_trgt | first untrainable η_trgt | trained above it | trained / finished / cells |');
+    expect(md).toContain(
+      '| T_wrm | largest trainable η_trgt | first untrainable η_trgt | trained above it | trained / finished / cells |',
+    );
     expect(md).toContain('![heatmap heatmap: best test accuracy](heatmap-heatmap.svg)');
     for (const id of mechanismCells) expect(md).toContain(`(mechanism-${id}-curves.svg)`);
 
@@ -165,10 +181,13 @@ describe('npm run reproduce, end to end on synthetic data', () => {
     const curves = await readFile(path.join(report.dir, `mechanism-${mechanismCells[0] ?? ''}-curves.svg`), 'utf8');
     expect(curves.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg')).toBe(true);
     expect(curves).toContain('λ^H (solid) and the stability threshold 2/η(t) (dashed)');
-    for (const key of ['loss', 'sharpness', 'threshold']) expect(curves).toMatch(new RegExp(`data-key="${key}" d="M[^"]+"`));
+    for (const key of ['loss', 'sharpness', 'threshold'])
+      expect(curves).toMatch(new RegExp(`data-key="${key}" d="M[^"]+"`));
 
     const total = (Date.now() - t0) / 1000;
-    console.log(`reproduce e2e: trained in ${((trainedAt - t0) / 1000).toFixed(1)} s, report in ${((Date.now() - trainedAt) / 1000).toFixed(1)} s, ${seen.length} progress polls`);
+    console.log(
+      `reproduce e2e: trained in ${((trainedAt - t0) / 1000).toFixed(1)} s, report in ${((Date.now() - trainedAt) / 1000).toFixed(1)} s, ${seen.length} progress polls`,
+    );
     expect(total).toBeLessThan(110);
   });
 });

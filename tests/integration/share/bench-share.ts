@@ -1,5 +1,5 @@
 /**
- * Server-side timings of the sharing routes against a running `next start` on loopback (issue 6 benchmarks):
+ * Server-side timings of the sharing routes against a running `next start` on loopback (docs/BENCHMARKS.md):
  *   tsx tests/integration/share/bench-share.ts <base url> <ids.json from seed-cli.ts> [requests per URL, default 30]
  * Each URL is requested 3 times to warm up, then N times one after another; prints the median and 90th percentile
  * of the time to the last byte, the body bytes and their gzip size, and the same for a revalidation (If-None-Match).
@@ -15,7 +15,10 @@ if (!base || !idsFile) {
 const n = Number(nArg ?? 30);
 const ids = JSON.parse(readFileSync(idsFile, 'utf8')) as Record<string, string>;
 
-async function once(url: string, headers: Record<string, string> = {}): Promise<{ ms: number; bytes: Buffer; status: number; etag: string | null }> {
+async function once(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ ms: number; bytes: Buffer; status: number; etag: string | null }> {
   const t0 = performance.now();
   const res = await fetch(url, { headers });
   const bytes = Buffer.from(await res.arrayBuffer());

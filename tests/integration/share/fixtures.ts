@@ -55,7 +55,15 @@ function rowsOf(c: CellCoord, fate: Fate, lastStep: number): MetricRow[] {
     // Final losses differ across the grid (larger η and longer warmup end lower), so the colours do too.
     const floor = 0.4 / (1 + c.etaIndex + Math.log2(c.warmupSteps) / 2);
     const loss = s >= divAt ? NaN : fate === 'failed' ? 2.3 : floor + 0.45 * Math.exp(-s / (10 + 5 * c.etaIndex));
-    const row: MetricRow = { schemaVersion: 1, step: s, lr: 0.01, loss, acc: fate === 'failed' ? 0.1 : Math.min(0.95, 0.1 + s / 60), gradNorm: 1 / (1 + s), paramNorm: 10 };
+    const row: MetricRow = {
+      schemaVersion: 1,
+      step: s,
+      lr: 0.01,
+      loss,
+      acc: fate === 'failed' ? 0.1 : Math.min(0.95, 0.1 + s / 60),
+      gradNorm: 1 / (1 + s),
+      paramNorm: 10,
+    };
     if (s % 10 === 0) row.sharpness = SHARE_LAMBDA0 * (1 - 0.3 * Math.min(1, s / 40));
     rows.push(row);
   }
@@ -72,7 +80,16 @@ export async function seedShareSweep(
   const leases = new JobLeases(store, { leaseMs: 86_400_000 });
   const calib = await leases.claim(record.id, 'calibration', 1, WORKER);
   if (!calib) throw new Error('calibration claim lost');
-  await store.putCalibration({ schemaVersion: 1, sweepId: record.id, lambda0: SHARE_LAMBDA0, batches: 4, seed: 1, measuredAt: o.now, workerId: WORKER, epoch: 1 });
+  await store.putCalibration({
+    schemaVersion: 1,
+    sweepId: record.id,
+    lambda0: SHARE_LAMBDA0,
+    batches: 4,
+    seed: 1,
+    measuredAt: o.now,
+    workerId: WORKER,
+    epoch: 1,
+  });
   await leases.complete(calib, { outcome: 'trained', lastStep: -1, summary: {} });
   const steps = record.spec.steps;
   for (const c of gridCells(record.spec)) {
@@ -82,7 +99,14 @@ export async function seedShareSweep(
     if (!lease) throw new Error(`claim lost for ${c.cellId}`);
     const lastStep = fate === 'diverged' ? divergenceStep(c) : fate === 'running' ? Math.floor(steps / 2) : steps - 1;
     const rows = rowsOf(c, fate, lastStep);
-    const writer = new CellWriter(store, { sweepId: record.id, cellId: c.cellId, epoch: 1, workerId: WORKER, totalSteps: steps, chunkRows: 32 });
+    const writer = new CellWriter(store, {
+      sweepId: record.id,
+      cellId: c.cellId,
+      epoch: 1,
+      workerId: WORKER,
+      totalSteps: steps,
+      chunkRows: 32,
+    });
     for (const r of rows) await writer.add(r);
     if (fate === 'running') {
       await writer.flush();
@@ -106,14 +130,23 @@ export async function seedShareSweep(
 
 /** Finished (every cell has a result): 4 η × 3 T_wrm, P1-shaped. */
 export function seedFinished(blob: BlobStore, now: number): Promise<SweepId> {
-  return seedShareSweep(blob, { spec: shareSpec('Share fixture: finished', 4, [1, 16, 128]), fate: (c) => p1Fate(c, 4, 128), now });
+  return seedShareSweep(blob, {
+    spec: shareSpec('Share fixture: finished', 4, [1, 16, 128]),
+    fate: (c) => p1Fate(c, 4, 128),
+    now,
+  });
 }
 
 /** Running: the finished sweep's grid with two cells training and one queued. */
 export function seedRunning(blob: BlobStore, now: number): Promise<SweepId> {
   return seedShareSweep(blob, {
     spec: shareSpec('Share fixture: running', 4, [1, 16, 128]),
-    fate: (c) => (c.warmupSteps === 128 && c.etaIndex <= 1 ? 'running' : c.warmupSteps === 128 && c.etaIndex === 2 ? 'queued' : p1Fate(c, 4, 128)),
+    fate: (c) =>
+      c.warmupSteps === 128 && c.etaIndex <= 1
+        ? 'running'
+        : c.warmupSteps === 128 && c.etaIndex === 2
+          ? 'queued'
+          : p1Fate(c, 4, 128),
     now,
   });
 }
@@ -122,7 +155,10 @@ export function seedRunning(blob: BlobStore, now: number): Promise<SweepId> {
 export function seedDivergedHeavy(blob: BlobStore, now: number): Promise<SweepId> {
   return seedShareSweep(blob, {
     spec: shareSpec('Share fixture: diverged-heavy', 5, [1, 4, 16, 64]),
-    fate: (c) => (c.etaIndex === 0 || (c.etaIndex === 1 && c.warmupSteps >= 16) || (c.etaIndex === 2 && c.warmupSteps === 64) ? 'trained' : 'diverged'),
+    fate: (c) =>
+      c.etaIndex === 0 || (c.etaIndex === 1 && c.warmupSteps >= 16) || (c.etaIndex === 2 && c.warmupSteps === 64)
+        ? 'trained'
+        : 'diverged',
     now,
   });
 }
@@ -132,7 +168,12 @@ export function seedLarge(blob: BlobStore, now: number): Promise<SweepId> {
   const warmups = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 160, 192];
   return seedShareSweep(blob, {
     spec: shareSpec('Share fixture: 16 × 16', 16, warmups),
-    fate: (c) => (c.etaIndex > 6 + warmups.indexOf(c.warmupSteps) / 2 ? 'diverged' : c.etaIndex === 6 + Math.floor(warmups.indexOf(c.warmupSteps) / 2) ? 'failed' : 'trained'),
+    fate: (c) =>
+      c.etaIndex > 6 + warmups.indexOf(c.warmupSteps) / 2
+        ? 'diverged'
+        : c.etaIndex === 6 + Math.floor(warmups.indexOf(c.warmupSteps) / 2)
+          ? 'failed'
+          : 'trained',
     now,
   });
 }

@@ -46,13 +46,20 @@ async function snapshot(name: string, svg: string): Promise<void> {
 
 describe('heatmap.svg', () => {
   it('renders a finished sweep as a standalone SVG document with immutable caching', async () => {
-    const res = await getSvg(req(`/api/sweeps/${finished}/heatmap.svg?metric=finalTrainLoss&cells=e01-w000016-s1`), ctx(finished));
+    const res = await getSvg(
+      req(`/api/sweeps/${finished}/heatmap.svg?metric=finalTrainLoss&cells=e01-w000016-s1`),
+      ctx(finished),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(res.headers.get('etag')).toMatch(/^"[0-9a-z]{26}"$/);
     const svg = await res.text();
-    expect(svg.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="720" height="540"')).toBe(true);
+    expect(
+      svg.startsWith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="720" height="540"',
+      ),
+    ).toBe(true);
     expect(svg).not.toMatch(/<script|<style|href="http|xlink:href="http|@import|<foreignObject/);
     expect(svg).toContain('FCN-3-64 SP mse · SGD · final train loss');
     expect(svg).toContain('Share fixture: finished · done · 12/12 cells finished · λ0 = 40');
@@ -117,7 +124,8 @@ describe('heatmap.svg', () => {
   });
 
   it('gives different views different ETags, the same view the same', async () => {
-    const etag = async (q: string) => (await getSvg(req(`/api/sweeps/${finished}/heatmap.svg?${q}`), ctx(finished))).headers.get('etag');
+    const etag = async (q: string) =>
+      (await getSvg(req(`/api/sweeps/${finished}/heatmap.svg?${q}`), ctx(finished))).headers.get('etag');
     expect(await etag('metric=finalTrainLoss')).toBe(await etag('metric=finalTrainLoss&logx=1'));
     expect(await etag('metric=finalTrainLoss')).not.toBe(await etag('metric=finalTestAcc'));
     expect(await etag('metric=finalTrainLoss')).not.toBe(await etag('metric=finalTrainLoss&cells=e00-w000001-s1'));
@@ -136,7 +144,13 @@ describe('heatmap.json', () => {
     const res = await getJson(req(`/api/sweeps/${finished}/heatmap.json?metric=finalTrainLoss`), ctx(finished));
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    const body = (await res.json()) as { etas: number[]; warmups: number[]; etaUnit: string; lambda0: number; cells: { col: number; row: number; state: string; value: number | string; cellIds: string[] }[] };
+    const body = (await res.json()) as {
+      etas: number[];
+      warmups: number[];
+      etaUnit: string;
+      lambda0: number;
+      cells: { col: number; row: number; state: string; value: number | string; cellIds: string[] }[];
+    };
     expect(body.etas).toEqual([1, 2, 4, 8]);
     expect(body.warmups).toEqual([1, 16, 128]);
     expect(body.etaUnit).toBe('inv-lambda0');
@@ -164,7 +178,10 @@ function pngSize(bytes: Uint8Array): { width: number; height: number } {
 
 describe('heatmap.png and og.png', () => {
   it('rasterises the same heatmap at 720×540 (and 1440×1080 with dpr=2)', async () => {
-    const res = await getPng(req(`/api/sweeps/${finished}/heatmap.png?metric=finalTrainLoss&cells=e01-w000016-s1`), ctx(finished));
+    const res = await getPng(
+      req(`/api/sweeps/${finished}/heatmap.png?metric=finalTrainLoss&cells=e01-w000016-s1`),
+      ctx(finished),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
@@ -189,7 +206,10 @@ describe('heatmap.png and og.png', () => {
       return Promise.reject(new Error('no network in tests'));
     };
     try {
-      const res = await getOg(req(`/api/sweeps/${running}/og.png?metric=finalTrainLoss&cells=e00-w000001-s1`), ctx(running));
+      const res = await getOg(
+        req(`/api/sweeps/${running}/og.png?metric=finalTrainLoss&cells=e00-w000001-s1`),
+        ctx(running),
+      );
       expect(res.status).toBe(200);
       const png = new Uint8Array(await res.arrayBuffer());
       expect(pngSize(png)).toEqual({ width: 1200, height: 630 });

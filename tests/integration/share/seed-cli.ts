@@ -12,5 +12,10 @@ if (!dir) {
 }
 const blob = new FsBlobStore(dir);
 const now = Date.now();
-const out = { finished: await seedFinished(blob, now), running: await seedRunning(blob, now), heavy: await seedDivergedHeavy(blob, now), large: await seedLarge(blob, now) };
+const out = {
+  finished: await seedFinished(blob, now),
+  running: await seedRunning(blob, now),
+  heavy: await seedDivergedHeavy(blob, now),
+  large: await seedLarge(blob, now),
+};
 console.log(JSON.stringify(out));

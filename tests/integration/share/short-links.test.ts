@@ -6,7 +6,12 @@ import { ShortLinks } from '../../../server/api/share-links';
 import { shortLinkId } from '../../../server/core/share';
 import { FsBlobStore } from '../../../server/store/fs-blob-store';
 import { keys } from '../../../server/store/keys';
-import { CorruptRecordError, InvalidRecordError, SweepNotFoundError, SweepStore } from '../../../server/store/sweep-store';
+import {
+  CorruptRecordError,
+  InvalidRecordError,
+  SweepNotFoundError,
+  SweepStore,
+} from '../../../server/store/sweep-store';
 import { seedFinished } from './fixtures';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -29,7 +34,13 @@ describe('ShortLinks', () => {
     const links = new ShortLinks(new SweepStore(blob, () => t));
     const query = 'metric=finalTestAcc&cells=e01-w000016-s1%2Ce02-w000016-s1&step=64';
     const rec = await links.create(sweepId, query);
-    expect(rec).toEqual({ schemaVersion: 1, id: await shortLinkId(sweepId, query), sweepId, query, createdAt: NOW + 5 });
+    expect(rec).toEqual({
+      schemaVersion: 1,
+      id: await shortLinkId(sweepId, query),
+      sweepId,
+      query,
+      createdAt: NOW + 5,
+    });
     const stored = await blob.get(keys.shortLink(rec.id));
     expect(JSON.parse(new TextDecoder().decode(stored?.body))).toEqual(rec);
     // Same view again (with a leading "?"): same id, the first record stays.
@@ -48,8 +59,12 @@ describe('ShortLinks', () => {
 
   it('refuses unknown sweeps and over-long queries', async () => {
     const links = new ShortLinks(new SweepStore(blob));
-    await expect(links.create('sw000000000-0000000000', 'metric=finalTrainLoss')).rejects.toBeInstanceOf(SweepNotFoundError);
-    await expect(links.create(sweepId, `metric=finalTrainLoss&x=${'a'.repeat(2000)}`)).rejects.toBeInstanceOf(InvalidRecordError);
+    await expect(links.create('sw000000000-0000000000', 'metric=finalTrainLoss')).rejects.toBeInstanceOf(
+      SweepNotFoundError,
+    );
+    await expect(links.create(sweepId, `metric=finalTrainLoss&x=${'a'.repeat(2000)}`)).rejects.toBeInstanceOf(
+      InvalidRecordError,
+    );
   });
 
   it('does not follow a record whose content was changed after it was stored', async () => {

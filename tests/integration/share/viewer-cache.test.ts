@@ -29,9 +29,16 @@ beforeAll(async () => {
   finished = await seedFinished(blob, NOW);
   running = await seedRunning(blob, Date.now());
   const studyId = makeStudyId(NOW);
-  const member = (role: string) => ({ ...shareSpec(`Share fixture: study ${role}`, 4, [1, 16, 128]), study: { id: studyId, preset: 'adam-heatmaps', size: 'cpu' as const, role } });
+  const member = (role: string) => ({
+    ...shareSpec(`Share fixture: study ${role}`, 4, [1, 16, 128]),
+    study: { id: studyId, preset: 'adam-heatmaps', size: 'cpu' as const, role },
+  });
   studyDone = await seedShareSweep(blob, { spec: member('adam'), fate: (c) => p1Fate(c, 4, 128), now: NOW });
-  studyRunning = await seedShareSweep(blob, { spec: member('gi-adam'), fate: (c) => (c.etaIndex === 0 ? 'running' : p1Fate(c, 4, 128)), now: Date.now() });
+  studyRunning = await seedShareSweep(blob, {
+    spec: member('gi-adam'),
+    fate: (c) => (c.etaIndex === 0 ? 'running' : p1Fate(c, 4, 128)),
+    now: Date.now(),
+  });
   const store = new SweepStore(blob, () => NOW);
   await store.write(keys.study(studyId), StudyRecordSchema, {
     schemaVersion: 1,
@@ -51,10 +58,20 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const get = (p: string, headers: Record<string, string> = {}) => viewerCacheHeaders(new NextRequest(`http://127.0.0.1:3000${p}`, { headers: { host: '127.0.0.1:3000', ...headers } }));
+const get = (p: string, headers: Record<string, string> = {}) =>
+  viewerCacheHeaders(new NextRequest(`http://127.0.0.1:3000${p}`, { headers: { host: '127.0.0.1:3000', ...headers } }));
 
-async function shortLink(sweepId: string, query: string): Promise<{ status: number; body: { id?: string; path?: string; query?: string; error?: string } }> {
-  const res = await createLink(new Request('http://127.0.0.1:3000/share/links', { method: 'POST', body: JSON.stringify({ sweepId, query }), headers: { 'content-type': 'application/json' } }));
+async function shortLink(
+  sweepId: string,
+  query: string,
+): Promise<{ status: number; body: { id?: string; path?: string; query?: string; error?: string } }> {
+  const res = await createLink(
+    new Request('http://127.0.0.1:3000/share/links', {
+      method: 'POST',
+      body: JSON.stringify({ sweepId, query }),
+      headers: { 'content-type': 'application/json' },
+    }),
+  );
   return { status: res.status, body: (await res.json()) as { id?: string; path?: string; query?: string } };
 }
 
@@ -63,7 +80,9 @@ describe('viewer cache headers (proxy)', () => {
     const res = await get(`/s/${finished}?metric=finalTestAcc&cells=e01-w000016-s1`);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-middleware-next')).toBe('1'); // the page still renders
-    expect(res.headers.get('cache-control')).toBe('public, max-age=60, s-maxage=31536000, stale-while-revalidate=86400');
+    expect(res.headers.get('cache-control')).toBe(
+      'public, max-age=60, s-maxage=31536000, stale-while-revalidate=86400',
+    );
     const etag = res.headers.get('etag') ?? '';
     expect(etag).toMatch(/^"[0-9a-z]{26}"$/);
     const again = await get(`/s/${finished}?metric=finalTestAcc&cells=e01-w000016-s1`, { 'if-none-match': etag });
@@ -95,7 +114,9 @@ describe('viewer cache headers (proxy)', () => {
     expect(a.body.query).toBe('metric=finalTestAcc&cells=e01-w000016-s1');
     expect(a.body.path).toBe(`/s/${a.body.id}`);
     const res = await get(a.body.path ?? '');
-    expect(res.headers.get('cache-control')).toBe('public, max-age=60, s-maxage=31536000, stale-while-revalidate=86400');
+    expect(res.headers.get('cache-control')).toBe(
+      'public, max-age=60, s-maxage=31536000, stale-while-revalidate=86400',
+    );
     expect(res.headers.get('etag')).toMatch(/^"/);
     // The same view canonicalises to the same short id.
     expect((await shortLink(finished, 'metric=finalTestAcc&cells=e01-w000016-s1')).body.id).toBe(a.body.id);
@@ -105,10 +126,15 @@ describe('viewer cache headers (proxy)', () => {
     expect((await shortLink('sw000000000-0000000000', 'metric=finalTestAcc')).status).toBe(404);
     const bad = await createLink(new Request('http://127.0.0.1:3000/share/links', { method: 'POST', body: 'nope' }));
     expect(bad.status).toBe(400);
-    const missing = await createLink(new Request('http://127.0.0.1:3000/share/links', { method: 'POST', body: JSON.stringify({ query: '' }) }));
+    const missing = await createLink(
+      new Request('http://127.0.0.1:3000/share/links', { method: 'POST', body: JSON.stringify({ query: '' }) }),
+    );
     expect(missing.status).toBe(400);
     const malformed = await createLink(
-      new Request('http://127.0.0.1:3000/share/links', { method: 'POST', body: JSON.stringify({ sweepId: '../etc', query: '' }) }),
+      new Request('http://127.0.0.1:3000/share/links', {
+        method: 'POST',
+        body: JSON.stringify({ sweepId: '../etc', query: '' }),
+      }),
     );
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: string }).error).toMatch(/sweepId/);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BlobExistsError, BlobPreconditionFailedError, BlobStoreError, listAll, type BlobStore } from '../../../server/store/blob-store';
+import {
+  BlobExistsError,
+  BlobPreconditionFailedError,
+  BlobStoreError,
+  listAll,
+  type BlobStore,
+} from '../../../server/store/blob-store';
 
 /**
  * The BlobStore contract: every adapter runs this same suite (fs on a temp dir, Vercel Blob against the loopback
@@ -43,7 +49,9 @@ export function blobStoreContract(name: string, fresh: () => Promise<BlobStore>)
 
     it('create-if-absent: of 8 concurrent creators exactly one wins', async () => {
       const s = await fresh();
-      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => s.put('race.json', `w${i}`, { ifAbsent: true })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => s.put('race.json', `w${i}`, { ifAbsent: true })),
+      );
       const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
       expect(winners).toHaveLength(1);
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(BlobExistsError);
@@ -57,14 +65,18 @@ export function blobStoreContract(name: string, fresh: () => Promise<BlobStore>)
       expect(text((await s.get('lease.json'))?.body)).toBe('v2');
       await expect(s.put('lease.json', 'v3', { ifMatch: m1.etag })).rejects.toBeInstanceOf(BlobPreconditionFailedError);
       expect(text((await s.get('lease.json'))?.body)).toBe('v2');
-      await expect(s.put('nothing.json', 'x', { ifMatch: m2.etag })).rejects.toBeInstanceOf(BlobPreconditionFailedError);
+      await expect(s.put('nothing.json', 'x', { ifMatch: m2.etag })).rejects.toBeInstanceOf(
+        BlobPreconditionFailedError,
+      );
       expect(await s.head('nothing.json')).toBeNull();
     });
 
     it('if-match: of 6 concurrent writers holding the same etag exactly one wins', async () => {
       const s = await fresh();
       const m = await s.put('cas.json', 'v0');
-      const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => s.put('cas.json', `w${i}`, { ifMatch: m.etag })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => s.put('cas.json', `w${i}`, { ifMatch: m.etag })),
+      );
       const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
       expect(winners).toHaveLength(1);
       expect(text((await s.get('cas.json'))?.body)).toBe(`w${winners[0]}`);
@@ -72,7 +84,16 @@ export function blobStoreContract(name: string, fresh: () => Promise<BlobStore>)
 
     it('lists by prefix in ascending order, paginated', async () => {
       const s = await fresh();
-      for (const k of ['p/x/3.json', 'p/x/1.json', 'p/x/2.json', 'p/x/5/deep.json', 'p/x/4.json', 'p/xy.json', 'p/y/1.json', 'q.json']) {
+      for (const k of [
+        'p/x/3.json',
+        'p/x/1.json',
+        'p/x/2.json',
+        'p/x/5/deep.json',
+        'p/x/4.json',
+        'p/xy.json',
+        'p/y/1.json',
+        'q.json',
+      ]) {
         await s.put(k, k);
       }
       const seen: string[] = [];

@@ -39,7 +39,15 @@ const spec: SweepSpecInput = {
 /** A cell's rows: a noisy falling loss, a NaN gradient norm spike at step 2500 and a NaN loss at the divergence step. */
 function row(s: number): MetricRow {
   const loss = s === DIVERGED_AT ? NaN : 0.05 + Math.exp(-s / 800) + 0.02 * Math.sin(s * 1.7);
-  return { schemaVersion: 1, step: s, lr: 0.01 * Math.min(1, (s + 1) / 1024), loss, acc: 0.5 + s / (4 * STEPS), gradNorm: s === 2500 ? NaN : 1 + Math.cos(s / 30), paramNorm: 10 };
+  return {
+    schemaVersion: 1,
+    step: s,
+    lr: 0.01 * Math.min(1, (s + 1) / 1024),
+    loss,
+    acc: 0.5 + s / (4 * STEPS),
+    gradNorm: s === 2500 ? NaN : 1 + Math.cos(s / 30),
+    paramNorm: 10,
+  };
 }
 const rows = Array.from({ length: STEPS }, (_, s) => row(s));
 
@@ -66,11 +74,30 @@ beforeAll(async () => {
   const claim = (cellId: CellId, state: 'running' | 'done') =>
     store.blob.put(
       keys.claim(sweep.id, cellId, 1),
-      JSON.stringify({ schemaVersion: 1, sweepId: sweep.id, jobId: cellId, epoch: 1, workerId: 'w', claimedAt: NOW, heartbeatAt: NOW, leaseExpiresAt: NOW + 60_000, state }),
+      JSON.stringify({
+        schemaVersion: 1,
+        sweepId: sweep.id,
+        jobId: cellId,
+        epoch: 1,
+        workerId: 'w',
+        claimedAt: NOW,
+        heartbeatAt: NOW,
+        leaseExpiresAt: NOW + 60_000,
+        state,
+      }),
     );
   // What the daemon writes after the result: the done marker that makes the cell finished for readers.
   const done = (cellId: CellId, outcome: 'trained' | 'diverged', lastStep: number) =>
-    store.write(keys.done(sweep.id, cellId), DoneMarkerSchema, { schemaVersion: 1, sweepId: sweep.id, jobId: cellId, epoch: 1, outcome, finishedAt: NOW, lastStep, summary: {} });
+    store.write(keys.done(sweep.id, cellId), DoneMarkerSchema, {
+      schemaVersion: 1,
+      sweepId: sweep.id,
+      jobId: cellId,
+      epoch: 1,
+      outcome,
+      finishedAt: NOW,
+      lastStep,
+      summary: {},
+    });
   await claim(a.cellId, 'done');
   await claim(c.cellId, 'done');
   const w = new CellWriter(store, { sweepId: sweep.id, cellId: a.cellId, epoch: 1, workerId: 'w', totalSteps: STEPS });
@@ -98,7 +125,10 @@ afterAll(async () => {
 /** Downsample a column of the full rows as stored (9 significant digits), keeping the warmup end and the divergence step. */
 function expected(col: 'loss' | 'gradNorm' | 'acc', upTo: number, keepSteps: number[]) {
   const sel = rows.slice(0, upTo);
-  return downsampleSeries({ steps: sel.map((r) => r.step), values: sel.map((r) => toStoredPrecision(r[col])) }, { maxPoints: MAX_SERIES_POINTS, keepSteps });
+  return downsampleSeries(
+    { steps: sel.map((r) => r.step), values: sel.map((r) => toStoredPrecision(r[col])) },
+    { maxPoints: MAX_SERIES_POINTS, keepSteps },
+  );
 }
 
 describe('series.json of a finished cell', () => {

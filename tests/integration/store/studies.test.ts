@@ -16,7 +16,8 @@ import { InvalidRecordError, SweepStore } from '../../../server/store/sweep-stor
 let dir: string;
 let store: SweepStore;
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
-const caller = (loopback = true) => createCaller(createContextInner({ blob: store.blob, now: () => NOW, caller: { loopback } }));
+const caller = (loopback = true) =>
+  createCaller(createContextInner({ blob: store.blob, now: () => NOW, caller: { loopback } }));
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'atlas-studies-'));
@@ -43,7 +44,9 @@ describe('studies', () => {
     // The sweeps list names each sweep's study and role.
     const listed = await caller().sweeps.list({ limit: 10 });
     expect(listed.items.map((i) => i.study)).toEqual(
-      [...sweeps].sort((a, b) => (a.sweepId < b.sweepId ? -1 : 1)).map((s) => ({ id, preset: 'adam-heatmaps', size: 'cpu', role: s.role })),
+      [...sweeps]
+        .sort((a, b) => (a.sweepId < b.sweepId ? -1 : 1))
+        .map((s) => ({ id, preset: 'adam-heatmaps', size: 'cpu', role: s.role })),
     );
     // Before any cell ran, the sweep's findings are its study's, all pending, with counts from the grid.
     const adam = sweeps[0]?.sweepId as string;
@@ -58,15 +61,22 @@ describe('studies', () => {
   });
 
   it('rejects an unknown preset or size naming the field, and writes nothing for a preset with a bad sweep', async () => {
-    await expect(caller().studies.create({ preset: 'fig-99', size: 'cpu' })).rejects.toThrow(/preset: unknown paper preset 'fig-99'/);
+    await expect(caller().studies.create({ preset: 'fig-99', size: 'cpu' })).rejects.toThrow(
+      /preset: unknown paper preset 'fig-99'/,
+    );
     // @ts-expect-error: an invalid size is what the test sends
     await expect(caller().studies.create({ preset: 'fig3-heatmaps', size: 'huge' })).rejects.toThrow(/size/);
-    await expect(caller(false).studies.create({ preset: 'fig3-heatmaps', size: 'cpu' })).rejects.toThrow(/UNAUTHORIZED|launch/i);
+    await expect(caller(false).studies.create({ preset: 'fig3-heatmaps', size: 'cpu' })).rejects.toThrow(
+      /UNAUTHORIZED|launch/i,
+    );
     const before = (await store.listSweeps({ limit: 100 })).sweeps.length;
     const base = paperPreset('fig3-heatmaps') as PaperPreset;
     const good = base.sizes.cpu[0];
     if (good === undefined) throw new Error('fig3-heatmaps has no cpu sweep');
-    const broken: PaperPreset = { ...base, sizes: { ...base.sizes, cpu: [good, { role: 'bad', spec: { ...good.spec, title: '' } }] } };
+    const broken: PaperPreset = {
+      ...base,
+      sizes: { ...base.sizes, cpu: [good, { role: 'bad', spec: { ...good.spec, title: '' } }] },
+    };
     await expect(createStudyFromPreset(store, broken, 'cpu')).rejects.toThrow(InvalidRecordError);
     await expect(createStudyFromPreset(store, broken, 'cpu')).rejects.toThrow(/sweep 1 \(bad\):\n.*title/);
     expect((await store.listSweeps({ limit: 100 })).sweeps.length).toBe(before);

@@ -82,7 +82,14 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
       const a = await leases.claimNext(sweep.id, sweep.spec, 'worker-a');
       expect(a?.epoch).toBe(1);
       if (!a) return;
-      const wa = new CellWriter(store, { sweepId: sweep.id, cellId: a.jobId, epoch: 1, workerId: 'worker-a', totalSteps: 10, chunkRows: 3 });
+      const wa = new CellWriter(store, {
+        sweepId: sweep.id,
+        cellId: a.jobId,
+        epoch: 1,
+        workerId: 'worker-a',
+        totalSteps: 10,
+        chunkRows: 3,
+      });
       for (let s = 0; s < 4; s++) await wa.add(row(s, 100 + s)); // epoch-1 losses are 100+
       expect(await leases.claimNext(sweep.id, sweep.spec, 'worker-b')).toBeNull(); // lease still live
       advance(5000); // a's lease (1 s) has expired
@@ -97,10 +104,19 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
       await wa.add(row(4, 104));
       await wa.finish({ outcome: 'trained' });
       expect(await leases.complete(a, { outcome: 'trained', lastStep: 4, summary: {} })).toBe(false);
-      const wb = new CellWriter(store, { sweepId: sweep.id, cellId: b.jobId, epoch: 2, workerId: 'worker-b', totalSteps: 10, chunkRows: 4 });
+      const wb = new CellWriter(store, {
+        sweepId: sweep.id,
+        cellId: b.jobId,
+        epoch: 2,
+        workerId: 'worker-b',
+        totalSteps: 10,
+        chunkRows: 4,
+      });
       for (let s = 0; s < 10; s++) await wb.add(row(s, s / 10));
       await wb.finish({ outcome: 'trained' });
-      expect(await leases.complete(b, { outcome: 'trained', lastStep: 9, summary: { finalTrainLoss: 0.9 } })).toBe(true);
+      expect(await leases.complete(b, { outcome: 'trained', lastStep: 9, summary: { finalTrainLoss: 0.9 } })).toBe(
+        true,
+      );
       const series = await store.readCellSeries(sweep.id, b.jobId);
       expect(series.epoch).toBe(2);
       expect(series.rows.map((r) => r.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -109,7 +125,11 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
       const result = await store.getCellResult(sweep.id, b.jobId);
       expect(result).toMatchObject({ epoch: 2, workerId: 'worker-b', lastStep: 9 });
       const status = await store.getSweepStatus(sweep.id);
-      expect(status.cells[0]).toMatchObject({ state: 'done', epoch: 2, done: { epoch: 2, summary: { finalTrainLoss: 0.9 } } });
+      expect(status.cells[0]).toMatchObject({
+        state: 'done',
+        epoch: 2,
+        done: { epoch: 2, summary: { finalTrainLoss: 0.9 } },
+      });
       // Completed cells are never re-run, and the finished sweep leaves the workers' active list.
       advance(60_000);
       expect(await leases.claimNext(sweep.id, sweep.spec, 'worker-c')).toBeNull();
@@ -131,7 +151,15 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
       const sweep = await store.createSweep(spec({ etaGrid: { kind: 'explicit', values: [0.1] } }));
       const lease = await leases.claimNext(sweep.id, sweep.spec, 'w');
       if (!lease) throw new Error('no claim');
-      const w = new CellWriter(store, { sweepId: sweep.id, cellId: lease.jobId, epoch: 1, workerId: 'w', totalSteps: 10, chunkRows: 3, progressMs: 0 });
+      const w = new CellWriter(store, {
+        sweepId: sweep.id,
+        cellId: lease.jobId,
+        epoch: 1,
+        workerId: 'w',
+        totalSteps: 10,
+        chunkRows: 3,
+        progressMs: 0,
+      });
       const rows = [
         row(0, 2.5, { sharpness: 10, testAcc: 0.1 }),
         row(1, 2.25),
@@ -170,7 +198,16 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
       const sweep = await store.createSweep(spec({ etaGrid: { kind: 'explicit', values: [0.1] } }));
       const lease = await leases.claimNext(sweep.id, sweep.spec, 'w');
       if (!lease) throw new Error('no claim');
-      const w = new CellWriter(store, { sweepId: sweep.id, cellId: lease.jobId, epoch: 1, workerId: 'w', totalSteps: 100, chunkRows: 5, chunkMs: 10_000, progressMs: 4_000 });
+      const w = new CellWriter(store, {
+        sweepId: sweep.id,
+        cellId: lease.jobId,
+        epoch: 1,
+        workerId: 'w',
+        totalSteps: 100,
+        chunkRows: 5,
+        chunkMs: 10_000,
+        progressMs: 4_000,
+      });
       // Fast rows: 5 per chunk.
       for (let s = 0; s < 10; s++) await w.add(row(s, 1));
       expect(w.stats.chunks).toBe(2);
@@ -184,7 +221,9 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
       // Progress: once at the first row (nothing before), then at every slow row but none in between fast ones.
       expect(w.stats.progressWrites).toBe(1 + 6);
       const chunkSizes = await Promise.all(
-        (await store.blob.list(keys.chunkPrefix(sweep.id, lease.jobId, 1))).blobs.map(async (b) => (await store.read(b.key, MetricChunkSchema))?.value.rows.length),
+        (await store.blob.list(keys.chunkPrefix(sweep.id, lease.jobId, 1))).blobs.map(
+          async (b) => (await store.read(b.key, MetricChunkSchema))?.value.rows.length,
+        ),
       );
       expect(chunkSizes).toEqual([5, 5, 2, 2, 2]);
     });
@@ -197,7 +236,15 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
         const lease = await leases.claimNext(sweep.id, sweep.spec, who);
         if (!lease) throw new Error('no claim');
         ids.push(lease.jobId);
-        const w = new CellWriter(store, { sweepId: sweep.id, cellId: lease.jobId, epoch: 1, workerId: who, totalSteps: 10, chunkRows: 2, progressMs: 0 });
+        const w = new CellWriter(store, {
+          sweepId: sweep.id,
+          cellId: lease.jobId,
+          epoch: 1,
+          workerId: who,
+          totalSteps: 10,
+          chunkRows: 2,
+          progressMs: 0,
+        });
         for (let s = 0; s < 6; s++) await w.add(row(s, 1));
         await w.finish({ outcome: 'trained' });
       }
@@ -258,7 +305,9 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
 
     it('a λ0-relative grid runs its calibration first; cells get η = 2^x/λ0 once λ0 is written', async () => {
       const { store, leases } = world(await fresh());
-      const sweep = await store.createSweep(spec({ etaGrid: { kind: 'pow2', unit: 'inv-lambda0', fromExp: 0, toExp: 1 } }));
+      const sweep = await store.createSweep(
+        spec({ etaGrid: { kind: 'pow2', unit: 'inv-lambda0', fromExp: 0, toExp: 1 } }),
+      );
       const cal = await leases.claimNext(sweep.id, sweep.spec, 'a');
       expect(cal?.jobId).toBe('calibration');
       if (!cal) return;
@@ -266,7 +315,16 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
       const before = await store.getSweepStatus(sweep.id);
       expect(before.calibrationState).toBe('running');
       expect(before.cells.map((c) => c.etaTrgt)).toEqual([null, null]);
-      await store.putCalibration({ schemaVersion: 1, sweepId: sweep.id, lambda0: 8, batches: 10, seed: 1, measuredAt: store.now(), workerId: 'a', epoch: 1 });
+      await store.putCalibration({
+        schemaVersion: 1,
+        sweepId: sweep.id,
+        lambda0: 8,
+        batches: 10,
+        seed: 1,
+        measuredAt: store.now(),
+        workerId: 'a',
+        epoch: 1,
+      });
       expect(await leases.complete(cal, { outcome: 'trained', lastStep: 0, summary: { lambda0: 8 } })).toBe(true);
       const cell = await leases.claimNext(sweep.id, sweep.spec, 'b');
       expect(cell?.jobId).toBe('e00-w000001-s1');
@@ -276,7 +334,9 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
     });
     it('a calibration that ends without λ0 blocks the cells and retires the sweep', async () => {
       const { store, leases } = world(await fresh());
-      const sweep = await store.createSweep(spec({ etaGrid: { kind: 'pow2', unit: 'inv-lambda0', fromExp: 0, toExp: 1 } }));
+      const sweep = await store.createSweep(
+        spec({ etaGrid: { kind: 'pow2', unit: 'inv-lambda0', fromExp: 0, toExp: 1 } }),
+      );
       const cal = await leases.claimNext(sweep.id, sweep.spec, 'a');
       if (!cal) throw new Error('no claim');
       expect(await leases.complete(cal, { outcome: 'error', lastStep: -1, summary: {} })).toBe(true);
@@ -307,7 +367,14 @@ export function sweepStoreSuite(name: string, fresh: () => Promise<BlobStore>): 
       for (const who of ['a', 'b', 'c']) {
         const lease = await leases.claimNext(sweep.id, sweep.spec, who);
         if (!lease) throw new Error('no claim');
-        const w = new CellWriter(store, { sweepId: sweep.id, cellId: lease.jobId, epoch: 1, workerId: who, totalSteps: 10, progressMs: 0 });
+        const w = new CellWriter(store, {
+          sweepId: sweep.id,
+          cellId: lease.jobId,
+          epoch: 1,
+          workerId: who,
+          totalSteps: 10,
+          progressMs: 0,
+        });
         await w.add(row(0, 1));
         writers.push(w);
         if (who !== 'c') {

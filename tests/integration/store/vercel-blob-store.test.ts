@@ -44,7 +44,10 @@ class PrefixedVercelStore extends VercelBlobStore {
     const r = await super.head(this.prefix + key);
     return r && { ...r, key };
   }
-  override async list(prefix: string, options?: { cursor?: string; limit?: number }): ReturnType<VercelBlobStore['list']> {
+  override async list(
+    prefix: string,
+    options?: { cursor?: string; limit?: number },
+  ): ReturnType<VercelBlobStore['list']> {
     const page = await super.list(this.prefix + prefix, options);
     return { ...page, blobs: page.blobs.map((b) => ({ ...b, key: b.key.slice(this.prefix.length) })) };
   }

@@ -9,11 +9,15 @@ import { trainStepFlopsPerExample } from '../../../worker/models/registry';
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 function runRow(spec: RowSpec) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'worker/bench/bench-row.ts'), JSON.stringify(spec)], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'worker/bench/bench-row.ts'), JSON.stringify(spec)],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   expect(r.status).toBe(0);
   return RowResultSchema.parse(JSON.parse(r.stdout.trim().split('\n').pop() ?? ''));
 }

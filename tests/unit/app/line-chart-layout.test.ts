@@ -5,14 +5,20 @@ const base = { width: 256, height: 130, xLog: false, yLog: false };
 
 describe('layoutLineChart', () => {
   it('maps steps and values linearly into the plot (200×100 at (46,8))', () => {
-    const l = layoutLineChart({ ...base, series: [{ key: 'a', label: 'a', color: '#000', steps: [0, 5, 10], values: [0, 5, 10] }] });
+    const l = layoutLineChart({
+      ...base,
+      series: [{ key: 'a', label: 'a', color: '#000', steps: [0, 5, 10], values: [0, 5, 10] }],
+    });
     expect(l.plot).toEqual({ x: 46, y: 8, width: 200, height: 100 });
     expect(l.lines[0]?.d).toBe('M46,108L146,58L246,8');
     expect(l.xTicks.map((t) => t.label)).toEqual(['0', '2', '4', '6', '8', '10']);
   });
 
   it('breaks a line at NaN and marks the divergence at the last finite value', () => {
-    const l = layoutLineChart({ ...base, series: [{ key: 'loss', label: 'loss', color: '#000', steps: [0, 5, 10], values: [10, 0, NaN] }] });
+    const l = layoutLineChart({
+      ...base,
+      series: [{ key: 'loss', label: 'loss', color: '#000', steps: [0, 5, 10], values: [10, 0, NaN] }],
+    });
     expect(l.lines[0]?.d).toBe('M46,8L146,108');
     expect(l.lines[0]?.breaks).toEqual([{ x: 246, y: 108, step: 10 }]);
   });
@@ -64,7 +70,10 @@ describe('layoutLineChart', () => {
   });
 
   it('draws a constant series at 80% of a range that starts at 0', () => {
-    const l = layoutLineChart({ ...base, series: [{ key: 'lr', label: 'lr', color: '#000', steps: [0, 10], values: [0.08, 0.08] }] });
+    const l = layoutLineChart({
+      ...base,
+      series: [{ key: 'lr', label: 'lr', color: '#000', steps: [0, 10], values: [0.08, 0.08] }],
+    });
     // Domain [0, 0.1] (0.08·1.25, already nice): 0.08 → 108 − 0.8·100 = 28.
     expect(l.lines[0]?.d).toBe('M46,28L246,28');
     expect(l.yTicks[0]?.label).toBe('0');

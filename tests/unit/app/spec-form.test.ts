@@ -13,7 +13,9 @@ describe('Launch form ↔ SweepSpec', () => {
   });
 
   it('names the field of each problem, including list elements and cross-field rules', () => {
-    const form = formFromSpec(PRESETS[0]?.spec ?? { title: 'x', author: 'y', etaGrid: { kind: 'explicit', values: [1] }, warmupGrid: [1] });
+    const form = formFromSpec(
+      PRESETS[0]?.spec ?? { title: 'x', author: 'y', etaGrid: { kind: 'explicit', values: [1] }, warmupGrid: [1] },
+    );
     form['model.width'] = 'wide';
     form['etaGrid.toExp'] = '-3';
     const v = validateForm(form);
@@ -22,7 +24,9 @@ describe('Launch form ↔ SweepSpec', () => {
     expect(Object.keys(v.errors).sort()).toEqual(['etaGrid.toExp', 'model.width']);
     expect(v.errors['etaGrid.toExp']).toContain('toExp must be ≥ fromExp');
     // Cross-field rules run once the fields themselves parse: T_wrm 256 > 100 steps, on the third list element.
-    const form2 = formFromSpec(PRESETS[0]?.spec ?? { title: 'x', author: 'y', etaGrid: { kind: 'explicit', values: [1] }, warmupGrid: [1] });
+    const form2 = formFromSpec(
+      PRESETS[0]?.spec ?? { title: 'x', author: 'y', etaGrid: { kind: 'explicit', values: [1] }, warmupGrid: [1] },
+    );
     form2.steps = '100';
     form2.warmupGrid = '1, 16, 256';
     const v2 = validateForm(form2);
@@ -30,7 +34,9 @@ describe('Launch form ↔ SweepSpec', () => {
   });
 
   it('switches the η grid shape by kind and leaves empty numbers to the schema defaults', () => {
-    const form = formFromSpec(PRESETS[0]?.spec ?? { title: 'x', author: 'y', etaGrid: { kind: 'explicit', values: [1] }, warmupGrid: [1] });
+    const form = formFromSpec(
+      PRESETS[0]?.spec ?? { title: 'x', author: 'y', etaGrid: { kind: 'explicit', values: [1] }, warmupGrid: [1] },
+    );
     form['etaGrid.kind'] = 'explicit';
     form['etaGrid.values'] = '0.01, 0.02 0.04';
     form.batchSize = '';
@@ -41,7 +47,15 @@ describe('Launch form ↔ SweepSpec', () => {
   });
 
   it('maps server issue paths given as dotted strings onto fields', () => {
-    expect(fieldErrors([{ path: 'measure.evalEvery', message: 'Too small' }, { path: '', message: 'bad' }], { 'measure.evalEvery': '' })).toEqual({
+    expect(
+      fieldErrors(
+        [
+          { path: 'measure.evalEvery', message: 'Too small' },
+          { path: '', message: 'bad' },
+        ],
+        { 'measure.evalEvery': '' },
+      ),
+    ).toEqual({
       'measure.evalEvery': 'Too small',
       '(form)': 'bad',
     });

@@ -26,7 +26,9 @@ describe('finding status badges', () => {
 
   it('counts the statuses, failures first, leaving out the absent ones', () => {
     const f = (status: FindingStatus) => ({ status });
-    expect(statusCounts([f('pass'), f('not-applicable'), f('fail'), f('pass')])).toBe('1 fail · 2 pass · 1 not applicable');
+    expect(statusCounts([f('pass'), f('not-applicable'), f('fail'), f('pass')])).toBe(
+      '1 fail · 2 pass · 1 not applicable',
+    );
     expect(statusCounts([f('pending')])).toBe('1 pending');
     expect(statusCounts([])).toBe('');
   });
@@ -81,8 +83,12 @@ describe('formatting', () => {
 
   it('writes a study cost with separators and singulars', () => {
     expect(formatCount(15_000_000)).toBe('15,000,000');
-    expect(studyCostText({ sweeps: 1, cells: 1, cellSteps: 1, sharpnessSteps: 0 })).toBe('1 sweep · 1 cell · 1 cell-step · 0 λ-measured steps');
-    expect(studyCostText({ sweeps: 3, cells: 104, cellSteps: 106_496, sharpnessSteps: 0 })).toBe('3 sweeps · 104 cells · 106,496 cell-steps · 0 λ-measured steps');
+    expect(studyCostText({ sweeps: 1, cells: 1, cellSteps: 1, sharpnessSteps: 0 })).toBe(
+      '1 sweep · 1 cell · 1 cell-step · 0 λ-measured steps',
+    );
+    expect(studyCostText({ sweeps: 3, cells: 104, cellSteps: 106_496, sharpnessSteps: 0 })).toBe(
+      '3 sweeps · 104 cells · 106,496 cell-steps · 0 λ-measured steps',
+    );
     // Every paper preset at both sizes (their grids are tuned over time, so the numbers come from studyCost).
     for (const p of PAPER_PRESETS) {
       for (const size of ['cpu', 'paper'] as const) {
@@ -95,10 +101,20 @@ describe('formatting', () => {
   });
 
   it('names the field of a launch error: zod issues as field lines, else the server message', () => {
-    expect(launchErrorText({ message: 'bad', data: { fieldIssues: [{ path: 'size', message: 'Invalid option: expected one of "cpu"|"paper"' }, { path: '', message: 'x' }] } })).toBe(
-      'size: Invalid option: expected one of "cpu"|"paper"\n(input): x',
+    expect(
+      launchErrorText({
+        message: 'bad',
+        data: {
+          fieldIssues: [
+            { path: 'size', message: 'Invalid option: expected one of "cpu"|"paper"' },
+            { path: '', message: 'x' },
+          ],
+        },
+      }),
+    ).toBe('size: Invalid option: expected one of "cpu"|"paper"\n(input): x');
+    expect(launchErrorText({ message: "preset: unknown paper preset 'nope'", data: { fieldIssues: null } })).toBe(
+      "preset: unknown paper preset 'nope'",
     );
-    expect(launchErrorText({ message: "preset: unknown paper preset 'nope'", data: { fieldIssues: null } })).toBe("preset: unknown paper preset 'nope'");
     expect(launchErrorText({ message: 'no data' })).toBe('no data');
   });
 });

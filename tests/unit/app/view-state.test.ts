@@ -7,7 +7,13 @@ import { PRESETS } from '../../../server/api/presets';
 
 describe('view state in the URL', () => {
   it('round-trips every field and leaves defaults out', () => {
-    const state = { metric: 'bestTestAcc', scale: 'linear' as const, cells: ['e01-w000016-s1', 'e02-w000001-s1'], step: 120, logx: true };
+    const state = {
+      metric: 'bestTestAcc',
+      scale: 'linear' as const,
+      cells: ['e01-w000016-s1', 'e02-w000001-s1'],
+      step: 120,
+      logx: true,
+    };
     const qs = serializeViewState(state);
     expect(qs).toBe('metric=bestTestAcc&scale=linear&cells=e01-w000016-s1%2Ce02-w000001-s1&step=120&logx=1');
     expect(parseViewState(new URLSearchParams(qs))).toEqual(state);

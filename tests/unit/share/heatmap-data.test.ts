@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { imageQuery, layoutSharedHeatmap, sharePaths, shareSubtitle, viewMetricLabel } from '../../../app/share/heatmap-data';
+import {
+  imageQuery,
+  layoutSharedHeatmap,
+  sharePaths,
+  shareSubtitle,
+  viewMetricLabel,
+} from '../../../app/share/heatmap-data';
 import { DEFAULT_VIEW, parseViewState, serializeViewState } from '../../../app/lib/view-state';
 import { type SweepView } from '../../../server/api/routers/sweeps';
 
 const ID = 'sw1ygr2pqbz-k3m9x0d2aq';
 
-function cellView(etaIndex: number, warmupSteps: number, state: 'trained' | 'diverged' | 'running', loss: number, history: number[]): SweepView['cells'][number] {
+function cellView(
+  etaIndex: number,
+  warmupSteps: number,
+  state: 'trained' | 'diverged' | 'running',
+  loss: number,
+  history: number[],
+): SweepView['cells'][number] {
   return {
     cellId: `e0${etaIndex}-w${String(warmupSteps).padStart(6, '0')}-s1`,
     etaIndex,
@@ -28,7 +40,9 @@ function cellView(etaIndex: number, warmupSteps: number, state: 'trained' | 'div
 }
 
 const data = {
-  sweep: { spec: { etaGrid: { kind: 'pow2', unit: 'inv-lambda0', base: 1, fromExp: 0, toExp: 1, stepExp: 1 }, title: 'T' } },
+  sweep: {
+    spec: { etaGrid: { kind: 'pow2', unit: 'inv-lambda0', base: 1, fromExp: 0, toExp: 1, stepExp: 1 }, title: 'T' },
+  },
   state: 'running',
   counts: { done: 3, running: 1 },
   lambda0: 40,
@@ -44,7 +58,9 @@ describe('share view helpers', () => {
   it('builds image queries with the metric first and without logx, and viewer paths from the URL state', () => {
     const view = { ...DEFAULT_VIEW, cells: ['e01-w000064-s1', 'e00-w000001-s1'], logx: true };
     expect(imageQuery(view)).toBe('metric=finalTrainLoss&cells=e01-w000064-s1%2Ce00-w000001-s1');
-    expect(imageQuery({ ...view, metric: 'finalTestAcc', scale: 'log', step: 50 })).toBe('metric=finalTestAcc&scale=log&cells=e01-w000064-s1%2Ce00-w000001-s1&step=50');
+    expect(imageQuery({ ...view, metric: 'finalTestAcc', scale: 'log', step: 50 })).toBe(
+      'metric=finalTestAcc&scale=log&cells=e01-w000064-s1%2Ce00-w000001-s1&step=50',
+    );
     const p = sharePaths(ID, view);
     expect(p.viewer).toBe(`/s/${ID}?${serializeViewState(view)}`);
     expect(p.svg).toBe(`/api/sweeps/${ID}/heatmap.svg?metric=finalTrainLoss&cells=e01-w000064-s1%2Ce00-w000001-s1`);
@@ -56,14 +72,28 @@ describe('share view helpers', () => {
 
   it('lays out the same grid the Sweep page does: states, log colour scale by default, step from the histories', () => {
     const final = layoutSharedHeatmap(data, DEFAULT_VIEW, { width: 720, height: 490 });
-    expect(final.cells.map((c) => `${c.key}:${c.state}`).sort()).toEqual(['0:0:trained', '0:1:trained', '1:0:diverged', '1:1:running']);
+    expect(final.cells.map((c) => `${c.key}:${c.state}`).sort()).toEqual([
+      '0:0:trained',
+      '0:1:trained',
+      '1:0:diverged',
+      '1:1:running',
+    ]);
     expect(final.legend.title).toBe('final train loss (log scale)');
     const at50 = layoutSharedHeatmap(data, { ...DEFAULT_VIEW, step: 50 }, { width: 720, height: 490 });
     // At step 50 the diverged cell (diverged at 30) is diverged, the others are still running, coloured by their loss then.
-    expect(at50.cells.map((c) => `${c.key}:${c.state}:${c.value}`).sort()).toEqual(['0:0:running:0.4', '0:1:running:0.3', '1:0:diverged:NaN', '1:1:running:0.6']);
+    expect(at50.cells.map((c) => `${c.key}:${c.state}:${c.value}`).sort()).toEqual([
+      '0:0:running:0.4',
+      '0:1:running:0.3',
+      '1:0:diverged:NaN',
+      '1:1:running:0.6',
+    ]);
     expect(viewMetricLabel({ metric: 'finalTrainLoss', step: 50 })).toBe('train loss at step 50');
     // A metric without history ignores the step.
-    const acc = layoutSharedHeatmap(data, { ...DEFAULT_VIEW, metric: 'finalTestAcc', step: 50 }, { width: 720, height: 490 });
+    const acc = layoutSharedHeatmap(
+      data,
+      { ...DEFAULT_VIEW, metric: 'finalTestAcc', step: 50 },
+      { width: 720, height: 490 },
+    );
     expect(acc.legend.title).toBe('final test accuracy');
   });
 

@@ -28,7 +28,10 @@ describe('short link ids', () => {
     // Independent computation with Node's crypto of the same definition.
     const { createHash } = await import('node:crypto');
     const digest = createHash('sha256').update(`share-link/v1\n${SWEEP}\nmetric=finalTrainLoss`).digest();
-    const bits = [...digest.subarray(0, 8)].map((b) => b.toString(2).padStart(8, '0')).join('').slice(0, 60);
+    const bits = [...digest.subarray(0, 8)]
+      .map((b) => b.toString(2).padStart(8, '0'))
+      .join('')
+      .slice(0, 60);
     const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
     const expected = (bits.match(/.{5}/g) ?? []).map((g) => alphabet[parseInt(g, 2)]).join('');
     expect(await shortLinkId(SWEEP, 'metric=finalTrainLoss')).toBe(expected);
@@ -48,7 +51,9 @@ describe('short link ids', () => {
 describe('caching', () => {
   it('is immutable for final images, CDN-long for final pages, seconds for live ones', () => {
     expect(cacheControlFor('image', 'final')).toBe('public, max-age=31536000, immutable');
-    expect(cacheControlFor('page', 'final')).toBe('public, max-age=60, s-maxage=31536000, stale-while-revalidate=86400');
+    expect(cacheControlFor('page', 'final')).toBe(
+      'public, max-age=60, s-maxage=31536000, stale-while-revalidate=86400',
+    );
     expect(cacheControlFor('image', 'live')).toBe('public, max-age=0, s-maxage=5, stale-while-revalidate=25');
     expect(cacheControlFor('page', 'live')).toBe(cacheControlFor('image', 'live'));
   });
@@ -70,10 +75,17 @@ describe('caching', () => {
 
 describe('titles', () => {
   it('names model, parameterization, loss, optimizer and metric', () => {
-    const spec = { model: { kind: 'fcn', depth: 4, width: 512 }, parameterization: 'mup', loss: 'xent', optimizer: { kind: 'gi-adam' } } as const;
+    const spec = {
+      model: { kind: 'fcn', depth: 4, width: 512 },
+      parameterization: 'mup',
+      loss: 'xent',
+      optimizer: { kind: 'gi-adam' },
+    } as const;
     expect(describeSweep(spec as never)).toBe('FCN-4-512 μP xent · GI-Adam');
     expect(shareTitle(spec as never, 'finalTestAcc')).toBe('FCN-4-512 μP xent · GI-Adam · final test accuracy');
-    expect(shareTitle({ ...spec, optimizer: { kind: 'sgd' } } as never, 'maxSharpness')).toBe('FCN-4-512 μP xent · SGD · max λ^H');
+    expect(shareTitle({ ...spec, optimizer: { kind: 'sgd' } } as never, 'maxSharpness')).toBe(
+      'FCN-4-512 μP xent · SGD · max λ^H',
+    );
   });
 });
 
@@ -91,13 +103,21 @@ describe('markdownSnippet', () => {
     const md = markdownSnippet({ title: 'FCN-4-512 SP mse · SGD · final [train] loss', imageUrl, viewerUrl });
     const html = marked.parse(`Warmup results:\n\n${md}\n`, { gfm: true, async: false });
     const escapedImage = imageUrl.replace(/&/g, '&amp;');
-    expect(html).toContain(`<a href="${viewerUrl}"><img src="${escapedImage}" alt="FCN-4-512 SP mse · SGD · final (train) loss"></a>`);
+    expect(html).toContain(
+      `<a href="${viewerUrl}"><img src="${escapedImage}" alt="FCN-4-512 SP mse · SGD · final (train) loss"></a>`,
+    );
   });
 
   it('keeps the link intact when URLs or titles contain Markdown syntax', () => {
-    const md = markdownSnippet({ title: 'a ] b ( c )', imageUrl: 'https://x.test/a b(1).svg', viewerUrl: 'https://x.test/s/(x)' });
+    const md = markdownSnippet({
+      title: 'a ] b ( c )',
+      imageUrl: 'https://x.test/a b(1).svg',
+      viewerUrl: 'https://x.test/s/(x)',
+    });
     expect(md).toBe('[![a ) b ( c )](https://x.test/a%20b%281%29.svg)](https://x.test/s/%28x%29)');
     const html = marked.parse(md, { async: false });
-    expect(html).toContain('<a href="https://x.test/s/%28x%29"><img src="https://x.test/a%20b%281%29.svg" alt="a ) b ( c )"></a>');
+    expect(html).toContain(
+      '<a href="https://x.test/s/%28x%29"><img src="https://x.test/a%20b%281%29.svg" alt="a ) b ( c )"></a>',
+    );
   });
 });

@@ -33,8 +33,22 @@ const grid = aggregateHeatmap(
 describe('svgMarkup', () => {
   it('serialises the heatmap component exactly as react-dom/server does (linear and log, with selection)', () => {
     for (const colorScale of ['linear', 'log'] as const) {
-      const layout = layoutHeatmap({ grid, width: 720, height: 490, colorScale, xLabel: 'η_trgt · λ0', yLabel: 'T_wrm', metricLabel: 'train loss <&>' });
-      const el = createElement(HeatmapSvg, { layout, idPrefix: 'p', selectedIds: ['e00-w000064-s1', 'e01-w000001-s1'], focusedKey: '0:0', title: 'a "quoted" & <title>' });
+      const layout = layoutHeatmap({
+        grid,
+        width: 720,
+        height: 490,
+        colorScale,
+        xLabel: 'η_trgt · λ0',
+        yLabel: 'T_wrm',
+        metricLabel: 'train loss <&>',
+      });
+      const el = createElement(HeatmapSvg, {
+        layout,
+        idPrefix: 'p',
+        selectedIds: ['e00-w000064-s1', 'e01-w000001-s1'],
+        focusedKey: '0:0',
+        title: 'a "quoted" & <title>',
+      });
       const ours = svgMarkup(el);
       expect(ours).toBe(renderToStaticMarkup(el));
       expect(ours.length).toBeGreaterThan(3000);
@@ -44,9 +58,23 @@ describe('svgMarkup', () => {
   it('maps attribute names and escapes values like React, and drops handlers', () => {
     const el = createElement(
       'g',
-      { className: "a 'b'", strokeWidth: 2, strokeDasharray: '3 2', textAnchor: 'end', onClick: () => undefined, 'data-key': '1:2', style: { pointerEvents: 'none' } },
+      {
+        className: "a 'b'",
+        strokeWidth: 2,
+        strokeDasharray: '3 2',
+        textAnchor: 'end',
+        onClick: () => undefined,
+        'data-key': '1:2',
+        style: { pointerEvents: 'none' },
+      },
       createElement('text', { x: 1, fontSize: '10' }, 'a < b & "c"'),
-      createElement(Fragment, null, createElement('pattern', { patternUnits: 'userSpaceOnUse', viewBox: '0 0 1 1' }), null, false),
+      createElement(
+        Fragment,
+        null,
+        createElement('pattern', { patternUnits: 'userSpaceOnUse', viewBox: '0 0 1 1' }),
+        null,
+        false,
+      ),
       createElement('linearGradient', { x1: '0', x2: '1' }, createElement('stop', { offset: 0.5, stopColor: '#fff' })),
     );
     expect(svgMarkup(el)).toBe(renderToStaticMarkup(el));

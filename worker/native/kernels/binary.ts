@@ -60,7 +60,15 @@ export function binary(addon: NativeAddon, op: NativeBinaryOp, minSize: number =
     const backend = wasmBackend(args);
     makeResident(backend, a, b);
     const out = backend.makeOutput(plan.outShape, 'float32');
-    addon.binary(code, heapF32(backend, a), heapF32(backend, b), heapF32(backend, out), Int32Array.from(plan.outShape), plan.aStrides, plan.bStrides);
+    addon.binary(
+      code,
+      heapF32(backend, a),
+      heapF32(backend, b),
+      heapF32(backend, out),
+      Int32Array.from(plan.outShape),
+      plan.aStrides,
+      plan.bStrides,
+    );
     return out;
   };
 }

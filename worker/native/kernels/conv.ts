@@ -32,7 +32,15 @@ export function convGeometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
 
 /** Zero-size convolutions are left to the stock kernels (nothing to compute, and BLAS wants positive sizes). */
 function nonEmpty(info: tf.backend_util.Conv2DInfo): boolean {
-  return [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels].every((v) => v > 0);
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+  ].every((v) => v > 0);
 }
 
 export function conv2d(addon: NativeAddon) {
@@ -42,13 +50,28 @@ export function conv2d(addon: NativeAddon) {
     const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrsOf<tf.Conv2DAttrs>(args);
     const xs = as4(x.shape);
     const fs = as4(filter.shape);
-    if (dataFormat === 'NCHW' || xs === null || fs === null || x.dtype !== 'float32' || filter.dtype !== 'float32') return stock(args);
-    const info = tf.backend_util.computeConv2DInfo(xs, fs, strides, dilations, pad, dimRoundingMode, false, 'channelsLast');
+    if (dataFormat === 'NCHW' || xs === null || fs === null || x.dtype !== 'float32' || filter.dtype !== 'float32')
+      return stock(args);
+    const info = tf.backend_util.computeConv2DInfo(
+      xs,
+      fs,
+      strides,
+      dilations,
+      pad,
+      dimRoundingMode,
+      false,
+      'channelsLast',
+    );
     if (!nonEmpty(info)) return stock(args);
     const backend = wasmBackend(args);
     makeResident(backend, x, filter);
     const out = backend.makeOutput(info.outShape, 'float32');
-    addon.conv2d(heapF32(backend, x), heapF32(backend, filter), heapF32(backend, out), packGeometry(convGeometry(info)));
+    addon.conv2d(
+      heapF32(backend, x),
+      heapF32(backend, filter),
+      heapF32(backend, out),
+      packGeometry(convGeometry(info)),
+    );
     return out;
   };
 }
@@ -58,7 +81,8 @@ export function fusedConv2d(addon: NativeAddon) {
     const x = input(args, 'x');
     const filter = input(args, 'filter');
     const bias = args.inputs.bias;
-    const { strides, pad, dataFormat, dilations, dimRoundingMode, activation, leakyreluAlpha } = attrsOf<tf.FusedConv2DAttrs>(args);
+    const { strides, pad, dataFormat, dilations, dimRoundingMode, activation, leakyreluAlpha } =
+      attrsOf<tf.FusedConv2DAttrs>(args);
     const xs = as4(x.shape);
     const fs = as4(filter.shape);
     const act = nativeActivation(activation);
@@ -74,7 +98,16 @@ export function fusedConv2d(addon: NativeAddon) {
     ) {
       return stock(args);
     }
-    const info = tf.backend_util.computeConv2DInfo(xs, fs, strides, dilations, pad, dimRoundingMode, false, 'channelsLast');
+    const info = tf.backend_util.computeConv2DInfo(
+      xs,
+      fs,
+      strides,
+      dilations,
+      pad,
+      dimRoundingMode,
+      false,
+      'channelsLast',
+    );
     if (!nonEmpty(info)) return stock(args);
     const backend = wasmBackend(args);
     makeResident(backend, x, filter, ...(bias === undefined ? [] : [bias]));
@@ -82,7 +115,14 @@ export function fusedConv2d(addon: NativeAddon) {
     const y = heapF32(backend, out);
     addon.conv2d(heapF32(backend, x), heapF32(backend, filter), y, packGeometry(convGeometry(info)));
     const rows = info.batchSize * info.outHeight * info.outWidth;
-    addon.biasActivation(y, rows, info.outChannels, bias === undefined ? null : heapF32(backend, bias), act, leakyreluAlpha ?? 0.2);
+    addon.biasActivation(
+      y,
+      rows,
+      info.outChannels,
+      bias === undefined ? null : heapF32(backend, bias),
+      act,
+      leakyreluAlpha ?? 0.2,
+    );
     return out;
   };
 }
@@ -94,13 +134,19 @@ export function conv2dBackpropInput(addon: NativeAddon) {
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrsOf<tf.Conv2DBackpropInputAttrs>(args);
     const xs = as4(inputShape);
     const fs = as4(filter.shape);
-    if (dataFormat === 'NCHW' || xs === null || fs === null || dy.dtype !== 'float32' || filter.dtype !== 'float32') return stock(args);
+    if (dataFormat === 'NCHW' || xs === null || fs === null || dy.dtype !== 'float32' || filter.dtype !== 'float32')
+      return stock(args);
     const info = tf.backend_util.computeConv2DInfo(xs, fs, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     if (!nonEmpty(info)) return stock(args);
     const backend = wasmBackend(args);
     makeResident(backend, dy, filter);
     const out = backend.makeOutput(xs, 'float32');
-    addon.conv2dBackpropInput(heapF32(backend, dy), heapF32(backend, filter), heapF32(backend, out), packGeometry(convGeometry(info)));
+    addon.conv2dBackpropInput(
+      heapF32(backend, dy),
+      heapF32(backend, filter),
+      heapF32(backend, out),
+      packGeometry(convGeometry(info)),
+    );
     return out;
   };
 }
@@ -118,7 +164,8 @@ export function conv2dBackpropFilter(addon: NativeAddon) {
     const fs = as4(filterShape);
     if (dataFormat === 'NCHW') throw new Error("atlas-native Conv2DBackpropFilter supports dataFormat 'NHWC' only");
     if (xs === null || fs === null) throw new Error('atlas-native Conv2DBackpropFilter needs rank-4 x and filterShape');
-    if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error('atlas-native Conv2DBackpropFilter needs float32 inputs');
+    if (x.dtype !== 'float32' || dy.dtype !== 'float32')
+      throw new Error('atlas-native Conv2DBackpropFilter needs float32 inputs');
     const info = tf.backend_util.computeConv2DInfo(xs, fs, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     const backend = wasmBackend(args);
     makeResident(backend, x, dy);

@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { ACTIVATION, type NativeAddon } from '../addon';
-import { type KernelArgs, type KernelOutput, attrsOf, heapF32, input, makeResident, sizeOf, wasmBackend } from './common';
+import {
+  type KernelArgs,
+  type KernelOutput,
+  attrsOf,
+  heapF32,
+  input,
+  makeResident,
+  sizeOf,
+  wasmBackend,
+} from './common';
 
 export interface MatMulPlan {
   batchA: number;
@@ -16,7 +25,12 @@ export interface MatMulPlan {
  * "equal, or one side has batch 1" (what TF.js's kernels support). Null when the shapes are outside that rule or
  * the inner dims disagree, so the stock kernel reports the error in TF.js's own words.
  */
-export function planMatMul(aShape: readonly number[], bShape: readonly number[], transA: boolean, transB: boolean): MatMulPlan | null {
+export function planMatMul(
+  aShape: readonly number[],
+  bShape: readonly number[],
+  transA: boolean,
+  transB: boolean,
+): MatMulPlan | null {
   const ra = aShape.length;
   const rb = bShape.length;
   if (ra < 2 || rb < 2) return null;
@@ -46,12 +60,24 @@ export function batchMatMul(addon: NativeAddon) {
     const a = input(args, 'a');
     const b = input(args, 'b');
     const { transposeA, transposeB } = attrsOf<tf.BatchMatMulAttrs>(args);
-    const plan = a.dtype === 'float32' && b.dtype === 'float32' ? planMatMul(a.shape, b.shape, transposeA, transposeB) : null;
+    const plan =
+      a.dtype === 'float32' && b.dtype === 'float32' ? planMatMul(a.shape, b.shape, transposeA, transposeB) : null;
     if (plan === null) return stock(args);
     const backend = wasmBackend(args);
     makeResident(backend, a, b);
     const out = backend.makeOutput(plan.outShape, 'float32');
-    addon.matmul(heapF32(backend, a), heapF32(backend, b), heapF32(backend, out), plan.batchA, plan.batchB, plan.m, plan.n, plan.k, transposeA, transposeB);
+    addon.matmul(
+      heapF32(backend, a),
+      heapF32(backend, b),
+      heapF32(backend, out),
+      plan.batchA,
+      plan.batchB,
+      plan.m,
+      plan.n,
+      plan.k,
+      transposeA,
+      transposeB,
+    );
     return out;
   };
 }
@@ -92,7 +118,8 @@ export function fusedMatMul(addon: NativeAddon) {
     const bias = args.inputs.bias;
     const { transposeA, transposeB, activation, leakyreluAlpha } = attrsOf<tf._FusedMatMulAttrs>(args);
     const act = nativeActivation(activation);
-    const plan = a.dtype === 'float32' && b.dtype === 'float32' ? planMatMul(a.shape, b.shape, transposeA, transposeB) : null;
+    const plan =
+      a.dtype === 'float32' && b.dtype === 'float32' ? planMatMul(a.shape, b.shape, transposeA, transposeB) : null;
     if (plan === null || act === null || args.inputs.preluActivationWeights !== undefined || !rowBias(bias, plan.n)) {
       return stock(args);
     }
@@ -100,9 +127,27 @@ export function fusedMatMul(addon: NativeAddon) {
     makeResident(backend, a, b, ...(bias === undefined ? [] : [bias]));
     const out = backend.makeOutput(plan.outShape, 'float32');
     const outView = heapF32(backend, out);
-    addon.matmul(heapF32(backend, a), heapF32(backend, b), outView, plan.batchA, plan.batchB, plan.m, plan.n, plan.k, transposeA, transposeB);
+    addon.matmul(
+      heapF32(backend, a),
+      heapF32(backend, b),
+      outView,
+      plan.batchA,
+      plan.batchB,
+      plan.m,
+      plan.n,
+      plan.k,
+      transposeA,
+      transposeB,
+    );
     const rows = Math.max(plan.batchA, plan.batchB) * plan.m;
-    addon.biasActivation(outView, rows, plan.n, bias === undefined ? null : heapF32(backend, bias), act, leakyreluAlpha ?? 0.2);
+    addon.biasActivation(
+      outView,
+      rows,
+      plan.n,
+      bias === undefined ? null : heapF32(backend, bias),
+      act,
+      leakyreluAlpha ?? 0.2,
+    );
     return out;
   };
 }

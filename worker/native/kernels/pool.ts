@@ -13,7 +13,14 @@ function as4(shape: readonly number[]): Shape4 | null {
 function poolInfo(xShape: readonly number[], attrs: tf.MaxPoolAttrs): tf.backend_util.Conv2DInfo | null {
   const xs = as4(xShape);
   if (xs === null) return null;
-  const info = tf.backend_util.computePool2DInfo(xs, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const info = tf.backend_util.computePool2DInfo(
+    xs,
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const sizes = [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth];
   return sizes.every((v) => v > 0) ? info : null;
 }
@@ -35,12 +42,18 @@ export function maxPoolGrad(addon: NativeAddon) {
   return (args: KernelArgs, stock: tf.KernelFunc): KernelOutput => {
     const dy = input(args, 'dy');
     const x = input(args, 'input');
-    const info = x.dtype === 'float32' && dy.dtype === 'float32' ? poolInfo(x.shape, attrsOf<tf.MaxPoolGradAttrs>(args)) : null;
+    const info =
+      x.dtype === 'float32' && dy.dtype === 'float32' ? poolInfo(x.shape, attrsOf<tf.MaxPoolGradAttrs>(args)) : null;
     if (info === null) return stock(args);
     const backend = wasmBackend(args);
     makeResident(backend, dy, x);
     const out = backend.makeOutput([...x.shape], 'float32');
-    addon.maxPoolGrad(heapF32(backend, dy), heapF32(backend, x), heapF32(backend, out), packGeometry(convGeometry(info)));
+    addon.maxPoolGrad(
+      heapF32(backend, dy),
+      heapF32(backend, x),
+      heapF32(backend, out),
+      packGeometry(convGeometry(info)),
+    );
     return out;
   };
 }

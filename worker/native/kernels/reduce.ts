@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeAddon } from '../addon';
-import { type KernelArgs, type KernelOutput, attrsOf, heapF32, input, makeResident, sizeOf, wasmBackend } from './common';
+import {
+  type KernelArgs,
+  type KernelOutput,
+  attrsOf,
+  heapF32,
+  input,
+  makeResident,
+  sizeOf,
+  wasmBackend,
+} from './common';
 
 export interface SumPlan {
   outer: number;
@@ -22,7 +31,9 @@ export function planSum(shape: readonly number[], axis: number | number[], keepD
   const reduce = sizeOf(shape.slice(first, last + 1));
   const inner = sizeOf(shape.slice(last + 1));
   if (reduce === 0) return null;
-  const outShape = keepDims ? shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : shape.filter((_, i) => i < first || i > last);
+  const outShape = keepDims
+    ? shape.map((d, i) => (i >= first && i <= last ? 1 : d))
+    : shape.filter((_, i) => i < first || i > last);
   return { outer, reduce, inner, outShape };
 }
 

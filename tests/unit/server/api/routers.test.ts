@@ -103,7 +103,13 @@ describe('cells', () => {
     // A store of its own, so the listing tests below see only their sweeps.
     const adamDir = await mkdtemp(path.join(os.tmpdir(), 'atlas-api-adam-'));
     const caller = createCaller(createContextInner({ blob: new FsBlobStore(adamDir), caller: { loopback: true } }));
-    const adam = await caller.sweeps.create({ ...FIXTURE_SPEC, title: 'Adam', optimizer: { kind: 'adam' }, etaGrid: { kind: 'explicit', values: [1e-3] }, warmupGrid: [1] });
+    const adam = await caller.sweeps.create({
+      ...FIXTURE_SPEC,
+      title: 'Adam',
+      optimizer: { kind: 'adam' },
+      etaGrid: { kind: 'explicit', values: [1e-3] },
+      warmupGrid: [1],
+    });
     const d = await caller.cells.byId({ sweepId: adam.id, cellId: 'e00-w000001-s1' });
     expect(d.thresholds.sharpness).toBeCloseTo(3.8, 12);
     expect(d.thresholds.precond).toBeCloseTo(38, 12);
@@ -157,23 +163,42 @@ describe('sweeps.create / cancel / list', () => {
   it('refuses launch from a non-loopback caller without a token, and a wrong token when one is set', async () => {
     const remote = createCaller(createContextInner({ blob, caller: { loopback: false } }));
     expect(await codeOf(remote.sweeps.create(FIXTURE_SPEC))).toBe('UNAUTHORIZED');
-    const tokened = (token: string | null) => createCaller(createContextInner({ blob, launchToken: 'secret-token', caller: { loopback: true, token } }));
+    const tokened = (token: string | null) =>
+      createCaller(createContextInner({ blob, launchToken: 'secret-token', caller: { loopback: true, token } }));
     expect(await codeOf(tokened(null).sweeps.cancel({ id: sweepId }))).toBe('UNAUTHORIZED');
     expect(await codeOf(tokened('wrong-token!').sweeps.cancel({ id: sweepId }))).toBe('UNAUTHORIZED');
   });
 
   it('launches, lists newest first with filters and cursors, and cancels', async () => {
     const caller = local();
-    const a = await createCaller(createContextInner({ blob, caller: { loopback: true }, now: () => NOW + 10_000 })).sweeps.create({ ...FIXTURE_SPEC, title: 'A', author: 'Ann' });
-    const b = await createCaller(createContextInner({ blob, caller: { loopback: true }, now: () => NOW + 20_000 })).sweeps.create({ ...FIXTURE_SPEC, title: 'B', optimizer: { kind: 'adam' }, etaGrid: { kind: 'explicit', values: [1e-3, 1e-2] } });
+    const a = await createCaller(
+      createContextInner({ blob, caller: { loopback: true }, now: () => NOW + 10_000 }),
+    ).sweeps.create({ ...FIXTURE_SPEC, title: 'A', author: 'Ann' });
+    const b = await createCaller(
+      createContextInner({ blob, caller: { loopback: true }, now: () => NOW + 20_000 }),
+    ).sweeps.create({
+      ...FIXTURE_SPEC,
+      title: 'B',
+      optimizer: { kind: 'adam' },
+      etaGrid: { kind: 'explicit', values: [1e-3, 1e-2] },
+    });
     expect(b.cellCount).toBe(6);
     const page1 = await caller.sweeps.list({ limit: 2 });
     expect(page1.items.map((i) => i.title)).toEqual(['B', 'A']);
-    expect(page1.items[0]).toMatchObject({ optimizer: 'adam', state: 'queued', counts: { total: 6, done: 0 }, grid: { etas: 2, warmups: 3, seeds: 1 } });
+    expect(page1.items[0]).toMatchObject({
+      optimizer: 'adam',
+      state: 'queued',
+      counts: { total: 6, done: 0 },
+      grid: { etas: 2, warmups: 3, seeds: 1 },
+    });
     expect(page1.nextCursor).not.toBeNull();
     const page2 = await caller.sweeps.list({ limit: 2, cursor: page1.nextCursor ?? undefined });
     expect(page2.items.map((i) => i.id)).toEqual([sweepId]);
-    expect(page2.items[0]).toMatchObject({ state: 'running', model: 'FCN-3-64 SP mse', counts: { total: 12, done: 10, running: 1, queued: 1 } });
+    expect(page2.items[0]).toMatchObject({
+      state: 'running',
+      model: 'FCN-3-64 SP mse',
+      counts: { total: 12, done: 10, running: 1, queued: 1 },
+    });
     expect(page2.nextCursor).toBeNull();
     expect((await caller.sweeps.list({ author: 'ANN' })).items.map((i) => i.id)).toEqual([a.id]);
     expect((await caller.sweeps.list({ optimizer: 'adam' })).items.map((i) => i.id)).toEqual([b.id]);
@@ -184,10 +209,19 @@ describe('sweeps.create / cancel / list', () => {
 });
 
 describe('HTTP: error formatting and credentials', () => {
-  async function post(pathname: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+  async function post(
+    pathname: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; json: unknown }> {
     const req = new Request(`http://localhost:3000/api/trpc/${pathname}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', host: 'localhost:3000', 'x-forwarded-for': '127.0.0.1', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        host: 'localhost:3000',
+        'x-forwarded-for': '127.0.0.1',
+        ...headers,
+      },
       body: JSON.stringify(nonFiniteTransformer.serialize(body)),
     });
     const res = await fetchRequestHandler({
@@ -203,7 +237,11 @@ describe('HTTP: error formatting and credentials', () => {
     const bad = { ...FIXTURE_SPEC, steps: 0, etaGrid: { kind: 'pow2', unit: 'absolute', fromExp: 3, toExp: 1 } };
     const { status, json } = await post('sweeps.create', bad);
     expect(status).toBe(400);
-    const data = (json as { error: { data: { fieldIssues: { path: string }[]; zodError: { fieldErrors: Record<string, string[]> } } } }).error.data;
+    const data = (
+      json as {
+        error: { data: { fieldIssues: { path: string }[]; zodError: { fieldErrors: Record<string, string[]> } } };
+      }
+    ).error.data;
     const paths = data.fieldIssues.map((i) => i.path);
     expect(paths).toContain('steps');
     expect(data.zodError.fieldErrors.steps?.length).toBe(1);
@@ -212,8 +250,12 @@ describe('HTTP: error formatting and credentials', () => {
   it('treats forwarded non-loopback callers as remote: 401 on launch', async () => {
     const { status } = await post('sweeps.create', FIXTURE_SPEC, { 'x-forwarded-for': '203.0.113.9' });
     expect(status).toBe(401);
-    expect(callerFromHeaders(new Headers({ host: 'example.org', 'x-forwarded-for': '127.0.0.1' })).loopback).toBe(false);
-    expect(callerFromHeaders(new Headers({ host: '[::1]:3000', 'x-forwarded-for': '::1', authorization: 'Bearer abc' }))).toEqual({ token: 'abc', loopback: true });
+    expect(callerFromHeaders(new Headers({ host: 'example.org', 'x-forwarded-for': '127.0.0.1' })).loopback).toBe(
+      false,
+    );
+    expect(
+      callerFromHeaders(new Headers({ host: '[::1]:3000', 'x-forwarded-for': '::1', authorization: 'Bearer abc' })),
+    ).toEqual({ token: 'abc', loopback: true });
   });
 });
 
@@ -225,10 +267,31 @@ describe('series cache', () => {
     // Rewrite the FIRST chunk (never done in practice: chunks are append-only). The key (epoch, chunk count, last
     // chunk's etag) is unchanged, so the cached series is served: proof the repeat did not re-read the rows.
     const store = new SweepStore(blob);
-    const bogus = Array.from({ length: 128 }, (_, i) => ({ step: i, lr: 0.05, loss: 123, acc: 0.5, gradNorm: 1, paramNorm: 10 }));
-    await store.write(keys.chunk(sweepId, cellId, 1, 0), MetricChunkSchema, { schemaVersion: 1, sweepId, cellId, epoch: 1, seq: 0, ...encodeChunkRows(bogus) });
+    const bogus = Array.from({ length: 128 }, (_, i) => ({
+      step: i,
+      lr: 0.05,
+      loss: 123,
+      acc: 0.5,
+      gradNorm: 1,
+      paramNorm: 10,
+    }));
+    await store.write(keys.chunk(sweepId, cellId, 1, 0), MetricChunkSchema, {
+      schemaVersion: 1,
+      sweepId,
+      cellId,
+      epoch: 1,
+      seq: 0,
+      ...encodeChunkRows(bogus),
+    });
     expect(await local().cells.series({ sweepId, cellId })).toEqual(first);
-    const rows = Array.from({ length: 10 }, (_, i) => ({ step: 151 + i, lr: 0.05, loss: 0.1, acc: 0.5, gradNorm: 1, paramNorm: 10 }));
+    const rows = Array.from({ length: 10 }, (_, i) => ({
+      step: 151 + i,
+      lr: 0.05,
+      loss: 0.1,
+      acc: 0.5,
+      gradNorm: 1,
+      paramNorm: 10,
+    }));
     await store.write(keys.chunk(sweepId, cellId, 1, 2), MetricChunkSchema, {
       schemaVersion: 1,
       sweepId,
@@ -251,7 +314,9 @@ describe('series cache', () => {
     const { readdir, rm: rmFile } = await import('node:fs/promises');
     const epochDir = path.join(dir, 'sweeps', sweepId, 'cells', cellId, 'e000001');
     for (const f of await readdir(epochDir)) if (f.startsWith('metrics-')) await rmFile(path.join(epochDir, f));
-    expect((await new FsBlobStore(dir).list(`sweeps/${sweepId}/cells/${cellId}/e000001/metrics-`)).blobs).toHaveLength(0);
+    expect((await new FsBlobStore(dir).list(`sweeps/${sweepId}/cells/${cellId}/e000001/metrics-`)).blobs).toHaveLength(
+      0,
+    );
     const again = await local().cells.series({ sweepId, cellId, maxPoints: 40 });
     expect(again.rowCount).toBe(300);
     expect(again).toEqual(first);

@@ -22,7 +22,8 @@ describe('SGD-M stability constant by momentum-buffer age (PAPER §4.4: 2/η nea
     // Within 1% of 3.8 after 44 updates (1.8·0.9^44 = 0.017 < 0.038).
     expect(Math.abs(stabilityConstantAt(sgdm, 44) - 3.8) / 3.8).toBeLessThan(0.01);
     expect(stabilityConstantAt(sgdm, 10_000)).toBeCloseTo(stabilityConstant(sgdm, 'late'), 12);
-    for (let t = 1; t < 100; t++) expect(stabilityConstantAt(sgdm, t)).toBeGreaterThan(stabilityConstantAt(sgdm, t - 1));
+    for (let t = 1; t < 100; t++)
+      expect(stabilityConstantAt(sgdm, t)).toBeGreaterThan(stabilityConstantAt(sgdm, t - 1));
   });
 
   it('the two ends are the real edges of heavy ball: 1 step from rest overshoots past 2; 2000 steps diverge past 2+2β', () => {
@@ -69,7 +70,8 @@ describe('Adam stability constant on λ^{P⁻¹H} by update count (P_t = (1−β
     expect(stabilityConstantAt(adam, 10_000)).toBeCloseTo(38, 12);
     expect(stabilityConstant(adam, 'init')).toBeCloseTo(20, 12);
     expect(stabilityConstant(adam, 'late')).toBeCloseTo(38, 12);
-    for (let t = 1; t < 100; t++) expect(stabilityConstantAt(adam, t)).toBeGreaterThan(stabilityConstantAt(adam, t - 1));
+    for (let t = 1; t < 100; t++)
+      expect(stabilityConstantAt(adam, t)).toBeGreaterThan(stabilityConstantAt(adam, t - 1));
   });
 
   it('both ends are the real edges: the first update overshoots past 20; the late recurrence diverges past 38', () => {

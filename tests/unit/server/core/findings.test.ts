@@ -88,7 +88,11 @@ function sweep(
 
 describe('rowBoundaries', () => {
   it('finds the largest η where every seed trained and the first untrainable η above it', () => {
-    const sw = sweep('a', spec({ seeds: [1, 2] }), { 1: ['TTDD', 'TDDD'], 64: ['TTTD', 'TTTD'], 256: ['TTTT', 'TTTT'] });
+    const sw = sweep('a', spec({ seeds: [1, 2] }), {
+      1: ['TTDD', 'TDDD'],
+      64: ['TTTD', 'TTTD'],
+      256: ['TTTT', 'TTTT'],
+    });
     const rows = rowBoundaries(sw.cells);
     expect(rows.map((r) => r.largestTrained)).toEqual([1, 4, 8]);
     expect(rows[0]?.firstUntrainable).toEqual({ eta: 2, outcome: 'diverged' });
@@ -101,9 +105,19 @@ describe('rowBoundaries on a noisy edge', () => {
   it('stops at the first failure, as the paper’s η sweep does, and counts runs that still train above it', () => {
     // Adam-like row: fails at the third η, then scrapes past 1.5/K at the two largest.
     const [row] = rowBoundaries(sweep('a', spec({ warmupGrid: [1] }), { 1: 'TTFT' }).cells);
-    expect(row).toMatchObject({ largestTrained: 2, firstUntrainable: { eta: 4, outcome: 'failed' }, censored: false, trainedAbove: 1, trained: 3 });
+    expect(row).toMatchObject({
+      largestTrained: 2,
+      firstUntrainable: { eta: 4, outcome: 'failed' },
+      censored: false,
+      trainedAbove: 1,
+      trained: 3,
+    });
     const [none] = rowBoundaries(sweep('a', spec({ warmupGrid: [1] }), { 1: 'DTTT' }).cells);
-    expect(none).toMatchObject({ largestTrained: null, firstUntrainable: { eta: 1, outcome: 'diverged' }, trainedAbove: 3 });
+    expect(none).toMatchObject({
+      largestTrained: null,
+      firstUntrainable: { eta: 1, outcome: 'diverged' },
+      trainedAbove: 3,
+    });
   });
 });
 
@@ -151,13 +165,19 @@ describe('P1: the trainability boundary moves right with T_wrm', () => {
     expect(f?.table).toBeNull();
     const cancelled = checkP1({ ...sweep('a', spec(), { 1: 'TTDD', 64: 'TTQD', 256: 'TTTT' }), cancelled: true });
     expect(cancelled?.status).toBe('not-applicable');
-    expect(cancelled?.summary).toBe('The sweep was cancelled with 1 of 12 cells unfinished; the check needs all of them.');
+    expect(cancelled?.summary).toBe(
+      'The sweep was cancelled with 1 of 12 cells unfinished; the check needs all of them.',
+    );
   });
 
   it('does not apply without a T_wrm = 1 row, with η_c warmup, or to a single-η mechanism sweep', () => {
-    expect(checkP1(sweep('a', spec({ etaGrid: { kind: 'explicit', values: [0.1] } }), { 1: 'D', 64: 'T', 256: 'T' }))).toBeNull();
+    expect(
+      checkP1(sweep('a', spec({ etaGrid: { kind: 'explicit', values: [0.1] } }), { 1: 'D', 64: 'T', 256: 'T' })),
+    ).toBeNull();
     expect(checkP1(sweep('a', spec({ warmupGrid: [16, 64] }), { 16: 'TTDD', 64: 'TTTD' }))).toBeNull();
-    expect(checkP1(sweep('a', spec({ etaInit: { mode: 'critical' } }), { 1: 'TTDD', 64: 'TTTD', 256: 'TTTT' }))).toBeNull();
+    expect(
+      checkP1(sweep('a', spec({ etaInit: { mode: 'critical' } }), { 1: 'TTDD', 64: 'TTTD', 256: 'TTTT' })),
+    ).toBeNull();
   });
 });
 
@@ -172,13 +192,22 @@ function track(first: number, end: number | null, endStep = 60) {
 }
 
 const mechanism = (param: 'sp' | 'mup') =>
-  spec({ parameterization: param, etaGrid: { kind: 'pow2', unit: 'inv-lambda0', base: 1, fromExp: 5, toExp: 5, stepExp: 1 }, warmupGrid: [1, 16, 64], measure: { sharpnessEvery: 1 } });
+  spec({
+    parameterization: param,
+    etaGrid: { kind: 'pow2', unit: 'inv-lambda0', base: 1, fromExp: 5, toExp: 5, stepExp: 1 },
+    warmupGrid: [1, 16, 64],
+    measure: { sharpnessEvery: 1 },
+  });
 
 describe('P6: SP runs end warmup below λ0', () => {
   const withLambda = (ends: Record<number, number | null>) => (c: FindingsCell) => ({
     lambda0: 50,
     lambda0Quantity: 'sharpness' as const,
-    landmarks: { warmupEndStep: c.warmupSteps > 1 ? c.warmupSteps - 1 : null, sharpness: track(48, ends[c.warmupSteps] ?? null, c.warmupSteps - 1), precondSharpness: null },
+    landmarks: {
+      warmupEndStep: c.warmupSteps > 1 ? c.warmupSteps - 1 : null,
+      sharpness: track(48, ends[c.warmupSteps] ?? null, c.warmupSteps - 1),
+      precondSharpness: null,
+    },
     regime: 'C2' as Regime,
     catapults: 1,
     firstCatapultStep: c.warmupSteps > 1 ? c.warmupSteps / 2 : null,
@@ -187,7 +216,9 @@ describe('P6: SP runs end warmup below λ0', () => {
   it('passes when every trained warmup run ends below λ0, with the ratios', () => {
     const f = checkP6(sweep('a', mechanism('sp'), { 1: 'D', 16: 'T', 64: 'T' }, withLambda({ 16: 20, 64: 35 })));
     expect(f?.status).toBe('pass');
-    expect(f?.summary).toBe('In all 2 SP warmup runs that trained, λ^H at the end of warmup is below λ0 (ratio 0.4–0.7). Regimes: C2 × 2. First catapult at step 8 (T_wrm 16), 32 (T_wrm 64).');
+    expect(f?.summary).toBe(
+      'In all 2 SP warmup runs that trained, λ^H at the end of warmup is below λ0 (ratio 0.4–0.7). Regimes: C2 × 2. First catapult at step 8 (T_wrm 16), 32 (T_wrm 64).',
+    );
     // Diverged constant-LR run is listed with its label but not judged.
     expect(f?.table?.rows[0]?.slice(0, 3)).toEqual([1, '2^5/λ0', 'diverged']);
     expect(f?.table?.rows[1]?.slice(3, 6)).toEqual(['50', '20 (step 15)', '0.4']);
@@ -201,31 +232,50 @@ describe('P6: SP runs end warmup below λ0', () => {
   });
 
   it('applies only to SP SGD sweeps that measure λ^H', () => {
-    expect(checkP6(sweep('a', mechanism('mup'), { 1: 'T', 16: 'T', 64: 'T' }, withLambda({ 16: 20, 64: 35 })))).toBeNull();
-    expect(checkP6(sweep('a', { ...mechanism('sp'), measure: { sharpnessEvery: 0 } }, { 1: 'T', 16: 'T', 64: 'T' }))).toBeNull();
-    expect(checkP6(sweep('a', { ...mechanism('sp'), optimizer: { kind: 'adam' } }, { 1: 'T', 16: 'T', 64: 'T' }))).toBeNull();
+    expect(
+      checkP6(sweep('a', mechanism('mup'), { 1: 'T', 16: 'T', 64: 'T' }, withLambda({ 16: 20, 64: 35 }))),
+    ).toBeNull();
+    expect(
+      checkP6(sweep('a', { ...mechanism('sp'), measure: { sharpnessEvery: 0 } }, { 1: 'T', 16: 'T', 64: 'T' })),
+    ).toBeNull();
+    expect(
+      checkP6(sweep('a', { ...mechanism('sp'), optimizer: { kind: 'adam' } }, { 1: 'T', 16: 'T', 64: 'T' })),
+    ).toBeNull();
   });
 });
 
 describe('P7: μP runs are labelled C1', () => {
-  const labels = (r: Record<number, Regime>) => (c: FindingsCell) => ({ regime: r[c.warmupSteps] ?? null, persistentCycle: r[c.warmupSteps] === 'C1' });
+  const labels = (r: Record<number, Regime>) => (c: FindingsCell) => ({
+    regime: r[c.warmupSteps] ?? null,
+    persistentCycle: r[c.warmupSteps] === 'C1',
+  });
   const mup = spec({ ...mechanism('mup'), warmupGrid: [1, 16, 64, 128] });
 
   it('passes when most warmup runs sharpen progressively', () => {
-    const f = checkP7(sweep('a', mup, { 1: 'T', 16: 'T', 64: 'T', 128: 'T' }, labels({ 1: 'C1', 16: 'C1', 64: 'C1', 128: 'C2' })));
+    const f = checkP7(
+      sweep('a', mup, { 1: 'T', 16: 'T', 64: 'T', 128: 'T' }, labels({ 1: 'C1', 16: 'C1', 64: 'C1', 128: 'C2' })),
+    );
     expect(f?.status).toBe('pass');
-    expect(f?.summary).toBe('2 of 3 μP warmup runs are labelled C1 (2 with a persistent cycle at the edge); all labels: C1 × 2, C2 × 1.');
+    expect(f?.summary).toBe(
+      '2 of 3 μP warmup runs are labelled C1 (2 with a persistent cycle at the edge); all labels: C1 × 2, C2 × 1.',
+    );
   });
 
   it('fails when most are labelled otherwise', () => {
-    const f = checkP7(sweep('a', mup, { 1: 'T', 16: 'T', 64: 'T', 128: 'T' }, labels({ 1: 'C1', 16: 'C2', 64: 'C3', 128: 'C1' })));
+    const f = checkP7(
+      sweep('a', mup, { 1: 'T', 16: 'T', 64: 'T', 128: 'T' }, labels({ 1: 'C1', 16: 'C2', 64: 'C3', 128: 'C1' })),
+    );
     expect(f?.status).toBe('fail');
   });
 });
 
 describe('P12: GI-Adam against Adam', () => {
   const adamSpec = (kind: 'adam' | 'gi-adam') =>
-    spec({ optimizer: { kind }, etaGrid: { kind: 'pow2', unit: 'absolute', base: 1e-4, fromExp: 0, toExp: 3, stepExp: 1 }, warmupGrid: [1, 64] });
+    spec({
+      optimizer: { kind },
+      etaGrid: { kind: 'pow2', unit: 'absolute', base: 1e-4, fromExp: 0, toExp: 3, stepExp: 1 },
+      warmupGrid: [1, 64],
+    });
   const pre = (v: number) => () => ({
     landmarks: { warmupEndStep: null, sharpness: null, precondSharpness: track(v, null) },
   });
@@ -235,7 +285,9 @@ describe('P12: GI-Adam against Adam', () => {
     const gi = sweep('gi', adamSpec('gi-adam'), { 1: 'TTTF', 64: 'TTTF' }, pre(3.3e4), 1);
     const [boundary, ratio] = checkP12([adam, gi]);
     expect(boundary?.status).toBe('pass');
-    expect(boundary?.summary).toBe('At T_wrm = 1 the largest trainable η_trgt is 2.00e-4 for Adam and 4.00e-4 for GI-Adam (1 octave).');
+    expect(boundary?.summary).toBe(
+      'At T_wrm = 1 the largest trainable η_trgt is 2.00e-4 for Adam and 4.00e-4 for GI-Adam (1 octave).',
+    );
     expect(boundary?.sweepIds).toEqual(['adam', 'gi']);
     expect(ratio?.status).toBe('pass');
     // √(1 − 0.999) = 0.0316; 3.3e4 / 1e6 = 0.033.
@@ -261,7 +313,12 @@ describe('P12: GI-Adam against Adam', () => {
 
 describe('P12: GI-Adam removes Adam’s initial loss spike', () => {
   const mech = (kind: 'adam' | 'gi-adam') =>
-    spec({ optimizer: { kind }, batchSize: 0, etaGrid: { kind: 'explicit', values: [0.001, 0.01] }, warmupGrid: [1, 64] });
+    spec({
+      optimizer: { kind },
+      batchSize: 0,
+      etaGrid: { kind: 'explicit', values: [0.001, 0.01] },
+      warmupGrid: [1, 64],
+    });
   // Early losses per η at T_wrm = 1: [L₀, peak, peak step].
   const early = (byEta: Record<number, [number, number, number]>) => (c: FindingsCell) => {
     const e = c.warmupSteps === 1 ? byEta[c.eta] : undefined;
@@ -270,11 +327,25 @@ describe('P12: GI-Adam removes Adam’s initial loss spike', () => {
   const spikeOf = (fs: ReturnType<typeof checkP12>) => fs.find((f) => f.title.includes('spike'));
 
   it('passes when GI-Adam stays below (1 + δ)·L₀ wherever Adam spikes', () => {
-    const adam = sweep('adam', mech('adam'), { 1: 'TT', 64: 'TT' }, early({ 0.001: [0.43, 0.2, 1], 0.01: [0.43, 11.8, 1] }), 1);
-    const gi = sweep('gi', mech('gi-adam'), { 1: 'TT', 64: 'TT' }, early({ 0.001: [0.43, 0.3, 1], 0.01: [0.43, 0.4, 1] }), 1);
+    const adam = sweep(
+      'adam',
+      mech('adam'),
+      { 1: 'TT', 64: 'TT' },
+      early({ 0.001: [0.43, 0.2, 1], 0.01: [0.43, 11.8, 1] }),
+      1,
+    );
+    const gi = sweep(
+      'gi',
+      mech('gi-adam'),
+      { 1: 'TT', 64: 'TT' },
+      early({ 0.001: [0.43, 0.3, 1], 0.01: [0.43, 0.4, 1] }),
+      1,
+    );
     const f = spikeOf(checkP12([adam, gi]));
     expect(f?.status).toBe('pass');
-    expect(f?.summary).toBe('Adam’s loss spikes in its first 10 steps at 1 η and GI-Adam’s does not: η 0.01: Adam ×27.4, GI-Adam ×0.93.');
+    expect(f?.summary).toBe(
+      'Adam’s loss spikes in its first 10 steps at 1 η and GI-Adam’s does not: η 0.01: Adam ×27.4, GI-Adam ×0.93.',
+    );
     expect(f?.table?.rows).toEqual([
       ['0.001', '0.43', '0.465 (1)', '0.43', '0.698 (1)'],
       ['0.01', '0.43', '27.4 (1)', '0.43', '0.93 (1)'],
@@ -282,10 +353,28 @@ describe('P12: GI-Adam removes Adam’s initial loss spike', () => {
   });
 
   it('fails when GI-Adam spikes too, and is not applicable when Adam never spikes', () => {
-    const adam = sweep('adam', mech('adam'), { 1: 'TT', 64: 'TT' }, early({ 0.001: [0.43, 0.2, 1], 0.01: [0.43, 11.8, 1] }), 1);
-    const gi = sweep('gi', mech('gi-adam'), { 1: 'TT', 64: 'TT' }, early({ 0.001: [0.43, 0.3, 1], 0.01: [0.43, 0.5, 2] }), 1);
+    const adam = sweep(
+      'adam',
+      mech('adam'),
+      { 1: 'TT', 64: 'TT' },
+      early({ 0.001: [0.43, 0.2, 1], 0.01: [0.43, 11.8, 1] }),
+      1,
+    );
+    const gi = sweep(
+      'gi',
+      mech('gi-adam'),
+      { 1: 'TT', 64: 'TT' },
+      early({ 0.001: [0.43, 0.3, 1], 0.01: [0.43, 0.5, 2] }),
+      1,
+    );
     expect(spikeOf(checkP12([adam, gi]))?.status).toBe('fail');
-    const calm = sweep('adam', mech('adam'), { 1: 'TT', 64: 'TT' }, early({ 0.001: [0.43, 0.2, 1], 0.01: [0.43, 0.45, 1] }), 1);
+    const calm = sweep(
+      'adam',
+      mech('adam'),
+      { 1: 'TT', 64: 'TT' },
+      early({ 0.001: [0.43, 0.2, 1], 0.01: [0.43, 0.45, 1] }),
+      1,
+    );
     const f = spikeOf(checkP12([calm, gi]));
     expect(f?.status).toBe('not-applicable');
     expect(f?.summary).toContain('Adam shows no initial spike at any η');
@@ -294,7 +383,13 @@ describe('P12: GI-Adam removes Adam’s initial loss spike', () => {
   it('reads L₀ and the peak of steps 1…10 from the rows, a non-finite loss being the highest peak', () => {
     const rows = [0.5, 0.6, 2.0, 0.4, 0.3, 0.2, 0.2, 0.1, 0.1, 0.1, 0.1, 9.0].map((loss, step) => ({ step, loss }));
     expect(earlyLossOf(rows)).toEqual({ loss0: 0.5, peak: 2.0, peakStep: 2 });
-    expect(earlyLossOf([{ step: 0, loss: 1 }, { step: 1, loss: 0.5 }, { step: 2, loss: NaN }])).toEqual({ loss0: 1, peak: Infinity, peakStep: 2 });
+    expect(
+      earlyLossOf([
+        { step: 0, loss: 1 },
+        { step: 1, loss: 0.5 },
+        { step: 2, loss: NaN },
+      ]),
+    ).toEqual({ loss0: 1, peak: Infinity, peakStep: 2 });
     expect(earlyLossOf([{ step: 1, loss: 1 }])).toBeNull();
   });
 });
@@ -302,14 +397,23 @@ describe('P12: GI-Adam removes Adam’s initial loss spike', () => {
 describe('P13: warmup from η_c', () => {
   // λ0 = 10, η_trgt = 2^x/λ0 = 0.1, 0.2, 0.4; η_c = 0.1; T_wrm = 64.
   // T_reach = 1 at η_trgt = η_c; 64·(1 − 0.5) = 32 at 0.2; 64·(1 − 0.25) = 48 at 0.4.
-  const critical = spec({ etaGrid: { kind: 'pow2', unit: 'inv-lambda0', base: 1, fromExp: 0, toExp: 2, stepExp: 1 }, warmupGrid: [64], etaInit: { mode: 'critical' } });
-  const run = (ends: number[]) => (c: FindingsCell) => ({ etaC: 0.1, warmupEndEventStep: ends[Math.round(Math.log2(c.eta))] ?? null });
+  const critical = spec({
+    etaGrid: { kind: 'pow2', unit: 'inv-lambda0', base: 1, fromExp: 0, toExp: 2, stepExp: 1 },
+    warmupGrid: [64],
+    etaInit: { mode: 'critical' },
+  });
+  const run = (ends: number[]) => (c: FindingsCell) => ({
+    etaC: 0.1,
+    warmupEndEventStep: ends[Math.round(Math.log2(c.eta))] ?? null,
+  });
 
   it('passes when T_reach is 1 below η_c and under T_wrm above it', () => {
     const zero = sweep('zero', { ...critical, etaInit: { mode: 'zero' } }, { 64: 'TTD' });
     const f = checkP13(sweep('crit', critical, { 64: 'TTT' }, run([0, 31, 47])), [zero]);
     expect(f?.status).toBe('pass');
-    expect(f?.summary).toBe('1 runs with η_trgt ≤ η_c reached it at step 1; 2 with η_trgt > η_c reached it in fewer than T_wrm steps. η_c·λ0 ranges 1–1. Trained: 3 of 3 from η_c, 2 from 0.');
+    expect(f?.summary).toBe(
+      '1 runs with η_trgt ≤ η_c reached it at step 1; 2 with η_trgt > η_c reached it in fewer than T_wrm steps. η_c·λ0 ranges 1–1. Trained: 3 of 3 from η_c, 2 from 0.',
+    );
     expect(f?.table?.rows.map((r) => [r[4], r[5], r[6]])).toEqual([
       ['yes', 1, '1'],
       ['no', 32, '32'],
@@ -320,7 +424,10 @@ describe('P13: warmup from η_c', () => {
 
   it('counts a run that diverged before reaching η_trgt apart instead of judging its T_reach', () => {
     const zero = sweep('zero', { ...critical, etaInit: { mode: 'zero' } }, { 64: 'TTT' });
-    const diverging = (c: FindingsCell) => ({ ...run([0, 31, 47])(c), ...(c.eta === 4 ? { warmupEndEventStep: null, divergenceStep: 9 } : {}) });
+    const diverging = (c: FindingsCell) => ({
+      ...run([0, 31, 47])(c),
+      ...(c.eta === 4 ? { warmupEndEventStep: null, divergenceStep: 9 } : {}),
+    });
     const f = checkP13(sweep('crit', critical, { 64: 'TTD' }, diverging), [zero]);
     expect(f?.status).toBe('pass');
     expect(f?.summary).toBe(
@@ -341,7 +448,12 @@ describe('Fig 7: persistent catapult warmup', () => {
   const linear = sweep('lin', spec({ etaGrid: grid, warmupGrid: [1, 64] }), { 1: 'TTDDD', 64: 'TTTDD' });
 
   it('passes when it trains beyond every linear warmup', () => {
-    const p = sweep('pc', spec({ etaGrid: grid, warmupGrid: [1], etaInit: { mode: 'persistent' } }), { 1: 'TTTTD' }, () => ({ persistentReachedStep: 40 }));
+    const p = sweep(
+      'pc',
+      spec({ etaGrid: grid, warmupGrid: [1], etaInit: { mode: 'persistent' } }),
+      { 1: 'TTTTD' },
+      () => ({ persistentReachedStep: 40 }),
+    );
     const f = checkFig7(p, [linear]);
     expect(f?.status).toBe('pass');
     expect(f?.summary).toBe('Largest trainable η_trgt: persistent 2^5/λ0; linear T_wrm 1: 2^3/λ0, T_wrm 64: 2^4/λ0.');
@@ -368,7 +480,9 @@ describe('computeFindings', () => {
 
   it('formats η in its grid’s unit', () => {
     expect(formatEta(SweepSpecSchema.parse(spec()), 8)).toBe('2^3/λ0');
-    expect(formatEta(SweepSpecSchema.parse(spec({ etaGrid: { kind: 'explicit', values: [0.001] } })), 0.001)).toBe('0.001');
+    expect(formatEta(SweepSpecSchema.parse(spec({ etaGrid: { kind: 'explicit', values: [0.001] } })), 0.001)).toBe(
+      '0.001',
+    );
   });
 });
 
@@ -398,8 +512,17 @@ describe('lambdaTrack', () => {
 
 describe('findingsCell', () => {
   it('takes what the checks read from a stored RunResult: λ0, η_c, warmup end, divergence, landmarks, regime', () => {
-    const config = RunConfigSchema.parse({ schedule: { etaTrgt: 0.4, warmupSteps: 64, etaInit: { mode: 'critical' } }, steps: 100 });
-    const track = { first: { step: 0, value: 50 }, warmupEnd: { step: 40, value: 20 }, last: { step: 99, value: 18 }, min: { step: 99, value: 18 }, max: { step: 0, value: 50 } };
+    const config = RunConfigSchema.parse({
+      schedule: { etaTrgt: 0.4, warmupSteps: 64, etaInit: { mode: 'critical' } },
+      steps: 100,
+    });
+    const track = {
+      first: { step: 0, value: 50 },
+      warmupEnd: { step: 40, value: 20 },
+      last: { step: 99, value: 18 },
+      min: { step: 99, value: 18 },
+      max: { step: 0, value: 50 },
+    };
     const run = parseRecord(RunResultSchema, {
       schemaVersion: 1,
       outcome: 'trained',
@@ -429,27 +552,52 @@ describe('findingsCell', () => {
       wallTimeMs: 1,
       trainTimeMs: 1,
       stepsPerSec: 100,
-      events: [{ step: -1, kind: 'eta-init', value: 0.1 }, { step: 47, kind: 'warmup-end', value: 0.4 }],
+      events: [
+        { step: -1, kind: 'eta-init', value: 0.1 },
+        { step: 47, kind: 'warmup-end', value: 0.4 },
+      ],
       curvature: {
         schemaVersion: 1,
         quantity: 'sharpness',
         thresholdConstant: 2,
         measuredSteps: 10,
-        lambda0: { lambda0: 48, perBatch: [47, 49], iterations: [20, 20], converged: [true, true], quantity: 'sharpness' },
+        lambda0: {
+          lambda0: 48,
+          perBatch: [47, 49],
+          iterations: [20, 20],
+          converged: [true, true],
+          quantity: 'sharpness',
+        },
         criticalLr: null,
         persistent: null,
         catapults: [
-          { step: 12, peakStep: 13, lossBefore: 1, lossPeak: 2, ratio: 1.3, lambdaBefore: 40, lambdaAfter: 25, lambdaDrop: 0.4, confirmed: true },
+          {
+            step: 12,
+            peakStep: 13,
+            lossBefore: 1,
+            lossPeak: 2,
+            ratio: 1.3,
+            lambdaBefore: 40,
+            lambdaAfter: 25,
+            lambdaDrop: 0.4,
+            confirmed: true,
+          },
         ],
         regime: null,
         landmarks: { warmupEndStep: 47, sharpness: track, precondSharpness: null },
       },
       config,
     });
-    const cell = findingsCell({ cellId: 'e02-w000064-s1', etaInUnits: 4, warmupSteps: 64, seed: 1 }, 0.4, 'trained', run, [
-      { step: 0, loss: 1 },
-      { step: 1, loss: 1.5 },
-    ]);
+    const cell = findingsCell(
+      { cellId: 'e02-w000064-s1', etaInUnits: 4, warmupSteps: 64, seed: 1 },
+      0.4,
+      'trained',
+      run,
+      [
+        { step: 0, loss: 1 },
+        { step: 1, loss: 1.5 },
+      ],
+    );
     expect(cell).toMatchObject({
       eta: 4,
       etaTrgt: 0.4,
@@ -468,6 +616,8 @@ describe('findingsCell', () => {
     });
     expect(cell.landmarks?.sharpness?.warmupEnd).toEqual({ step: 40, value: 20 });
     // An unfinished cell has its coordinates and nothing else.
-    expect(findingsCell({ cellId: 'e00-w000001-s1', etaInUnits: 1, warmupSteps: 1, seed: 1 }, null, null, null)).toMatchObject({ outcome: null, lambda0: null, landmarks: null, earlyLoss: null });
+    expect(
+      findingsCell({ cellId: 'e00-w000001-s1', etaInUnits: 1, warmupSteps: 1, seed: 1 }, null, null, null),
+    ).toMatchObject({ outcome: null, lambda0: null, landmarks: null, earlyLoss: null });
   });
 });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { calibrationRunConfig, cellRunConfig, etaGridValues, gridCells, MissingCalibrationError, sweepJobIds } from '../../../../server/core/grid';
-import { SweepSpecSchema } from '../../../../server/core/sweep-spec';
+import {
+  calibrationRunConfig,
+  cellCoord,
+  cellEtaTrgt,
+  cellRunConfig,
+  etaGridValues,
+  gridCells,
+  MissingCalibrationError,
+  sweepJobIds,
+} from '../../../../server/core/grid';
+import { cellCount, isRelativeGrid, SweepSpecSchema } from '../../../../server/core/sweep-spec';
 
 const spec = SweepSpecSchema.parse({
   title: 't',
@@ -18,7 +27,14 @@ describe('grid expansion', () => {
     const cells = gridCells(spec);
     expect(cells).toHaveLength(16);
     expect(cells.slice(0, 3).map((c) => c.cellId)).toEqual(['e00-w000001-s1', 'e00-w000001-s2', 'e01-w000001-s1']);
-    expect(cells[15]).toEqual({ cellId: 'e03-w000064-s2', etaIndex: 3, etaInUnits: 8, etaExp: 3, warmupSteps: 64, seed: 2 });
+    expect(cells[15]).toEqual({
+      cellId: 'e03-w000064-s2',
+      etaIndex: 3,
+      etaInUnits: 8,
+      etaExp: 3,
+      warmupSteps: 64,
+      seed: 2,
+    });
     expect(new Set(cells.map((c) => c.cellId)).size).toBe(16);
     // Same spec → same ids (expansion is pure).
     expect(gridCells(SweepSpecSchema.parse(spec)).map((c) => c.cellId)).toEqual(cells.map((c) => c.cellId));
@@ -49,11 +65,22 @@ describe('grid expansion', () => {
   });
 
   it('uses absolute and explicit grids as given', () => {
-    expect(etaGridValues({ kind: 'pow2', unit: 'absolute', base: 1e-5, fromExp: 9, toExp: 11, stepExp: 1 }).map((v) => v.value)).toEqual([
-      0.00512, 0.01024, 0.02048,
-    ]);
-    expect(etaGridValues({ kind: 'pow2', unit: 'absolute', base: 1, fromExp: 0, toExp: 0.3, stepExp: 0.1 }).map((v) => v.exp)).toEqual([0, 0.1, 0.2, 0.3]);
-    const explicit = SweepSpecSchema.parse({ title: 't', author: 'a', etaGrid: { kind: 'explicit', values: [0.3, 0.1] }, warmupGrid: [1] });
+    expect(
+      etaGridValues({ kind: 'pow2', unit: 'absolute', base: 1e-5, fromExp: 9, toExp: 11, stepExp: 1 }).map(
+        (v) => v.value,
+      ),
+    ).toEqual([0.00512, 0.01024, 0.02048]);
+    expect(
+      etaGridValues({ kind: 'pow2', unit: 'absolute', base: 1, fromExp: 0, toExp: 0.3, stepExp: 0.1 }).map(
+        (v) => v.exp,
+      ),
+    ).toEqual([0, 0.1, 0.2, 0.3]);
+    const explicit = SweepSpecSchema.parse({
+      title: 't',
+      author: 'a',
+      etaGrid: { kind: 'explicit', values: [0.3, 0.1] },
+      warmupGrid: [1],
+    });
     expect(gridCells(explicit).map((c) => [c.cellId, cellRunConfig(explicit, c).schedule.etaTrgt])).toEqual([
       ['e00-w000001-s1', 0.3],
       ['e01-w000001-s1', 0.1],
@@ -65,5 +92,34 @@ describe('grid expansion', () => {
     expect(cfg.seed).toBe(1);
     expect(cfg.measure.lambda0).toBe(true);
     expect(cfg.model).toEqual({ kind: 'fcn', depth: 2, width: 8 });
+  });
+});
+
+describe('one derivation per concept', () => {
+  it('cellCoord finds every cell of the grid from its id alone, and nothing else', () => {
+    for (const c of gridCells(spec)) expect(cellCoord(spec, c.cellId)).toEqual(c);
+    expect(cellCoord(spec, 'calibration')).toBeNull();
+    expect(cellCoord(spec, 'e04-w000001-s1')).toBeNull(); // η index past the grid
+    expect(cellCoord(spec, 'e00-w000002-s1')).toBeNull(); // T_wrm not in the grid
+    expect(cellCoord(spec, 'e00-w000001-s3')).toBeNull(); // seed not in the grid
+    expect(cellCoord(spec, 'e000-w000001-s1')).toBeNull(); // not the canonical id of (0, 1, 1)
+  });
+
+  it('cellCount is η values × T_wrm values × seeds', () => {
+    expect(cellCount(spec)).toBe(16);
+    expect(cellCount(spec)).toBe(gridCells(spec).length);
+  });
+
+  it('a relative grid has η_trgt = 2^x/λ0 once λ0 is known, and none before', () => {
+    expect(isRelativeGrid(spec)).toBe(true);
+    const coord = cellCoord(spec, 'e03-w000064-s2');
+    expect(coord).not.toBeNull();
+    if (coord === null) return;
+    expect(cellEtaTrgt(spec, coord, 16)).toBe(0.5);
+    expect(cellEtaTrgt(spec, coord, null)).toBeNull();
+    expect(cellEtaTrgt(spec, coord, 0)).toBeNull();
+    const absolute = SweepSpecSchema.parse({ ...spec, etaGrid: { kind: 'explicit', values: [0.1, 0.2] } });
+    expect(isRelativeGrid(absolute)).toBe(false);
+    expect(cellEtaTrgt(absolute, { etaInUnits: 0.2 }, null)).toBe(0.2);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it } from 'vitest';
 import {
   aggregateHeatmap,
   boundaryColumns,
@@ -8,15 +8,9 @@ import {
   formatNumber,
   type HeatmapCellState,
   type HeatmapInputCell,
-} from "../../../../server/core/heatmap";
+} from '../../../../server/core/heatmap';
 
-function cell(
-  eta: number,
-  warmupSteps: number,
-  state: HeatmapCellState,
-  loss?: number,
-  seed = 1,
-): HeatmapInputCell {
+function cell(eta: number, warmupSteps: number, state: HeatmapCellState, loss?: number, seed = 1): HeatmapInputCell {
   return {
     cellId: `c-${eta}-${warmupSteps}-${seed}`,
     eta,
@@ -29,32 +23,32 @@ function cell(
 
 // A 3 (η) × 3 (T_wrm) sweep shaped like PAPER P1: the divergence frontier moves right as T_wrm grows.
 const sweep: HeatmapInputCell[] = [
-  cell(1, 1, "trained", 0.5),
-  cell(2, 1, "diverged", NaN),
-  cell(4, 1, "diverged", Infinity),
-  cell(1, 64, "trained", 0.4),
-  cell(2, 64, "trained", 0.3),
-  cell(4, 64, "diverged", NaN),
-  cell(1, 1024, "trained", 0.45),
-  cell(2, 1024, "trained", 0.25),
-  cell(4, 1024, "failed", 2.3),
+  cell(1, 1, 'trained', 0.5),
+  cell(2, 1, 'diverged', NaN),
+  cell(4, 1, 'diverged', Infinity),
+  cell(1, 64, 'trained', 0.4),
+  cell(2, 64, 'trained', 0.3),
+  cell(4, 64, 'diverged', NaN),
+  cell(1, 1024, 'trained', 0.45),
+  cell(2, 1024, 'trained', 0.25),
+  cell(4, 1024, 'failed', 2.3),
 ];
 
-describe("aggregateHeatmap", () => {
-  it("orders columns by η and rows by T_wrm, whatever the input order", () => {
-    const g = aggregateHeatmap([...sweep].reverse(), "loss");
+describe('aggregateHeatmap', () => {
+  it('orders columns by η and rows by T_wrm, whatever the input order', () => {
+    const g = aggregateHeatmap([...sweep].reverse(), 'loss');
     expect(g.etas).toEqual([1, 2, 4]);
     expect(g.warmups).toEqual([1, 64, 1024]);
     expect(g.cells.map((c) => c?.state)).toEqual([
-      "trained",
-      "diverged",
-      "diverged",
-      "trained",
-      "trained",
-      "diverged",
-      "trained",
-      "trained",
-      "failed",
+      'trained',
+      'diverged',
+      'diverged',
+      'trained',
+      'trained',
+      'diverged',
+      'trained',
+      'trained',
+      'failed',
     ]);
     expect(g.cells[4]).toMatchObject({
       col: 1,
@@ -65,44 +59,41 @@ describe("aggregateHeatmap", () => {
     });
   });
 
-  it("takes the finite extent, ignoring NaN and Inf of diverged cells", () => {
-    expect(aggregateHeatmap(sweep, "loss").extent).toEqual([0.25, 2.3]);
+  it('takes the finite extent, ignoring NaN and Inf of diverged cells', () => {
+    expect(aggregateHeatmap(sweep, 'loss').extent).toEqual([0.25, 2.3]);
   });
 
-  it("averages seeds over finite values only and lets unfinished or diverged seeds decide the state", () => {
+  it('averages seeds over finite values only and lets unfinished or diverged seeds decide the state', () => {
     const g = aggregateHeatmap(
       [
-        cell(1, 1, "trained", 0.2, 1),
-        cell(1, 1, "trained", 0.4, 2),
-        cell(2, 1, "trained", 0.1, 1),
-        cell(2, 1, "diverged", NaN, 2),
-        cell(4, 1, "running", 0.9, 1),
-        cell(4, 1, "diverged", NaN, 2),
+        cell(1, 1, 'trained', 0.2, 1),
+        cell(1, 1, 'trained', 0.4, 2),
+        cell(2, 1, 'trained', 0.1, 1),
+        cell(2, 1, 'diverged', NaN, 2),
+        cell(4, 1, 'running', 0.9, 1),
+        cell(4, 1, 'diverged', NaN, 2),
       ],
-      "loss",
+      'loss',
     );
     expect(g.cells[0]?.value).toBeCloseTo(0.3, 12);
-    expect(g.cells[0]?.cellIds).toEqual(["c-1-1-1", "c-1-1-2"]);
+    expect(g.cells[0]?.cellIds).toEqual(['c-1-1-1', 'c-1-1-2']);
     expect(g.cells[1]).toMatchObject({
-      state: "diverged",
+      state: 'diverged',
       value: 0.1,
       counts: { trained: 1, diverged: 1 },
     });
-    expect(g.cells[2]?.state).toBe("running");
+    expect(g.cells[2]?.state).toBe('running');
   });
 
-  it("leaves holes as null, NaN where nothing is finite, and a null extent for an empty sweep", () => {
-    const g = aggregateHeatmap(
-      [cell(1, 1, "queued"), cell(2, 8, "trained", 1)],
-      "loss",
-    );
+  it('leaves holes as null, NaN where nothing is finite, and a null extent for an empty sweep', () => {
+    const g = aggregateHeatmap([cell(1, 1, 'queued'), cell(2, 8, 'trained', 1)], 'loss');
     expect(g.cells).toHaveLength(4);
     expect(g.cells[1]).toBeNull();
     expect(g.cells[2]).toBeNull();
     expect(Number.isNaN(g.cells[0]?.value)).toBe(true);
-    const empty = aggregateHeatmap([], "loss");
+    const empty = aggregateHeatmap([], 'loss');
     expect(empty).toEqual({
-      metric: "loss",
+      metric: 'loss',
       etas: [],
       warmups: [],
       cells: [],
@@ -111,24 +102,21 @@ describe("aggregateHeatmap", () => {
   });
 });
 
-describe("divergence/failure boundary", () => {
-  const g = aggregateHeatmap(sweep, "loss");
+describe('divergence/failure boundary', () => {
+  const g = aggregateHeatmap(sweep, 'loss');
 
-  it("finds per row the first column of the unbroken unsuccessful run reaching the right edge", () => {
-    expect(boundaryColumns(g, "unsuccessful")).toEqual([1, 2, 2]);
+  it('finds per row the first column of the unbroken unsuccessful run reaching the right edge', () => {
+    expect(boundaryColumns(g, 'unsuccessful')).toEqual([1, 2, 2]);
     // A failed (not diverged) cell does not count for the divergence-only frontier.
-    expect(boundaryColumns(g, "diverged")).toEqual([1, 2, null]);
+    expect(boundaryColumns(g, 'diverged')).toEqual([1, 2, null]);
   });
 
-  it("ignores a diverged cell with a trained cell to its right", () => {
-    const holes = aggregateHeatmap(
-      [cell(1, 1, "diverged", NaN), cell(2, 1, "trained", 0.3)],
-      "loss",
-    );
+  it('ignores a diverged cell with a trained cell to its right', () => {
+    const holes = aggregateHeatmap([cell(1, 1, 'diverged', NaN), cell(2, 1, 'trained', 0.3)], 'loss');
     expect(boundaryColumns(holes)).toEqual([null]);
   });
 
-  it("draws a staircase in grid units and breaks it at rows without a frontier", () => {
+  it('draws a staircase in grid units and breaks it at rows without a frontier', () => {
     expect(boundaryPolylines(g)).toEqual([
       [
         { x: 1, y: 0 },
@@ -137,7 +125,7 @@ describe("divergence/failure boundary", () => {
         { x: 2, y: 3 },
       ],
     ]);
-    expect(boundaryPolylines(g, "diverged")).toEqual([
+    expect(boundaryPolylines(g, 'diverged')).toEqual([
       [
         { x: 1, y: 0 },
         { x: 1, y: 1 },
@@ -148,52 +136,62 @@ describe("divergence/failure boundary", () => {
   });
 });
 
-describe("log₂ tick labels", () => {
-  it("labels powers of two (and half powers) by exponent, other values by 2–3 significant digits", () => {
-    expect(
-      [1, 2, 0.25, 1024, Math.SQRT2, 2 ** 0.5 * 8].map(formatLog2Tick),
-    ).toEqual(["1", "2^1", "2^-2", "2^10", "2^0.5", "2^3.5"]);
+describe('log₂ tick labels', () => {
+  it('labels powers of two (and half powers) by exponent, other values by 2–3 significant digits', () => {
+    expect([1, 2, 0.25, 1024, Math.SQRT2, 2 ** 0.5 * 8].map(formatLog2Tick)).toEqual([
+      '1',
+      '2^1',
+      '2^-2',
+      '2^10',
+      '2^0.5',
+      '2^3.5',
+    ]);
     // Adam grid of PAPER §2.4: 2^9·1e-5 = 0.00512 is not a power of two.
-    expect(formatLog2Tick(0.00512)).toBe("0.00512");
-    expect(formatLog2Tick(2 ** 24 * 1e-5)).toBe("168");
+    expect(formatLog2Tick(0.00512)).toBe('0.00512');
+    expect(formatLog2Tick(2 ** 24 * 1e-5)).toBe('168');
   });
 
-  it("formats numbers compactly, keeping NaN and infinities visible", () => {
-    expect(
-      [0.123456, 123456, 1e-5, NaN, Infinity, -Infinity, 0].map(formatNumber),
-    ).toEqual(["0.123", "1.23e5", "1.00e-5", "NaN", "∞", "−∞", "0"]);
+  it('formats numbers compactly, keeping NaN and infinities visible', () => {
+    expect([0.123456, 123456, 1e-5, NaN, Infinity, -Infinity, 0].map(formatNumber)).toEqual([
+      '0.123',
+      '1.23e5',
+      '1.00e-5',
+      'NaN',
+      '∞',
+      '−∞',
+      '0',
+    ]);
   });
 });
 
-describe("cellAtStep (the step slider)", () => {
+describe('cellAtStep (the step slider)', () => {
   const history = [
     { step: 0, values: { loss: 1 } },
     { step: 10, values: { loss: 0.5 } },
     { step: 100, values: { loss: 0.2 } },
   ];
-  it("takes the last point at or before the step and shows a finished cell as running before its end", () => {
-    expect(cellAtStep(history, 50, { state: "trained" })).toEqual({
-      state: "running",
+  it('takes the last point at or before the step and shows a finished cell as running before its end', () => {
+    expect(cellAtStep(history, 50, { state: 'trained' })).toEqual({
+      state: 'running',
       values: { loss: 0.5 },
     });
-    expect(cellAtStep(history, 100, { state: "trained" })).toEqual({
-      state: "trained",
+    expect(cellAtStep(history, 100, { state: 'trained' })).toEqual({
+      state: 'trained',
       values: { loss: 0.2 },
     });
-    expect(cellAtStep(history, 5000, { state: "failed" })).toEqual({
-      state: "failed",
+    expect(cellAtStep(history, 5000, { state: 'failed' })).toEqual({
+      state: 'failed',
       values: { loss: 0.2 },
     });
   });
-  it("marks a cell diverged from its divergence step on, and unreached cells as running or queued", () => {
-    expect(
-      cellAtStep(history, 60, { state: "diverged", divergedAtStep: 50 }).state,
-    ).toBe("diverged");
-    expect(
-      cellAtStep(history, 40, { state: "diverged", divergedAtStep: 50 }),
-    ).toEqual({ state: "running", values: { loss: 0.5 } });
-    expect(cellAtStep([], 40, { state: "queued" })).toEqual({
-      state: "queued",
+  it('marks a cell diverged from its divergence step on, and unreached cells as running or queued', () => {
+    expect(cellAtStep(history, 60, { state: 'diverged', divergedAtStep: 50 }).state).toBe('diverged');
+    expect(cellAtStep(history, 40, { state: 'diverged', divergedAtStep: 50 })).toEqual({
+      state: 'running',
+      values: { loss: 0.5 },
+    });
+    expect(cellAtStep([], 40, { state: 'queued' })).toEqual({
+      state: 'queued',
       values: {},
     });
   });

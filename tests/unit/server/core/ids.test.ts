@@ -16,7 +16,7 @@ describe('sweep ids', () => {
 
   it('takes 10 random characters from a 32-letter alphabet without i, l, o, u', () => {
     const bytes = Uint8Array.from([0, 1, 9, 10, 17, 18, 20, 26, 31, 32]);
-    expect(makeSweepId(0, bytes).split('-')[1]).toBe('019ahjmtz0') // alphabet index: 0→0 1→1 9→9 10→a 17→h 18→j 20→m 26→t 31→z 32 mod 32→0;
+    expect(makeSweepId(0, bytes).split('-')[1]).toBe('019ahjmtz0'); // alphabet index: 0→0 1→1 9→9 10→a 17→h 18→j 20→m 26→t 31→z 32 mod 32→0;
     const a = makeSweepId(1000);
     const b = makeSweepId(1000);
     expect(a).not.toBe(b); // 50 random bits: a collision here would be a broken RNG

@@ -8,7 +8,13 @@ import {
   type OutcomeEvidence,
 } from '../../../../server/core/outcome';
 
-const base: OutcomeEvidence = { errored: false, cancelled: false, diverged: false, finalTrainAccuracy: 0.9, numClasses: 10 };
+const base: OutcomeEvidence = {
+  errored: false,
+  cancelled: false,
+  diverged: false,
+  finalTrainAccuracy: 0.9,
+  numClasses: 10,
+};
 
 describe('outcome classification (PAPER §5, §9.1)', () => {
   it('divergence is a NaN or ±Inf loss, and nothing finite', () => {

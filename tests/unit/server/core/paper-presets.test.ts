@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CLAIM_IDS } from '../../../../server/core/findings';
 import { calibrationRunConfig, cellRunConfig, gridCells } from '../../../../server/core/grid';
-import { needsCalibration } from '../../../../server/core/sweep-spec';
-import { PAPER_CIFAR10_DIR, PAPER_PRESETS, paperPreset, presetNeedsCalibration, studyCost } from '../../../../server/core/paper-presets';
+import { isRelativeGrid } from '../../../../server/core/sweep-spec';
+import {
+  PAPER_CIFAR10_DIR,
+  PAPER_PRESETS,
+  paperPreset,
+  presetNeedsCalibration,
+  studyCost,
+} from '../../../../server/core/paper-presets';
 import { SweepSpecSchema, type StudySize } from '../../../../server/core/sweep-spec';
 import { RunConfigSchema } from '../../../../server/core/run-config';
 
@@ -30,7 +36,7 @@ describe('paper presets', () => {
       for (const size of SIZES) {
         for (const s of p.sizes[size]) {
           const spec = SweepSpecSchema.parse(s.spec);
-          const lambda0 = needsCalibration(spec) ? 50 : undefined;
+          const lambda0 = isRelativeGrid(spec) ? 50 : undefined;
           for (const coord of gridCells(spec)) {
             const config = cellRunConfig(spec, coord, lambda0);
             expect(RunConfigSchema.safeParse(config).success, `${p.id} ${size} ${s.role} ${coord.cellId}`).toBe(true);
@@ -45,7 +51,8 @@ describe('paper presets', () => {
 
   it('run the paper’s data at paper size and Fashion-MNIST subsets at CPU size', () => {
     for (const p of PAPER_PRESETS) {
-      for (const s of p.sizes.paper) expect(SweepSpecSchema.parse(s.spec).data).toMatchObject({ name: 'cifar10', dir: PAPER_CIFAR10_DIR });
+      for (const s of p.sizes.paper)
+        expect(SweepSpecSchema.parse(s.spec).data).toMatchObject({ name: 'cifar10', dir: PAPER_CIFAR10_DIR });
       for (const s of p.sizes.cpu) {
         const d = SweepSpecSchema.parse(s.spec).data;
         expect(d.name).toBe('fashion-mnist');
@@ -71,7 +78,12 @@ describe('paper presets', () => {
     const spec = SweepSpecSchema.parse(fig1.sizes.cpu[0]?.spec);
     const cells = gridCells(spec).length;
     // Two sweeps (SP, μP) × one η × the T_wrm values, λ measured at every step.
-    expect(studyCost(fig1, 'cpu')).toEqual({ sweeps: 2, cells: 2 * cells, cellSteps: 2 * cells * spec.steps, sharpnessSteps: 2 * cells * spec.steps });
+    expect(studyCost(fig1, 'cpu')).toEqual({
+      sweeps: 2,
+      cells: 2 * cells,
+      cellSteps: 2 * cells * spec.steps,
+      sharpnessSteps: 2 * cells * spec.steps,
+    });
     expect(cells).toBe(spec.warmupGrid.length);
     expect(presetNeedsCalibration(fig1, 'cpu')).toBe(true);
     const gi = paperPreset('adam-mechanisms');

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { isLogSpacedStep, logSpacedSteps } from '../../../../server/core/progress-history';
-import { decodeChunkRows, encodeChunkRows, MetricChunkSchema, toStoredPrecision } from '../../../../server/core/records';
+import {
+  decodeChunkRows,
+  encodeChunkRows,
+  MetricChunkSchema,
+  toStoredPrecision,
+} from '../../../../server/core/records';
 
-const chunkBase = { schemaVersion: 1, sweepId: 'swzzzzzzzzz-0000000000', cellId: 'e00-w000001-s1', epoch: 1, seq: 0 } as const;
+const chunkBase = {
+  schemaVersion: 1,
+  sweepId: 'swzzzzzzzzz-0000000000',
+  cellId: 'e00-w000001-s1',
+  epoch: 1,
+  seq: 0,
+} as const;
 
 describe('columnar chunk rows', () => {
   it('encodes step first, other columns in order of first appearance, missing as null, non-finite as strings', () => {
@@ -28,7 +39,14 @@ describe('columnar chunk rows', () => {
   });
 
   it('costs the column names once per chunk: 500 rows of 6 metrics are < 60 bytes per row', () => {
-    const rows = Array.from({ length: 500 }, (_, s) => ({ step: s, lr: 0.0123, loss: 0.4567, acc: 0.875, gradNorm: 1.234, paramNorm: 12.34 }));
+    const rows = Array.from({ length: 500 }, (_, s) => ({
+      step: s,
+      lr: 0.0123,
+      loss: 0.4567,
+      acc: 0.875,
+      gradNorm: 1.234,
+      paramNorm: 12.34,
+    }));
     const text = JSON.stringify({ ...chunkBase, ...encodeChunkRows(rows) });
     // Each row is "[s,0.0123,0.4567,0.875,1.234,12.34]," = 35–38 bytes; the header is ~150 bytes in all.
     expect(text.length / 500).toBeLessThan(40);
@@ -46,7 +64,8 @@ describe('columnar chunk rows', () => {
   });
 
   it('rejects chunks whose rows do not match the columns or lack a step', () => {
-    const bad = (over: object) => MetricChunkSchema.safeParse({ ...chunkBase, columns: ['step', 'loss'], rows: [[0, 1]], ...over }).success;
+    const bad = (over: object) =>
+      MetricChunkSchema.safeParse({ ...chunkBase, columns: ['step', 'loss'], rows: [[0, 1]], ...over }).success;
     expect(bad({})).toBe(true);
     expect(bad({ rows: [[0, 1, 2]] })).toBe(false);
     expect(bad({ columns: ['loss', 'step'] })).toBe(false);
@@ -61,7 +80,26 @@ describe('log-spaced progress history', () => {
   it('keeps every step below 16, then 8 per doubling', () => {
     const s = logSpacedSteps(64);
     // round(2^(k/8)) for k = 32…48: 16, 17, 19, 21, 23, 25, 27, 29, 32, 35, 38, 41 (2^5.375 = 41.499), 45, 49, 54, 59, 64.
-    expect(s).toEqual([...Array.from({ length: 16 }, (_, i) => i), 16, 17, 19, 21, 23, 25, 27, 29, 32, 35, 38, 41, 45, 49, 54, 59, 64]);
+    expect(s).toEqual([
+      ...Array.from({ length: 16 }, (_, i) => i),
+      16,
+      17,
+      19,
+      21,
+      23,
+      25,
+      27,
+      29,
+      32,
+      35,
+      38,
+      41,
+      45,
+      49,
+      54,
+      59,
+      64,
+    ]);
     for (const step of s) expect(isLogSpacedStep(step)).toBe(true);
     for (let step = 0; step <= 64; step++) expect(isLogSpacedStep(step)).toBe(s.includes(step));
   });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { lrAt, warmupEndStep, warmupSavings, type LrSchedule } from '../../../../server/core/schedule';
+import { lrAt, scheduleFor, warmupEndStep, warmupSavings, type LrSchedule } from '../../../../server/core/schedule';
 
-const base: LrSchedule = { etaTrgt: 0.8, warmupSteps: 4, etaInit: 0, startsAtCritical: false, after: 'constant', totalSteps: 10 };
+const base: LrSchedule = {
+  etaTrgt: 0.8,
+  warmupSteps: 4,
+  etaInit: 0,
+  startsAtCritical: false,
+  after: 'constant',
+  totalSteps: 10,
+};
 
 describe('lrAt (PAPER §2)', () => {
   it('linear warmup from 0 uses (s+1)/T_wrm and reaches η_trgt at update T_wrm−1', () => {
@@ -45,9 +52,30 @@ describe('lrAt (PAPER §2)', () => {
 
 describe('warmupSavings (PAPER §2.3)', () => {
   it('computes T_reach and T_save', () => {
-    expect(warmupSavings({ etaC: 0.25, etaTrgt: 1, warmupSteps: 1024, forwardPasses: 10 })).toEqual({ tReach: 768, tSave: 251 });
+    expect(warmupSavings({ etaC: 0.25, etaTrgt: 1, warmupSteps: 1024, forwardPasses: 10 })).toEqual({
+      tReach: 768,
+      tSave: 251,
+    });
   });
   it('η_c above the target reaches it at once', () => {
-    expect(warmupSavings({ etaC: 2, etaTrgt: 1, warmupSteps: 64, forwardPasses: 10 })).toEqual({ tReach: 1, tSave: 59 });
+    expect(warmupSavings({ etaC: 2, etaTrgt: 1, warmupSteps: 64, forwardPasses: 10 })).toEqual({
+      tReach: 1,
+      tSave: 59,
+    });
+  });
+});
+
+describe('scheduleFor: a run config → its schedule', () => {
+  const config = (etaInit: Parameters<typeof scheduleFor>[0]['schedule']['etaInit']) => ({
+    steps: 10,
+    schedule: { etaTrgt: 0.8, warmupSteps: 4, etaInit, after: 'constant' as const },
+  });
+  it('warmup from 0, from a given value, and from the searched η_c (the §2.3 ramp)', () => {
+    expect(scheduleFor(config({ mode: 'zero' }))).toEqual(base);
+    expect(scheduleFor(config({ mode: 'value', value: 0.4 }))).toEqual({ ...base, etaInit: 0.4 });
+    const critical = scheduleFor(config({ mode: 'critical', eta0: 1e-4 }), 0.2);
+    expect(critical).toEqual({ ...base, etaInit: 0.2, startsAtCritical: true });
+    // η_c + η_trgt·(s+1)/T_wrm, capped at η_trgt: 0.4, 0.6, 0.8 (PAPER §2.3).
+    expect([0, 1, 2].map((s) => lrAt(s, critical))).toEqual([0.4, 0.6000000000000001, 0.8]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatZodError } from '../../../../server/core/errors';
-import { etaGridSize, needsCalibration, SweepSpecSchema, type SweepSpecInput } from '../../../../server/core/sweep-spec';
+import { etaGridSize, isRelativeGrid, SweepSpecSchema, type SweepSpecInput } from '../../../../server/core/sweep-spec';
 
 const base: SweepSpecInput = {
   title: 'FCN SGD warmup',
@@ -23,7 +23,7 @@ describe('SweepSpecSchema', () => {
     expect(s.optimizer.kind).toBe('sgd');
     expect(s.seeds).toEqual([1]);
     expect(s.etaInit).toEqual({ mode: 'zero' });
-    expect(needsCalibration(s)).toBe(true);
+    expect(isRelativeGrid(s)).toBe(true);
     expect(etaGridSize(s.etaGrid)).toBe(4);
   });
 
@@ -33,7 +33,14 @@ describe('SweepSpecSchema', () => {
   });
 
   it('rejects a grid over 1024 cells, naming the field and the limit', () => {
-    const msg = errorsOf({ ...base, etaGrid: { kind: 'pow2', unit: 'absolute', fromExp: -20, toExp: 20 }, warmupGrid: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 999, 998, 997, 996, 995, 994, 993, 992, 991, 990, 989, 988, 987, 986, 985] });
+    const msg = errorsOf({
+      ...base,
+      etaGrid: { kind: 'pow2', unit: 'absolute', fromExp: -20, toExp: 20 },
+      warmupGrid: [
+        1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 999, 998, 997, 996, 995, 994, 993, 992, 991, 990, 989, 988, 987,
+        986, 985,
+      ],
+    });
     // 41 η values × 26 T_wrm values = 1066 cells
     expect(msg).toContain('etaGrid: grid has 1066 cells; at most 1024');
   });
@@ -41,18 +48,36 @@ describe('SweepSpecSchema', () => {
   it('accepts a 16×16 heatmap at 10^5 steps and rejects a total budget over 3·10^7 steps', () => {
     const etas = Array.from({ length: 16 }, (_, i) => 0.01 * (i + 1));
     const warmups = (n: number) => Array.from({ length: n }, (_, i) => 2 ** i);
-    expect(SweepSpecSchema.safeParse({ ...base, steps: 100_000, etaGrid: { kind: 'explicit', values: etas }, warmupGrid: warmups(16) }).success).toBe(true);
+    expect(
+      SweepSpecSchema.safeParse({
+        ...base,
+        steps: 100_000,
+        etaGrid: { kind: 'explicit', values: etas },
+        warmupGrid: warmups(16),
+      }).success,
+    ).toBe(true);
     // 16 × 19 = 304 cells × 10^5 steps = 3.04·10^7.
-    const msg = errorsOf({ ...base, steps: 100_000, etaGrid: { kind: 'explicit', values: etas }, warmupGrid: [...warmups(16), 40_000, 50_000, 60_000] });
+    const msg = errorsOf({
+      ...base,
+      steps: 100_000,
+      etaGrid: { kind: 'explicit', values: etas },
+      warmupGrid: [...warmups(16), 40_000, 50_000, 60_000],
+    });
     expect(msg).toContain('steps: 304 cells × 100000 steps = 30400000; at most 30000000 in all');
   });
 
   it('rejects T_wrm above the step budget, too many steps, duplicates, and inverted exponent ranges', () => {
-    expect(errorsOf({ ...base, steps: 100, warmupGrid: [1, 128] })).toContain('warmupGrid.1: T_wrm 128 exceeds steps 100');
+    expect(errorsOf({ ...base, steps: 100, warmupGrid: [1, 128] })).toContain(
+      'warmupGrid.1: T_wrm 128 exceeds steps 100',
+    );
     expect(errorsOf({ ...base, steps: 100_001 })).toMatch(/^steps: Too big/m);
     expect(errorsOf({ ...base, seeds: [1, 1] })).toContain('seeds: seeds must be distinct');
-    expect(errorsOf({ ...base, etaGrid: { kind: 'pow2', unit: 'absolute', fromExp: 3, toExp: 1 } })).toContain('etaGrid.toExp: toExp must be ≥ fromExp');
-    expect(errorsOf({ ...base, etaGrid: { kind: 'pow2', unit: 'absolute', fromExp: 0, toExp: 64 } })).toContain('at most 64 η values');
+    expect(errorsOf({ ...base, etaGrid: { kind: 'pow2', unit: 'absolute', fromExp: 3, toExp: 1 } })).toContain(
+      'etaGrid.toExp: toExp must be ≥ fromExp',
+    );
+    expect(errorsOf({ ...base, etaGrid: { kind: 'pow2', unit: 'absolute', fromExp: 0, toExp: 64 } })).toContain(
+      'at most 64 η values',
+    );
     expect(errorsOf({ ...base, title: '  ' })).toMatch(/^title: Too small/m);
   });
 });

@@ -1,26 +1,61 @@
 import { describe, expect, it } from 'vitest';
 import { parseRecord, RunResultSchema, type RunResultInput } from '../../../../server/core/metrics';
 import { RunConfigSchema } from '../../../../server/core/run-config';
-import { formatDuration, formatProgress, formatSummary, formatValue, ProgressReporter } from '../../../../worker/cli/progress';
+import {
+  formatDuration,
+  formatProgress,
+  formatSummary,
+  formatValue,
+  ProgressReporter,
+} from '../../../../worker/cli/progress';
 import type { TrainProgress } from '../../../../worker/engine/train';
 
-const p = (done: number, total = 100): TrainProgress => ({ done, total, step: done - 1, loss: 0.25, lr: 0.05, stepsPerSec: 40, etaSec: (total - done) / 40 });
+const p = (done: number, total = 100): TrainProgress => ({
+  done,
+  total,
+  step: done - 1,
+  loss: 0.25,
+  lr: 0.05,
+  stepsPerSec: 40,
+  etaSec: (total - done) / 40,
+});
 
 describe('progress formatting', () => {
   it('durations and values', () => {
-    expect([0, 12.4, 59.6, 185, 3725, Infinity, NaN].map(formatDuration)).toEqual(['0s', '12s', '1m00s', '3m05s', '1h02m', '–', '–']);
-    expect([0.25, 2, 1e-4, 123456, NaN, Infinity, -Infinity].map(formatValue)).toEqual(['0.2500', '2.000', '1.00e-4', '1.23e+5', 'NaN', 'Inf', '-Inf']);
+    expect([0, 12.4, 59.6, 185, 3725, Infinity, NaN].map(formatDuration)).toEqual([
+      '0s',
+      '12s',
+      '1m00s',
+      '3m05s',
+      '1h02m',
+      '–',
+      '–',
+    ]);
+    expect([0.25, 2, 1e-4, 123456, NaN, Infinity, -Infinity].map(formatValue)).toEqual([
+      '0.2500',
+      '2.000',
+      '1.00e-4',
+      '1.23e+5',
+      'NaN',
+      'Inf',
+      '-Inf',
+    ]);
   });
 
   it('a progress line holds the bar, step, loss, lr, steps/s and ETA', () => {
     // 45 of 100 done: 9 of 20 bar cells; 55 steps left at 40 steps/s = 1.375 s → "1s".
-    expect(formatProgress(p(45))).toBe('[#########...........]  45% step 45/100  loss 0.2500  lr 0.05000  40.0 steps/s  ETA 1s');
+    expect(formatProgress(p(45))).toBe(
+      '[#########...........]  45% step 45/100  loss 0.2500  lr 0.05000  40.0 steps/s  ETA 1s',
+    );
   });
 
   it('on a TTY redraws one line in place, throttled, always drawing the last step', () => {
     const out: string[] = [];
     let now = 0;
-    const r = new ProgressReporter({ isTTY: true, write: (s: string) => out.push(s) }, { minIntervalMs: 100, now: () => now });
+    const r = new ProgressReporter(
+      { isTTY: true, write: (s: string) => out.push(s) },
+      { minIntervalMs: 100, now: () => now },
+    );
     r.update(p(1));
     now = 50;
     r.update(p(2)); // within 100 ms: skipped
@@ -42,7 +77,19 @@ describe('progress formatting', () => {
     r.finish();
     // done = 1 (decile 0), then 5, 10, …, 50 (deciles 1..10): 11 lines, none with control characters.
     expect(out).toHaveLength(11);
-    expect(out.map((s) => /step (\d+)\//.exec(s)?.[1])).toEqual(['1', '5', '10', '15', '20', '25', '30', '35', '40', '45', '50']);
+    expect(out.map((s) => /step (\d+)\//.exec(s)?.[1])).toEqual([
+      '1',
+      '5',
+      '10',
+      '15',
+      '20',
+      '25',
+      '30',
+      '35',
+      '40',
+      '45',
+      '50',
+    ]);
     expect(out.every((s) => s.endsWith('\n') && !s.includes('\r'))).toBe(true);
   });
 });
@@ -111,7 +158,13 @@ describe('summary', () => {
   });
 
   it('explains a failure with the 1.5/K threshold', () => {
-    const failed = parseRecord(RunResultSchema, { ...base, outcome: 'failed', divergence: null, finalTrainLoss: 0.09, finalTrainAcc: 0.1 });
+    const failed = parseRecord(RunResultSchema, {
+      ...base,
+      outcome: 'failed',
+      divergence: null,
+      finalTrainLoss: 0.09,
+      finalTrainAcc: 0.1,
+    });
     expect(formatSummary(failed).split('\n')[0]).toBe('outcome   failed (final train accuracy below 1.5/K = 15.0%)');
   });
 });

@@ -23,11 +23,16 @@ function train(args: string[], env: Record<string, string> = {}) {
 describe('npm run train', () => {
   it('rejects a bad config file before any work: exit 2, the field and allowed values named, nothing written', () => {
     const cfg = path.join(dir, 'bad.json');
-    writeFileSync(cfg, JSON.stringify({ model: { kind: 'fcn', width: 16 }, optimizer: { kind: 'adamw' }, schedule: { etaTrgt: 0.1 } }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({ model: { kind: 'fcn', width: 16 }, optimizer: { kind: 'adamw' }, schedule: { etaTrgt: 0.1 } }),
+    );
     const out = path.join(dir, 'bad.ndjson');
     const r = train(['--config', cfg, '--out', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('optimizer.kind (--optimizer): Invalid option: expected one of "sgd"|"sgd-momentum"|"adam"|"gi-adam"|"ri-adam"');
+    expect(r.stderr).toContain(
+      'optimizer.kind (--optimizer): Invalid option: expected one of "sgd"|"sgd-momentum"|"adam"|"gi-adam"|"ri-adam"',
+    );
     expect(r.stderr).not.toMatch(/training |outcome/);
     expect(r.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
@@ -37,13 +42,37 @@ describe('npm run train', () => {
     const out = path.join(dir, 'rows.ndjson');
     const res = path.join(dir, 'result.json');
     const r = train(
-      ['--dataset', 'synthetic-gmm', '--model', 'fcn', '--depth', '2', '--width', '16', '--eta', '0.5', '--warmup', '4', '--steps', '20', '--batch', '32', '--out', out, '--result', res],
+      [
+        '--dataset',
+        'synthetic-gmm',
+        '--model',
+        'fcn',
+        '--depth',
+        '2',
+        '--width',
+        '16',
+        '--eta',
+        '0.5',
+        '--warmup',
+        '4',
+        '--steps',
+        '20',
+        '--batch',
+        '32',
+        '--out',
+        out,
+        '--result',
+        res,
+      ],
       { ATLAS_BACKEND: 'cpu' },
     );
     expect(r.stderr).toContain('outcome   trained');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => MetricRowSchema.parse(JSON.parse(l)));
+    const rows = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => MetricRowSchema.parse(JSON.parse(l)));
     expect(rows.map((x) => x.step)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(rows.slice(0, 5).map((x) => x.lr)).toEqual([0.125, 0.25, 0.375, 0.5, 0.5]); // η_trgt·(s+1)/4, then η_trgt
     const result = RunResultSchema.parse(JSON.parse(readFileSync(res, 'utf8')));
@@ -54,9 +83,28 @@ describe('npm run train', () => {
   });
 
   it('writes rows to stdout without --out, a diverged run kept with its non-finite loss (exit 0: it is a result)', () => {
-    const r = train(['--dataset', 'synthetic-gmm', '--depth', '2', '--width', '16', '--eta', '1000', '--steps', '50', '--batch', '32', '--backend', 'cpu', '--quiet']);
+    const r = train([
+      '--dataset',
+      'synthetic-gmm',
+      '--depth',
+      '2',
+      '--width',
+      '16',
+      '--eta',
+      '1000',
+      '--steps',
+      '50',
+      '--batch',
+      '32',
+      '--backend',
+      'cpu',
+      '--quiet',
+    ]);
     expect(r.code).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => MetricRowSchema.parse(JSON.parse(l)));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => MetricRowSchema.parse(JSON.parse(l)));
     const last = rows.at(-1);
     expect(Number.isFinite(last?.loss ?? 0)).toBe(false);
     expect(r.stderr).toContain(`outcome   diverged at step ${last?.step ?? -1}`);
@@ -67,7 +115,27 @@ describe('npm run train', () => {
     const out = path.join(dir, 'cancelled.ndjson');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'worker/cli/train.ts', '--dataset', 'synthetic-gmm', '--depth', '2', '--width', '16', '--eta', '0.1', '--steps', '1000000', '--batch', '32', '--backend', 'cpu', '--out', out],
+      [
+        '--import',
+        'tsx',
+        'worker/cli/train.ts',
+        '--dataset',
+        'synthetic-gmm',
+        '--depth',
+        '2',
+        '--width',
+        '16',
+        '--eta',
+        '0.1',
+        '--steps',
+        '1000000',
+        '--batch',
+        '32',
+        '--backend',
+        'cpu',
+        '--out',
+        out,
+      ],
       { cwd: root, env: { ...process.env, ATLAS_BACKEND: '' } },
     );
     let stderr = '';
@@ -82,7 +150,10 @@ describe('npm run train', () => {
     });
     expect(code).toBe(130);
     expect(stderr).toContain('outcome   cancelled');
-    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => MetricRowSchema.parse(JSON.parse(l)));
+    const rows = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => MetricRowSchema.parse(JSON.parse(l)));
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(1000000);
     expect(rows.map((r) => r.step)).toEqual(rows.map((_, i) => i)); // complete lines, in order

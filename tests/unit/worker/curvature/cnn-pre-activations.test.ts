@@ -30,7 +30,15 @@ describe("the engine CNN's reluPreActivations", () => {
   it('sharpness on the CNN goes through the gated network: no product retried, flips along the Ritz vector reported', () => {
     const params = model.init(4);
     const x = tf.tensor4d(Float32Array.from(gaussianVector(32 * 64, 3)), [32, 8, 8, 1]);
-    const y = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 3), 'int32'), 3).toFloat() as tf.Tensor2D;
+    const y = tf
+      .oneHot(
+        tf.tensor1d(
+          Array.from({ length: 32 }, (_, i) => i % 3),
+          'int32',
+        ),
+        3,
+      )
+      .toFloat() as tf.Tensor2D;
     const est = sharpnessAt({ model, params, batch: { x, y }, lossKind: 'mse' });
     expect(typeof est.fdFlips).toBe('number');
     expect(est.fdRetried).toBe(0);

@@ -114,7 +114,16 @@ describe('findCriticalLr with a real SGD step on a linear model under MSE (a qua
     const delta = 0.1;
     const etaDelta = (gg + Math.sqrt(gg * gg + 2 * gHg * delta * l0)) / gHg;
     const optimizer = createOptimizer(OptimizerSpecSchema.parse({ kind: 'sgd' }));
-    const r = findCriticalLr({ model, params, batch, lossKind: 'mse', optimizer, eta0: 1e-4, etaTrgt: 100, warmupSteps: 1024 });
+    const r = findCriticalLr({
+      model,
+      params,
+      batch,
+      lossKind: 'mse',
+      optimizer,
+      eta0: 1e-4,
+      etaTrgt: 100,
+      warmupSteps: 1024,
+    });
     expect(r.loss0).toBeCloseTo(l0, 6);
     // float32 losses near η* differ from the float64 parabola by ~1e-7·L0: allow 1e-4 relative slack.
     expect(r.etaC).toBeGreaterThan(etaStar * (1 - 1e-4));

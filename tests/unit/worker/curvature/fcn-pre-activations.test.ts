@@ -23,7 +23,10 @@ describe("the engine FCN's reluPreActivations (for the flip count of finite-diff
       // μP readout multiplier √(1/fan_in) (PAPER §3.2); SP 1.
       const mult = param === 'mup' ? Math.sqrt(1 / 12) : 1;
       const again = tf.tidy(() =>
-        tf.mul(tf.add(tf.matMul(tf.relu(pre[1] as tf.Tensor2D), params[4] as tf.Tensor2D), params[5] as tf.Tensor1D), mult),
+        tf.mul(
+          tf.add(tf.matMul(tf.relu(pre[1] as tf.Tensor2D), params[4] as tf.Tensor2D), params[5] as tf.Tensor1D),
+          mult,
+        ),
       );
       const a = logits.dataSync();
       const b = again.dataSync();
@@ -37,7 +40,15 @@ describe("the engine FCN's reluPreActivations (for the flip count of finite-diff
     const model = createModel({ kind: 'fcn', depth: 3, width: 16 }, 'sp', { inputShape: [8], numClasses: 4 });
     const params = model.init(1);
     const x = tf.tensor2d(Float32Array.from(gaussianVector(64 * 8, 5)), [64, 8]);
-    const y = tf.oneHot(tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 4), 'int32'), 4).toFloat() as tf.Tensor2D;
+    const y = tf
+      .oneHot(
+        tf.tensor1d(
+          Array.from({ length: 64 }, (_, i) => i % 4),
+          'int32',
+        ),
+        4,
+      )
+      .toFloat() as tf.Tensor2D;
     const est = sharpnessAt({ model, params, batch: { x, y }, lossKind: 'mse', gating: false });
     expect(est.fdFlips).toBe(0);
     expect(est.converged).toBe(true);

@@ -33,7 +33,10 @@ export function syntheticData(b: number, d: number, k: number, seed: number): Da
 }
 
 export function toBatch(data: Data64): Batch {
-  return { x: tf.tensor2d(Float32Array.from(data.x), [data.b, data.d]), y: tf.tensor2d(Float32Array.from(data.y), [data.b, data.k]) };
+  return {
+    x: tf.tensor2d(Float32Array.from(data.x), [data.b, data.d]),
+    y: tf.tensor2d(Float32Array.from(data.y), [data.b, data.k]),
+  };
 }
 
 /** FCN-1 (linear): logits = x·W + b. Params [W (d×K), b (K)]. */
@@ -80,7 +83,12 @@ export function reluMlp(d: number, m: number, k: number): Mlp {
     init(seed) {
       const w1 = gaussianVector(d * m, seed).map((v) => v * Math.sqrt(2 / d));
       const w2 = gaussianVector(m * k, seed + 7).map((v) => v * Math.sqrt(1 / m));
-      return [tf.tensor2d(Float32Array.from(w1), [d, m]), tf.zeros([m]), tf.tensor2d(Float32Array.from(w2), [m, k]), tf.zeros([k])];
+      return [
+        tf.tensor2d(Float32Array.from(w1), [d, m]),
+        tf.zeros([m]),
+        tf.tensor2d(Float32Array.from(w2), [m, k]),
+        tf.zeros([k]),
+      ];
     },
     apply(params, x) {
       const [w1, b1, w2, b2] = params as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
@@ -258,7 +266,11 @@ export function referenceLambdaMax(matrix: Float64Array, n: number): number {
  * under MSE, by Pearlmutter's R-operator with the activation pattern of θ (the a.e. Hessian of the ReLU network).
  * θ and v are flat in the engine's order [W0, b0, W1, b1, …], W row-major [fan_in, fan_out].
  */
-export function fcnHvp64(theta: Float64Array, data: Data64, dims: readonly number[]): (v: Float64Array) => Float64Array {
+export function fcnHvp64(
+  theta: Float64Array,
+  data: Data64,
+  dims: readonly number[],
+): (v: Float64Array) => Float64Array {
   const L = dims.length - 1;
   const bs = data.b;
   const k = dims[L] ?? 0;
@@ -352,7 +364,8 @@ export function fcnHvp64(theta: Float64Array, data: Data64, dims: readonly numbe
       const d = delta[l] ?? new Float64Array(0);
       outer(rh[l] ?? new Float64Array(0), d, out, wOff(l), m, n);
       outer(h[l] ?? new Float64Array(0), rd, out, wOff(l), m, n);
-      for (let i = 0; i < bs; i++) for (let j = 0; j < n; j++) out[bOff(l) + j] = at(out, bOff(l) + j) + at(rd, i * n + j);
+      for (let i = 0; i < bs; i++)
+        for (let j = 0; j < n; j++) out[bOff(l) + j] = at(out, bOff(l) + j) + at(rd, i * n + j);
       if (l > 0) {
         const x = new Float64Array(bs * m);
         mulWt(rd, theta, wOff(l), m, n, x);

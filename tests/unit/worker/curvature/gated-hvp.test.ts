@@ -27,7 +27,10 @@ describe('kink-free (gated) finite-difference HVPs on the engine FCN', () => {
     params = model.init(1);
     const data = syntheticData(b, d, k, 11);
     batch = toBatch(data);
-    const ref = lanczosTop(fcnHvp64(flattenToFloat64(params), data, [d, w, w, w, k]), model.paramCount, { tol: 1e-10, maxIter: 120 });
+    const ref = lanczosTop(fcnHvp64(flattenToFloat64(params), data, [d, w, w, w, k]), model.paramCount, {
+      tol: 1e-10,
+      maxIter: 120,
+    });
     expect(ref.converged).toBe(true);
     exact = ref.value;
   });

@@ -9,7 +9,10 @@ import { measureLambda0 } from '../../../../worker/curvature/measure';
 import { createModel } from '../../../../worker/models/registry';
 import { referenceLambdaMax } from './fixtures';
 
-const GMM = DataSpecSchema.parse({ name: 'synthetic-gmm', synthetic: { inputDim: 16, classes: 4, trainSize: 128, testSize: 32, seed: 0 } });
+const GMM = DataSpecSchema.parse({
+  name: 'synthetic-gmm',
+  synthetic: { inputDim: 16, classes: 4, trainSize: 128, testSize: 32, seed: 0 },
+});
 
 /** Synthetic Gaussian mixture, 16 inputs, 4 classes, 128 training examples, cpu backend: each run takes < 1 s. */
 function cfg(over: Partial<RunConfigInput>): RunConfigInput {
@@ -55,30 +58,33 @@ beforeAll(async () => {
 });
 
 describe('curvature hooks in trainRun', () => {
-  it.each(['cpu', 'wasm'] as const)('%s: linear model, full batch: every row’s λ^H is λ_max(X̃ᵀX̃)/(BK), r = η·λ/2, λ0 agrees, regime C3', async (backend) => {
-    const c = cfg({ backend, measure: { evalEvery: 0, sharpnessEvery: 1, lambda0: true, lambda0Batches: 2 } });
-    const exact = await linearLambda();
-    const before = tf.memory().numTensors;
-    const { rows, result } = await run(c);
-    // The run disposes everything it made, including the hooks' probes and estimates.
-    expect(tf.memory().numTensors).toBe(before);
-    for (const r of rows) {
-      expect(Math.abs((r.sharpness ?? NaN) - exact) / exact).toBeLessThan(1e-3);
-      expect(r.stabilityRatio).toBeCloseTo((0.05 * (r.sharpness ?? NaN)) / 2, 12);
-      expect(r.lanczosIters).toBeGreaterThan(0);
-      expect(r.precondSharpness).toBeUndefined();
-    }
-    expect(Math.abs((result.lambda0 ?? NaN) - exact) / exact).toBeLessThan(1e-3);
-    const cv = result.curvature;
-    expect(cv?.lambda0?.perBatch).toHaveLength(2);
-    expect(cv?.measuredSteps).toBe(5);
-    expect(cv?.thresholdConstant).toBe(2);
-    // A linear model's Hessian does not change: flat λ, no catapult.
-    expect(cv?.regime?.regime).toBe('C3');
-    expect(Math.abs(cv?.regime?.evidence.logChange ?? NaN)).toBeLessThan(1e-3);
-    expect(cv?.catapults).toEqual([]);
-    expect(result.events.find((e) => e.kind === 'regime')?.note).toMatch(/^C3/);
-  });
+  it.each(['cpu', 'wasm'] as const)(
+    '%s: linear model, full batch: every row’s λ^H is λ_max(X̃ᵀX̃)/(BK), r = η·λ/2, λ0 agrees, regime C3',
+    async (backend) => {
+      const c = cfg({ backend, measure: { evalEvery: 0, sharpnessEvery: 1, lambda0: true, lambda0Batches: 2 } });
+      const exact = await linearLambda();
+      const before = tf.memory().numTensors;
+      const { rows, result } = await run(c);
+      // The run disposes everything it made, including the hooks' probes and estimates.
+      expect(tf.memory().numTensors).toBe(before);
+      for (const r of rows) {
+        expect(Math.abs((r.sharpness ?? NaN) - exact) / exact).toBeLessThan(1e-3);
+        expect(r.stabilityRatio).toBeCloseTo((0.05 * (r.sharpness ?? NaN)) / 2, 12);
+        expect(r.lanczosIters).toBeGreaterThan(0);
+        expect(r.precondSharpness).toBeUndefined();
+      }
+      expect(Math.abs((result.lambda0 ?? NaN) - exact) / exact).toBeLessThan(1e-3);
+      const cv = result.curvature;
+      expect(cv?.lambda0?.perBatch).toHaveLength(2);
+      expect(cv?.measuredSteps).toBe(5);
+      expect(cv?.thresholdConstant).toBe(2);
+      // A linear model's Hessian does not change: flat λ, no catapult.
+      expect(cv?.regime?.regime).toBe('C3');
+      expect(Math.abs(cv?.regime?.evidence.logChange ?? NaN)).toBeLessThan(1e-3);
+      expect(cv?.catapults).toEqual([]);
+      expect(result.events.find((e) => e.kind === 'regime')?.note).toMatch(/^C3/);
+    },
+  );
 
   it('SGD-M: r divides by 2 on the first update (empty momentum buffer), then by 2 + 2β(1 − β^t) (PAPER §4.4)', async () => {
     const { rows, result } = await run(cfg({ optimizer: { kind: 'sgd-momentum', momentum: 0.9 } }));
@@ -93,10 +99,17 @@ describe('curvature hooks in trainRun', () => {
   });
 
   it("'critical' mode: η_c brackets the analytic GD threshold 2gᵀg/gᵀHg at θ₀, and the §2.3 ramp starts there", async () => {
-    const c = cfg({ schedule: { etaTrgt: 2, warmupSteps: 8, etaInit: { mode: 'critical' } }, measure: { evalEvery: 0, sharpnessEvery: 0 }, steps: 3 });
+    const c = cfg({
+      schedule: { etaTrgt: 2, warmupSteps: 8, etaInit: { mode: 'critical' } },
+      measure: { evalEvery: 0, sharpnessEvery: 0 },
+      steps: 3,
+    });
     // θ₀ exactly as the run initializes it, and the full-batch gradient in float64.
     const data = await loadData(GMM);
-    const model = createModel({ kind: 'fcn', depth: 1, width: 4 }, 'sp', { inputShape: data.train.inputShape, numClasses: 4 });
+    const model = createModel({ kind: 'fcn', depth: 1, width: 4 }, 'sp', {
+      inputShape: data.train.inputShape,
+      numClasses: 4,
+    });
     const params = model.init(1);
     const w = params[0]?.dataSync() ?? new Float32Array(0);
     tf.dispose(params);
@@ -169,7 +182,11 @@ describe('curvature hooks in trainRun', () => {
   });
 
   it('Adam: λ^{P⁻¹H} with r = η·λ/20 on the first update (38 late); GI-Adam lowers λ0^{P⁻¹H} by about √(1−β2) ≈ 0.032 (PAPER P12)', async () => {
-    const base = { model: { kind: 'fcn', depth: 2, width: 16 }, steps: 1, schedule: { etaTrgt: 1e-3, warmupSteps: 1 } } as const;
+    const base = {
+      model: { kind: 'fcn', depth: 2, width: 16 },
+      steps: 1,
+      schedule: { etaTrgt: 1e-3, warmupSteps: 1 },
+    } as const;
     const adam = await run(cfg({ ...base, optimizer: { kind: 'adam' } }));
     const gi = await run(cfg({ ...base, optimizer: { kind: 'gi-adam' } }));
     const ra = adam.rows[0];

@@ -29,7 +29,8 @@ describe('finite-difference HVP on a quadratic', () => {
   const n = 20;
   const g = gaussianVector(n * n, 11);
   const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = ((g[i * n + j] ?? 0) + (g[j * n + i] ?? 0)) / 2 + (i === j ? 3 : 0);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) a[i * n + j] = ((g[i * n + j] ?? 0) + (g[j * n + i] ?? 0)) / 2 + (i === j ? 3 : 0);
   const aT = tf.tensor2d(Float32Array.from(a), [n, n]);
   const bT = tf.tensor2d(Float32Array.from(gaussianVector(n, 12)), [n, 1]);
   const gradAt: GradientAt = (ps) => ({ grads: [tf.tidy(() => tf.sub(tf.matMul(aT, ps[0] as tf.Tensor2D), bT))] });
@@ -63,10 +64,7 @@ describe('flatten / unflatten', () => {
     const ts = [tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), tf.tensor1d([7, 8])];
     const flat = flattenToFloat64(ts);
     expect(Array.from(flat)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    const back = unflatten(flat, [
-      [2, 3],
-      [2],
-    ]);
+    const back = unflatten(flat, [[2, 3], [2]]);
     expect(back.map((t) => t.shape)).toEqual([[2, 3], [2]]);
     expect(Array.from(back[1]?.dataSync() ?? [])).toEqual([7, 8]);
     expect(() => unflatten(flat, [[3]])).toThrow(/8 entries, shapes need 3/);

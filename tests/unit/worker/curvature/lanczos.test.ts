@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { gaussianVector, lanczosTop, NonFiniteOperatorError, symmetricEigen, type LinearOperator } from '../../../../worker/curvature/lanczos';
+import {
+  gaussianVector,
+  lanczosTop,
+  NonFiniteOperatorError,
+  symmetricEigen,
+  type LinearOperator,
+} from '../../../../worker/curvature/lanczos';
 
 /** y = A·v for a row-major dense n×n matrix. */
 function denseOp(a: Float64Array, n: number): LinearOperator {
@@ -85,7 +91,8 @@ describe('lanczosTop', () => {
     const n = 40;
     const g = gaussianVector(n * n, 5);
     const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = ((g[i * n + j] ?? 0) + (g[j * n + i] ?? 0)) / 2;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) a[i * n + j] = ((g[i * n + j] ?? 0) + (g[j * n + i] ?? 0)) / 2;
     const ref = Math.max(...symmetricEigen(a, n).values);
     const res = lanczosTop(denseOp(a, n), n, { tol: 1e-12, maxIter: n });
     expect(Math.abs(res.value - ref) / Math.abs(ref)).toBeLessThan(1e-8);

@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { CriticalSearchResult } from '../../../../worker/curvature/critical-lr';
-import { PersistentCatapultController, type PersistentProbes, type PersistentStep } from '../../../../worker/curvature/persistent';
+import {
+  PersistentCatapultController,
+  type PersistentProbes,
+  type PersistentStep,
+} from '../../../../worker/curvature/persistent';
 import type { Optimizer } from '../../../../worker/engine/types';
 
 /**
  * Algorithm 3 (PAPER §6.2) on a scripted probe-loss sequence: the rule decides when to search and what to keep, so
  * it is checked step by step against the algorithm by hand. Each scripted search returns η_uppr = 4 × its start.
  */
-function scripted(losses: number[]): { probes: PersistentProbes; searches: { step: number; loss: number; etaStart: number }[] } {
+function scripted(losses: number[]): {
+  probes: PersistentProbes;
+  searches: { step: number; loss: number; etaStart: number }[];
+} {
   const searches: { step: number; loss: number; etaStart: number }[] = [];
   let i = 0;
   const probes: PersistentProbes = {

@@ -4,7 +4,7 @@ import { formatProgress } from '../../../../worker/cli/progress';
 import { curvatureHooks } from '../../../../worker/curvature/hooks';
 import { trainRun, type TrainProgress } from '../../../../worker/engine/train';
 
-describe('progress shows λ and r when sharpness is tracked (issue 4)', () => {
+describe('progress shows λ and r when sharpness is tracked', () => {
   it('formats the latest λ and r after the usual fields, and nothing extra without them', () => {
     const p: TrainProgress = { done: 5, total: 10, step: 4, loss: 0.5, lr: 0.1, stepsPerSec: 2, etaSec: 2.5 };
     expect(formatProgress(p, 10)).toBe('[#####.....]  50% step 5/10  loss 0.5000  lr 0.1000  2.0 steps/s  ETA 3s');
@@ -29,8 +29,18 @@ describe('progress shows λ and r when sharpness is tracked (issue 4)', () => {
       { hooks: curvatureHooks, onRow: (r) => void rows.push(r), onProgress: (p) => void seen.push(p) },
     );
     // Measured at steps 0 and 2; steps 1 and 3 show the values of 0 and 2.
-    expect(seen.map((p) => p.lambda)).toEqual([rows[0]?.sharpness, rows[0]?.sharpness, rows[2]?.sharpness, rows[2]?.sharpness]);
-    expect(seen.map((p) => p.stabilityRatio)).toEqual([rows[0]?.stabilityRatio, rows[0]?.stabilityRatio, rows[2]?.stabilityRatio, rows[2]?.stabilityRatio]);
+    expect(seen.map((p) => p.lambda)).toEqual([
+      rows[0]?.sharpness,
+      rows[0]?.sharpness,
+      rows[2]?.sharpness,
+      rows[2]?.sharpness,
+    ]);
+    expect(seen.map((p) => p.stabilityRatio)).toEqual([
+      rows[0]?.stabilityRatio,
+      rows[0]?.stabilityRatio,
+      rows[2]?.stabilityRatio,
+      rows[2]?.stabilityRatio,
+    ]);
     expect(rows[0]?.sharpness).toBeGreaterThan(0);
   });
 });

@@ -16,7 +16,6 @@ import {
   toBatch,
 } from './fixtures';
 
-
 /** Q·diag(spectrum)·Qᵀ with Q from Gram–Schmidt on a seeded Gaussian matrix (float64). */
 function rotatedMatrix(spectrum: readonly number[], seed: number): Float64Array {
   const n = spectrum.length;
@@ -44,7 +43,10 @@ function rotatedMatrix(spectrum: readonly number[], seed: number): Float64Array 
 
 function quadraticGrad(a: Float64Array, n: number): { gradAt: GradientAt; dispose: () => void } {
   const aT = tf.tensor2d(Float32Array.from(a), [n, n]);
-  return { gradAt: (ps) => ({ grads: [tf.tidy(() => tf.matMul(aT, ps[0] as tf.Tensor2D))] }), dispose: () => aT.dispose() };
+  return {
+    gradAt: (ps) => ({ grads: [tf.tidy(() => tf.matMul(aT, ps[0] as tf.Tensor2D))] }),
+    dispose: () => aT.dispose(),
+  };
 }
 
 // The accuracy claims must hold on both backends available here (FACTS.md: wasm and cpu).
@@ -113,7 +115,11 @@ describe.each(['cpu', 'wasm'] as const)('%s backend', (backend) => {
           denseFromOperator((v) => mlpHvp64(theta, v, data, m), n),
           n,
         );
-        const est = estimateSharpness({ params, gradAt: gradAtFor(model, batch), preActivationsAt: preActsFor(model, batch) });
+        const est = estimateSharpness({
+          params,
+          gradAt: gradAtFor(model, batch),
+          preActivationsAt: preActsFor(model, batch),
+        });
         expect(est.converged).toBe(true);
         expect(est.fdFlips).toBe(0);
         expect(Math.abs(est.value - exact) / exact).toBeLessThan(1e-2);
@@ -136,7 +142,16 @@ describe.each(['cpu', 'wasm'] as const)('%s backend', (backend) => {
       const pTensors = tf.tidy(() => grads.map((gt) => tf.mul(0.1, tf.add(tf.abs(gt), 1e-8))));
       const s = p.map((x) => 1 / Math.sqrt(x));
       const exact = referenceLambdaMax(
-        denseFromOperator((v) => mlpHvp64(theta, v.map((x, i) => x * (s[i] ?? 0)), data, m).map((x, i) => x * (s[i] ?? 0)), n),
+        denseFromOperator(
+          (v) =>
+            mlpHvp64(
+              theta,
+              v.map((x, i) => x * (s[i] ?? 0)),
+              data,
+              m,
+            ).map((x, i) => x * (s[i] ?? 0)),
+          n,
+        ),
         n,
       );
       const est = estimateSharpness({
@@ -163,16 +178,25 @@ describe.each(['cpu', 'wasm'] as const)('%s backend', (backend) => {
       const pDiag = Float64Array.from({ length: n }, (_, i) => 10 ** (-2 + (4 * i) / (n - 1)));
       const scaled = new Float64Array(n * n);
       for (let i = 0; i < n; i++)
-        for (let j = 0; j < n; j++) scaled[i * n + j] = (a[i * n + j] ?? 0) / Math.sqrt((pDiag[i] ?? 1) * (pDiag[j] ?? 1));
+        for (let j = 0; j < n; j++)
+          scaled[i * n + j] = (a[i * n + j] ?? 0) / Math.sqrt((pDiag[i] ?? 1) * (pDiag[j] ?? 1));
       const exact = referenceLambdaMax(scaled, n);
       const q = quadraticGrad(a, n);
       const theta = [tf.tensor2d(Float32Array.from(gaussianVector(n, 8)), [n, 1])];
       const pT = [tf.tensor2d(Float32Array.from(pDiag), [n, 1])];
       // Central differences are exact on a quadratic, so a large ε keeps float32 rounding out of this test of the
       // P^{−1/2}·H·P^{−1/2} algebra (P spans 1e−2..1e2); a tight tolerance makes Lanczos use the full Krylov space.
-      const est = estimateSharpness({ params: theta, gradAt: q.gradAt, preconditioner: pT, eps: 1e-2, lanczos: { maxIter: n, tol: 1e-7 } });
+      const est = estimateSharpness({
+        params: theta,
+        gradAt: q.gradAt,
+        preconditioner: pT,
+        eps: 1e-2,
+        lanczos: { maxIter: n, tol: 1e-7 },
+      });
       expect(Math.abs(est.value - exact) / exact).toBeLessThan(1e-3);
-      expect(() => estimateSharpness({ params: theta, gradAt: q.gradAt, preconditioner: [tf.zeros([n, 1])] })).toThrow(/must be > 0/);
+      expect(() => estimateSharpness({ params: theta, gradAt: q.gradAt, preconditioner: [tf.zeros([n, 1])] })).toThrow(
+        /must be > 0/,
+      );
       tf.dispose([...theta, ...pT]);
       q.dispose();
     });

@@ -85,7 +85,10 @@ describe('BatchStream', () => {
 
 describe('synthetic data', () => {
   it('Gaussian mixture: one-hot classes, image-shaped when D is square, unit variance per coordinate, deterministic', async () => {
-    const spec = DataSpecSchema.parse({ name: 'synthetic-gmm', synthetic: { inputDim: 16, classes: 4, trainSize: 2000, testSize: 10, seed: 3 } });
+    const spec = DataSpecSchema.parse({
+      name: 'synthetic-gmm',
+      synthetic: { inputDim: 16, classes: 4, trainSize: 2000, testSize: 10, seed: 3 },
+    });
     const a = await loadData(spec);
     const b = await loadData(spec);
     expect(a.train.x).toEqual(b.train.x);
@@ -119,7 +122,10 @@ describe('synthetic data', () => {
   });
 
   it('teacher–student: soft targets are probability vectors, flat shape when D is not square, subsets are prefixes', async () => {
-    const spec = DataSpecSchema.parse({ name: 'synthetic-teacher', synthetic: { inputDim: 10, classes: 3, trainSize: 64, testSize: 8, seed: 1 } });
+    const spec = DataSpecSchema.parse({
+      name: 'synthetic-teacher',
+      synthetic: { inputDim: 10, classes: 3, trainSize: 64, testSize: 8, seed: 1 },
+    });
     const d = await loadData(spec);
     expect(d.train.inputShape).toEqual([10]);
     for (let i = 0; i < d.train.size; i++) {

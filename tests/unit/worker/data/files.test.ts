@@ -102,9 +102,13 @@ describe('idx files (MNIST format)', () => {
       /train-images-idx3-ubyte\.gz: bad idx magic number 0x00000802, expected 0x00000803/,
     );
     await writeFile(path.join(d, 'train-images-idx3-ubyte.gz'), gzipSync(idx([5, 2, 3], train.subarray(0, 20))));
-    await expect(loadData(DataSpecSchema.parse({ name: 'mnist', dir: d }))).rejects.toThrow(/train-images-idx3-ubyte\.gz: truncated/);
+    await expect(loadData(DataSpecSchema.parse({ name: 'mnist', dir: d }))).rejects.toThrow(
+      /train-images-idx3-ubyte\.gz: truncated/,
+    );
     await writeFile(path.join(d, 'train-images-idx3-ubyte.gz'), Buffer.from('not gzip at all'));
-    await expect(loadData(DataSpecSchema.parse({ name: 'mnist', dir: d }))).rejects.toThrow(/train-images-idx3-ubyte\.gz: cannot read/);
+    await expect(loadData(DataSpecSchema.parse({ name: 'mnist', dir: d }))).rejects.toThrow(
+      /train-images-idx3-ubyte\.gz: cannot read/,
+    );
     await expect(loadData(DataSpecSchema.parse({ name: 'mnist', dir: path.join(dir, 'nowhere') }))).rejects.toThrow(
       /nowhere\/t(rain|10k)-(images|labels)-idx[13]-ubyte\.gz: not found/,
     );
@@ -118,7 +122,8 @@ describe('CIFAR-10 binary batches', () => {
     const b = Buffer.alloc(labels.length * CIFAR_RECORD);
     labels.forEach((label, r) => {
       b[r * CIFAR_RECORD] = label;
-      for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) b[r * CIFAR_RECORD + 1 + c * 1024 + p] = (r * 7 + c * 50 + p) % 256;
+      for (let c = 0; c < 3; c++)
+        for (let p = 0; p < 1024; p++) b[r * CIFAR_RECORD + 1 + c * 1024 + p] = (r * 7 + c * 50 + p) % 256;
     });
     return b;
   }
@@ -129,7 +134,9 @@ describe('CIFAR-10 binary batches', () => {
     await writeFile(path.join(d, 'data_batch_1.bin'), records([6, 9, 0]));
     await writeFile(path.join(d, 'test_batch.bin'), records([3, 8]));
     // the parent directory works too (the tarball's layout)
-    const { train, test } = await loadData(DataSpecSchema.parse({ name: 'cifar10', dir: path.join(dir, 'cifar'), trainSubset: 3 }));
+    const { train, test } = await loadData(
+      DataSpecSchema.parse({ name: 'cifar10', dir: path.join(dir, 'cifar'), trainSubset: 3 }),
+    );
     expect(train.inputShape).toEqual([32, 32, 3]);
     expect(labelsOf(train)).toEqual([6, 9, 0]);
     expect(labelsOf(test)).toEqual([3, 8]);
@@ -139,9 +146,14 @@ describe('CIFAR-10 binary batches', () => {
     const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
     const std = Math.sqrt(raw.reduce((a, b) => a + (b - mean) ** 2, 0) / raw.length);
     const img = train.x.subarray(3072, 6144);
-    for (const [h, w, c] of [[0, 0, 0], [0, 0, 2], [5, 17, 1], [31, 31, 2]] as const) {
+    for (const [h, w, c] of [
+      [0, 0, 0],
+      [0, 0, 2],
+      [5, 17, 1],
+      [31, 31, 2],
+    ] as const) {
       const p = h * 32 + w;
-      expect(img[(h * 32 + w) * 3 + c]).toBeCloseTo(((7 + c * 50 + p) % 256 - mean) / std, 5);
+      expect(img[(h * 32 + w) * 3 + c]).toBeCloseTo((((7 + c * 50 + p) % 256) - mean) / std, 5);
     }
     const st = exampleStats(train, 2);
     expect(Math.abs(st.mean)).toBeLessThan(1e-6);
@@ -155,7 +167,9 @@ describe('CIFAR-10 binary batches', () => {
     await writeFile(path.join(d, 'test_batch.bin'), records([3]));
     const sub = await loadData(DataSpecSchema.parse({ name: 'cifar10', dir: d, trainSubset: 2 }));
     expect(sub.train.size).toBe(2);
-    await expect(loadData(DataSpecSchema.parse({ name: 'cifar10', dir: d }))).rejects.toThrow(/cifar2\/data_batch_2\.bin: not found/);
+    await expect(loadData(DataSpecSchema.parse({ name: 'cifar10', dir: d }))).rejects.toThrow(
+      /cifar2\/data_batch_2\.bin: not found/,
+    );
     await writeFile(path.join(d, 'test_batch.bin'), records([3]).subarray(0, 3000));
     await expect(loadData(DataSpecSchema.parse({ name: 'cifar10', dir: d, trainSubset: 1 }))).rejects.toThrow(
       /test_batch\.bin: size 3000 bytes is not a positive multiple of the 3073-byte/,
@@ -167,7 +181,9 @@ describe('Fashion-MNIST from the Debian package', () => {
   // scripts/setup.mjs installs dataset-fashion-mnist before `npm test`; its absence is a setup failure, not a skip.
   it('first 100 training and 20 test examples: known labels, standardized', async () => {
     expect(existsSync(path.join(FASHION_MNIST_DEFAULT_DIR, 'train-images-idx3-ubyte.gz'))).toBe(true);
-    const { train, test } = await loadData(DataSpecSchema.parse({ name: 'fashion-mnist', trainSubset: 100, testSubset: 20 }));
+    const { train, test } = await loadData(
+      DataSpecSchema.parse({ name: 'fashion-mnist', trainSubset: 100, testSubset: 20 }),
+    );
     expect(train.size).toBe(100);
     expect(train.inputShape).toEqual([28, 28, 1]);
     // The first labels of the published files (train: ankle boot, T-shirt, T-shirt, dress, ...).

@@ -21,15 +21,27 @@ const scalar = (t: tf.Tensor): number => {
 describe('losses (PAPER §3.4)', () => {
   it('MSE = 0.5 · mean over batch × classes of (f − y)²', () => {
     // differences 1, 1, 2, 4 → squares sum 22 → mean over B·K = 4 is 5.5 → × 0.5 = 2.75
-    const f = tf.tensor2d([[1, 2], [3, 4]]);
-    const y = tf.tensor2d([[0, 1], [1, 0]]);
+    const f = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const y = tf.tensor2d([
+      [0, 1],
+      [1, 0],
+    ]);
     expect(scalar(mseLoss(f, y))).toBeCloseTo(2.75, 6);
   });
 
   it('softmax cross-entropy with soft targets, mean over the batch', () => {
     // row 1: softmax([0, ln 3]) = [1/4, 3/4], target [0, 1] → −ln(3/4); row 2: logits equal, target [½, ½] → ln 2
-    const f = tf.tensor2d([[0, Math.log(3)], [1, 1]]);
-    const y = tf.tensor2d([[0, 1], [0.5, 0.5]]);
+    const f = tf.tensor2d([
+      [0, Math.log(3)],
+      [1, 1],
+    ]);
+    const y = tf.tensor2d([
+      [0, 1],
+      [0.5, 0.5],
+    ]);
     expect(scalar(xentLoss(f, y))).toBeCloseTo((-Math.log(0.75) + Math.log(2)) / 2, 6);
   });
 
@@ -39,8 +51,16 @@ describe('losses (PAPER §3.4)', () => {
   });
 
   it('accuracy = fraction of argmax matches', () => {
-    const f = tf.tensor2d([[0.1, 0.9], [2, 1], [0, 3]]);
-    const y = tf.tensor2d([[0, 1], [0, 1], [0.2, 0.8]]);
+    const f = tf.tensor2d([
+      [0.1, 0.9],
+      [2, 1],
+      [0, 3],
+    ]);
+    const y = tf.tensor2d([
+      [0, 1],
+      [0, 1],
+      [0.2, 0.8],
+    ]);
     expect(scalar(accuracy(f, y))).toBeCloseTo(2 / 3, 6);
   });
 });

@@ -8,12 +8,23 @@ describe('parameter counts', () => {
     const m = createModel({ kind: 'fcn', depth: 4, width: 512 }, 'sp', { inputShape: [32, 32, 3], numClasses: 10 });
     expect(3072 * 512 + 512 + 2 * (512 * 512 + 512) + 512 * 10 + 10).toBe(2_103_818);
     expect(m.paramCount).toBe(2_103_818);
-    expect(m.paramSpecs.map((p) => p.shape)).toEqual([[3072, 512], [512], [512, 512], [512], [512, 512], [512], [512, 10], [10]]);
+    expect(m.paramSpecs.map((p) => p.shape)).toEqual([
+      [3072, 512],
+      [512],
+      [512, 512],
+      [512],
+      [512, 512],
+      [512],
+      [512, 10],
+      [10],
+    ]);
   });
 
   it('FCN-4-512 on 784 inputs, and the linear model FCN-1', () => {
     const shape = { inputShape: [28, 28, 1], numClasses: 10 };
-    expect(createModel({ kind: 'fcn', depth: 4, width: 512 }, 'sp', shape).paramCount).toBe(784 * 512 + 512 + 2 * (512 * 512 + 512) + 5130);
+    expect(createModel({ kind: 'fcn', depth: 4, width: 512 }, 'sp', shape).paramCount).toBe(
+      784 * 512 + 512 + 2 * (512 * 512 + 512) + 5130,
+    );
     expect(createModel({ kind: 'fcn', depth: 4, width: 512 }, 'mup', shape).paramCount).toBe(932_362);
     const linear = createModel({ kind: 'fcn', depth: 1, width: 512 }, 'sp', shape);
     expect(linear.paramCount).toBe(7850);
@@ -29,7 +40,8 @@ describe('parameter counts', () => {
     expect(createModel({ kind: 'cnn', depth: 5, width: 32 }, 'sp', shape).paramCount).toBe(five);
     const seven = conv(1, 32) + conv(32, 32) + conv(32, 64) + conv(64, 64) + conv(64, 128) + conv(128, 128) + readout;
     expect(createModel({ kind: 'cnn', depth: 7, width: 32 }, 'mup', shape).paramCount).toBe(seven);
-    const ten = conv(1, 32) + 2 * conv(32, 32) + conv(32, 64) + 2 * conv(64, 64) + conv(64, 128) + 2 * conv(128, 128) + readout;
+    const ten =
+      conv(1, 32) + 2 * conv(32, 32) + conv(32, 64) + 2 * conv(64, 64) + conv(64, 128) + 2 * conv(128, 128) + readout;
     const m10 = createModel({ kind: 'cnn', depth: 10, width: 32 }, 'sp', shape);
     expect(m10.paramCount).toBe(ten);
     // 9 convs + readout, each kernel and bias
@@ -37,7 +49,9 @@ describe('parameter counts', () => {
   });
 
   it('the CNN rejects flat examples with a message naming the field', () => {
-    expect(() => createModel({ kind: 'cnn', depth: 5, width: 8 }, 'sp', { inputShape: [17], numClasses: 3 })).toThrow(/model\.kind.*\[17\]/);
+    expect(() => createModel({ kind: 'cnn', depth: 5, width: 8 }, 'sp', { inputShape: [17], numClasses: 3 })).toThrow(
+      /model\.kind.*\[17\]/,
+    );
   });
 
   it('FLOP counts: FCN 784-512-512-512-10 and CNN-5 forward MACs by hand', () => {

@@ -30,7 +30,8 @@ describe('atlas-native fallback', () => {
     writeFileSync(stale, `module.exports = { apiVersion: ${NATIVE_API_VERSION - 1}, matmul() {} };\n`);
     const r = loadAddon(stale);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.reason).toMatch(new RegExp(`API version ${NATIVE_API_VERSION - 1}, expected ${NATIVE_API_VERSION}`));
+    if (!r.ok)
+      expect(r.reason).toMatch(new RegExp(`API version ${NATIVE_API_VERSION - 1}, expected ${NATIVE_API_VERSION}`));
   });
 
   it("'auto' falls back to wasm with a one-line notice, once per process", async () => {
@@ -43,7 +44,9 @@ describe('atlas-native fallback', () => {
       await initBackend('auto');
       const notices = warn.mock.calls.map((c) => String(c[0])).filter((m) => m.startsWith('[atlas-native]'));
       expect(notices).toHaveLength(1);
-      expect(notices[0]).toMatch(/^\[atlas-native\] not available \(the addon is not built.*\); using the next backend \(wasm\)\.$/);
+      expect(notices[0]).toMatch(
+        /^\[atlas-native\] not available \(the addon is not built.*\); using the next backend \(wasm\)\.$/,
+      );
       expect(notices[0]).not.toContain('\n');
     } finally {
       warn.mockRestore();

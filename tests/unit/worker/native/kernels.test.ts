@@ -4,7 +4,15 @@ import { loadAddon } from '../../../../worker/native/addon';
 import { MIN_NATIVE_BROADCAST, isTrueBroadcast } from '../../../../worker/native/kernels/binary';
 import { ensureWasmPaths } from '../../../../worker/native/loader';
 import { registerAtlasNative } from '../../../../worker/native/register';
-import { type CallCounts, Prng, countingAddon, elementwiseError, nativeBuildPossible, normwiseError, onBackend } from './fixtures';
+import {
+  type CallCounts,
+  Prng,
+  countingAddon,
+  elementwiseError,
+  nativeBuildPossible,
+  normwiseError,
+  onBackend,
+} from './fixtures';
 
 /**
  * Property tests: every native kernel of the atlas-native backend against the stock cpu kernel (pure JS, the
@@ -41,7 +49,9 @@ if (loaded.ok) {
   });
 
   /** Runs fn on atlas-native and on cpu; returns the outputs and how often each addon function ran. */
-  async function both(fn: () => tf.Tensor | tf.Tensor[]): Promise<{ native: Float32Array[]; ref: Float32Array[]; calls: CallCounts }> {
+  async function both(
+    fn: () => tf.Tensor | tf.Tensor[],
+  ): Promise<{ native: Float32Array[]; ref: Float32Array[]; calls: CallCounts }> {
     const before = { ...counts };
     const native = await onBackend(BACKEND, fn);
     const calls: CallCounts = {};
@@ -50,7 +60,12 @@ if (loaded.ok) {
     return { native, ref, calls };
   }
 
-  function expectClose(native: Float32Array[], ref: Float32Array[], measure: typeof normwiseError, label: string): void {
+  function expectClose(
+    native: Float32Array[],
+    ref: Float32Array[],
+    measure: typeof normwiseError,
+    label: string,
+  ): void {
     expect(native.length).toBe(ref.length);
     native.forEach((got, i) => {
       const want = ref[i];
@@ -109,14 +124,29 @@ if (loaded.ok) {
     });
 
     it('rejects arrays shorter than the sizes claim, naming the argument, without touching memory', () => {
-      expect(() => addon.matmul(new Float32Array(4), new Float32Array(4), new Float32Array(3), 1, 1, 2, 2, 2, false, false)).toThrow(
-        /matmul: argument 2 has 3 elements, needs 4/,
-      );
-      expect(() => addon.conv2d(new Float32Array(9), new Float32Array(4), new Float32Array(4), new Int32Array(14))).toThrow(/argument 3 must have 15 elements/);
-      expect(() => addon.matmul(new Float64Array(4) as unknown as Float32Array, new Float32Array(4), new Float32Array(4), 1, 1, 2, 2, 2, false, false)).toThrow(
-        /argument 0 must be a Float32Array/,
-      );
-      expect(() => addon.matmul(new Float32Array(8), new Float32Array(12), new Float32Array(24), 2, 3, 2, 2, 2, false, false)).toThrow(/batch sizes/);
+      expect(() =>
+        addon.matmul(new Float32Array(4), new Float32Array(4), new Float32Array(3), 1, 1, 2, 2, 2, false, false),
+      ).toThrow(/matmul: argument 2 has 3 elements, needs 4/);
+      expect(() =>
+        addon.conv2d(new Float32Array(9), new Float32Array(4), new Float32Array(4), new Int32Array(14)),
+      ).toThrow(/argument 3 must have 15 elements/);
+      expect(() =>
+        addon.matmul(
+          new Float64Array(4) as unknown as Float32Array,
+          new Float32Array(4),
+          new Float32Array(4),
+          1,
+          1,
+          2,
+          2,
+          2,
+          false,
+          false,
+        ),
+      ).toThrow(/argument 0 must be a Float32Array/);
+      expect(() =>
+        addon.matmul(new Float32Array(8), new Float32Array(12), new Float32Array(24), 2, 3, 2, 2, 2, false, false),
+      ).toThrow(/batch sizes/);
     });
   });
 
@@ -136,9 +166,16 @@ if (loaded.ok) {
         const bShape = [...outerB, ...(transB ? [n, k] : [k, n])];
         const av = r.floats(aShape.reduce((p, q) => p * q, 1));
         const bv = r.floats(bShape.reduce((p, q) => p * q, 1));
-        const { native, ref, calls } = await both(() => tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), transA, transB));
+        const { native, ref, calls } = await both(() =>
+          tf.matMul(tf.tensor(av, aShape), tf.tensor(bv, bShape), transA, transB),
+        );
         expect(calls.matmul, `seed ${seed}`).toBe(1);
-        expectClose(native, ref, normwiseError, `matMul seed ${seed} a=${str(aShape)} b=${str(bShape)} tA=${transA} tB=${transB}`);
+        expectClose(
+          native,
+          ref,
+          normwiseError,
+          `matMul seed ${seed} a=${str(aShape)} b=${str(bShape)} tA=${transA} tB=${transB}`,
+        );
       }
     });
 
@@ -163,7 +200,9 @@ if (loaded.ok) {
             transposeB: transB,
             activation,
             leakyreluAlpha: 0.3,
-            ...(biasKind === 'none' ? {} : { bias: biasKind === 'row' ? tf.tensor1d(biasV) : tf.scalar(biasV[0] ?? 0) }),
+            ...(biasKind === 'none'
+              ? {}
+              : { bias: biasKind === 'row' ? tf.tensor1d(biasV) : tf.scalar(biasV[0] ?? 0) }),
           }),
         );
         expect(calls.biasActivation, `seed ${seed}`).toBe(1);
@@ -172,7 +211,12 @@ if (loaded.ok) {
       const r = new Prng(7);
       const [av, bv, alpha] = [r.floats(12), r.floats(12), r.floats(3)];
       const prelu = await both(() =>
-        tf.fused.matMul({ a: tf.tensor2d(av, [4, 3]), b: tf.tensor2d(bv, [3, 4]).slice([0, 0], [3, 3]), activation: 'prelu', preluActivationWeights: tf.tensor1d(alpha) }),
+        tf.fused.matMul({
+          a: tf.tensor2d(av, [4, 3]),
+          b: tf.tensor2d(bv, [3, 4]).slice([0, 0], [3, 3]),
+          activation: 'prelu',
+          preluActivationWeights: tf.tensor1d(alpha),
+        }),
       );
       expect(prelu.calls.biasActivation ?? 0).toBe(0);
       expectClose(prelu.native, prelu.ref, normwiseError, 'fused matMul prelu (stock)');
@@ -208,7 +252,15 @@ if (loaded.ok) {
     const W = kind === 'same' ? w : Math.max(w, effW - padW);
     const xShape: [number, number, number, number] = [batch, H, W, cin];
     const fShape: [number, number, number, number] = [fh, fw, cin, cout];
-    return { xShape, fShape, strides, dilations, pad, x: r.floats(batch * H * W * cin), f: r.floats(fh * fw * cin * cout) };
+    return {
+      xShape,
+      fShape,
+      strides,
+      dilations,
+      pad,
+      x: r.floats(batch * H * W * cin),
+      f: r.floats(fh * fw * cin * cout),
+    };
   }
 
   describe('Conv2D, FusedConv2D and both conv gradients against the cpu backend', () => {
@@ -219,7 +271,12 @@ if (loaded.ok) {
           tf.conv2d(tf.tensor4d(c.x, c.xShape), tf.tensor4d(c.f, c.fShape), c.strides, c.pad, 'NHWC', c.dilations),
         );
         expect(calls.conv2d, `seed ${seed}`).toBe(1);
-        expectClose(native, ref, normwiseError, `conv2d seed ${seed} x=${str(c.xShape)} f=${str(c.fShape)} s=${str(c.strides)} d=${str(c.dilations)} pad=${JSON.stringify(c.pad)}`);
+        expectClose(
+          native,
+          ref,
+          normwiseError,
+          `conv2d seed ${seed} x=${str(c.xShape)} f=${str(c.fShape)} s=${str(c.strides)} d=${str(c.dilations)} pad=${JSON.stringify(c.pad)}`,
+        );
       }
     });
 
@@ -260,7 +317,12 @@ if (loaded.ok) {
         });
         expect(calls.conv2dBackpropInput, `seed ${seed}`).toBe(1);
         expect(calls.conv2dBackpropFilter, `seed ${seed}`).toBe(1);
-        expectClose(native, ref, normwiseError, `conv2d grads seed ${seed} x=${str(c.xShape)} f=${str(c.fShape)} s=${str(c.strides)} pad=${JSON.stringify(c.pad)}`);
+        expectClose(
+          native,
+          ref,
+          normwiseError,
+          `conv2d grads seed ${seed} x=${str(c.xShape)} f=${str(c.fShape)} s=${str(c.strides)} pad=${JSON.stringify(c.pad)}`,
+        );
       }
     });
 
@@ -405,7 +467,12 @@ if (loaded.ok) {
         });
         expect(calls.maxPool, `seed ${seed}`).toBe(2);
         expect(calls.maxPoolGrad, `seed ${seed}`).toBe(1);
-        expectClose(native, ref, normwiseError, `maxPool seed ${seed} x=${str(shape)} size=${str(size)} s=${str(strides)} ${pad}`);
+        expectClose(
+          native,
+          ref,
+          normwiseError,
+          `maxPool seed ${seed} x=${str(shape)} size=${str(size)} s=${str(strides)} ${pad}`,
+        );
       }
     });
 
@@ -437,9 +504,14 @@ if (loaded.ok) {
     const f = tf.tensor4d(r.floats(3 * 3 * 3 * 4), [3, 3, 3, 4]);
     const step = () =>
       tf.tidy(() => {
-        const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => tf.sum(tf.relu(tf.add(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, 1, 'same'), 0.1))));
+        const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) =>
+          tf.sum(tf.relu(tf.add(tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, 1, 'same'), 0.1))),
+        );
         const [gx, gf] = g([x, f]);
-        return tf.add(tf.sum(tf.matMul(tf.reshape(gx ?? x, [2, -1]), tf.reshape(gx ?? x, [2, -1]), false, true)), tf.sum(gf ?? f));
+        return tf.add(
+          tf.sum(tf.matMul(tf.reshape(gx ?? x, [2, -1]), tf.reshape(gx ?? x, [2, -1]), false, true)),
+          tf.sum(gf ?? f),
+        );
       });
     step().dispose();
     const tensors = tf.memory().numTensors;

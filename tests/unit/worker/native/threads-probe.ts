@@ -5,4 +5,6 @@ import { configureAtlasNative, loadAtlasNative } from '../../../../worker/native
 const arg = process.argv[2];
 if (arg !== undefined) configureAtlasNative({ threads: Number(arg) });
 const r = await loadAtlasNative();
-process.stdout.write(`${JSON.stringify(r.ok ? { numThreads: r.addon.info().numThreads, device: r.device } : { error: r.reason })}\n`);
+process.stdout.write(
+  `${JSON.stringify(r.ok ? { numThreads: r.addon.info().numThreads, device: r.device } : { error: r.reason })}\n`,
+);

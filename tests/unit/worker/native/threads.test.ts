@@ -14,10 +14,14 @@ const loaded = loadAddon();
 function run(env: Record<string, string | undefined>, threads?: number): { numThreads: number; device: string } {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const r = spawnSync(process.execPath, ['--import', 'tsx', probe, ...(threads === undefined ? [] : [String(threads)])], {
-    encoding: 'utf8',
-    env: childEnv,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', probe, ...(threads === undefined ? [] : [String(threads)])],
+    {
+      encoding: 'utf8',
+      env: childEnv,
+    },
+  );
   const line = r.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(line) as { numThreads: number; device: string };
 }

@@ -9,7 +9,7 @@ import { dense } from '../../../../worker/ops/dense';
 
 // The wasm backend's custom gradients (explicit transposes; convolutions rewritten as forward convolutions) against
 // the cpu backend's own kernels (MatMul with transpose flags, Conv2DBackpropFilter, Conv2DBackpropInput), in one
-// process: tf.setBackend switches between them. Tolerance 1e-4 relative to the largest entry (issue 2): float32
+// process: tf.setBackend switches between them. Tolerance 1e-4 relative to the largest entry: float32
 // sums of ≤ a few hundred terms in a different order differ by ~1e-6 relative.
 
 function randoms(seed: number, n: number): Float32Array {
@@ -44,11 +44,23 @@ describe('dense with explicit-transpose gradients', () => {
       const w = tf.tensor2d(randoms(2, 5 * 3), [5, 3]);
       const b = tf.tensor1d(randoms(3, 3));
       const probe = tf.tensor2d(randoms(4, 7 * 3), [7, 3]);
-      const custom = gradsOf((a, c, d) => dense(a as tf.Tensor2D, c as tf.Tensor2D, d as tf.Tensor1D, { impl: 'custom' }), [x, w, b], probe);
-      const own = gradsOf((a, c, d) => dense(a as tf.Tensor2D, c as tf.Tensor2D, d as tf.Tensor1D, { impl: 'tf' }), [x, w, b], probe);
+      const custom = gradsOf(
+        (a, c, d) => dense(a as tf.Tensor2D, c as tf.Tensor2D, d as tf.Tensor1D, { impl: 'custom' }),
+        [x, w, b],
+        probe,
+      );
+      const own = gradsOf(
+        (a, c, d) => dense(a as tf.Tensor2D, c as tf.Tensor2D, d as tf.Tensor1D, { impl: 'tf' }),
+        [x, w, b],
+        probe,
+      );
       for (let i = 0; i < 3; i++) expect(relErr(custom[i] as Float32Array, own[i] as Float32Array)).toBeLessThan(1e-5);
       // The first-layer form gives the same W and b gradients without an input gradient.
-      const noInput = gradsOf((c, d) => dense(x, c as tf.Tensor2D, d as tf.Tensor1D, { impl: 'custom', inputGrad: false }), [w, b], probe);
+      const noInput = gradsOf(
+        (c, d) => dense(x, c as tf.Tensor2D, d as tf.Tensor1D, { impl: 'custom', inputGrad: false }),
+        [w, b],
+        probe,
+      );
       expect(relErr(noInput[0] as Float32Array, own[1] as Float32Array)).toBeLessThan(1e-5);
       expect(relErr(noInput[1] as Float32Array, own[2] as Float32Array)).toBeLessThan(1e-5);
       tf.dispose([x, w, b, probe]);
@@ -57,7 +69,10 @@ describe('dense with explicit-transpose gradients', () => {
 
   it('whole-FCN gradients (SP and μP, MSE) match between wasm and cpu', async () => {
     for (const parameterization of ['sp', 'mup'] as const) {
-      const model = createModel({ kind: 'fcn', depth: 3, width: 16 }, parameterization, { inputShape: [12], numClasses: 4 });
+      const model = createModel({ kind: 'fcn', depth: 3, width: 16 }, parameterization, {
+        inputShape: [12],
+        numClasses: 4,
+      });
       const xs = randoms(60, 6 * 12);
       const ys = randoms(61, 6 * 4);
       const run = async (backend: 'wasm' | 'cpu') => {
@@ -66,7 +81,10 @@ describe('dense with explicit-transpose gradients', () => {
         const x = tf.tensor2d(xs, [6, 12]);
         const y = tf.tensor2d(ys, [6, 4]);
         const out = lossAndGrads(model, params, { x, y }, 'mse');
-        const res = { loss: out.loss.dataSync()[0] as number, grads: out.grads.map((g) => g.dataSync() as Float32Array) };
+        const res = {
+          loss: out.loss.dataSync()[0] as number,
+          grads: out.grads.map((g) => g.dataSync() as Float32Array),
+        };
         tf.dispose([out.loss, out.accuracy, ...out.grads, ...params, x, y]);
         return res;
       };
@@ -93,7 +111,11 @@ describe('conv2d gradients on wasm equal the cpu backend’s kernels within 1e-4
         const f = tf.tensor4d(data.f, [k, k, Ci, Co]);
         const b = tf.tensor1d(data.b);
         const probe = tf.tensor4d(data.probe, [B, H, W, Co]);
-        const g = gradsOf((a, c, d) => conv2dSame(a as tf.Tensor4D, c as tf.Tensor4D, d as tf.Tensor1D, { impl }), [x, f, b], probe);
+        const g = gradsOf(
+          (a, c, d) => conv2dSame(a as tf.Tensor4D, c as tf.Tensor4D, d as tf.Tensor1D, { impl }),
+          [x, f, b],
+          probe,
+        );
         tf.dispose([x, f, b, probe]);
         return g;
       };
@@ -113,13 +135,18 @@ describe('conv2d gradients on wasm equal the cpu backend’s kernels within 1e-4
     await initBackend('wasm');
     const x = tf.ones<tf.Rank.R4>([1, 4, 4, 1]);
     const f = tf.ones<tf.Rank.R4>([3, 3, 1, 1]);
-    expect(() => tf.grad((ff: tf.Tensor) => tf.sum(tf.conv2d(x, ff as tf.Tensor4D, 1, 'same')))(f)).toThrow(/Conv2DBackpropFilter/);
+    expect(() => tf.grad((ff: tf.Tensor) => tf.sum(tf.conv2d(x, ff as tf.Tensor4D, 1, 'same')))(f)).toThrow(
+      /Conv2DBackpropFilter/,
+    );
     tf.dispose([x, f]);
   });
 
   it('whole-CNN gradients (SP and μP, cross-entropy) match between wasm and cpu', async () => {
     for (const parameterization of ['sp', 'mup'] as const) {
-      const model = createModel({ kind: 'cnn', depth: 7, width: 4 }, parameterization, { inputShape: [8, 8, 2], numClasses: 3 });
+      const model = createModel({ kind: 'cnn', depth: 7, width: 4 }, parameterization, {
+        inputShape: [8, 8, 2],
+        numClasses: 3,
+      });
       const xs = randoms(50, 5 * 8 * 8 * 2);
       const ys = [1, 0, 0, 0, 1, 0, 0, 0, 1, 0.5, 0.5, 0, 0, 0, 1];
       const run = async (backend: 'wasm' | 'cpu') => {
@@ -128,7 +155,10 @@ describe('conv2d gradients on wasm equal the cpu backend’s kernels within 1e-4
         const x = tf.tensor4d(xs, [5, 8, 8, 2]);
         const y = tf.tensor2d(ys, [5, 3]);
         const out = lossAndGrads(model, params, { x, y }, 'xent');
-        const res = { loss: out.loss.dataSync()[0] as number, grads: out.grads.map((g) => g.dataSync() as Float32Array) };
+        const res = {
+          loss: out.loss.dataSync()[0] as number,
+          grads: out.grads.map((g) => g.dataSync() as Float32Array),
+        };
         tf.dispose([out.loss, out.accuracy, ...out.grads, ...params, x, y]);
         return res;
       };

@@ -92,7 +92,10 @@ describe('Adam (PAPER §3.5: β1 0.9, β2 0.999, ε 1e-8, bias corrections)', ()
     // step2 ≈ [0.0096519, −0.0026643, −0.0005263]
     expect(step2[0]).toBeCloseTo(0.0096519, 6);
     const p2 = opt.step(p1, vec(g2), lr);
-    expectClose(read(p2), p1v.map((p, i) => p - (step2[i] ?? NaN)));
+    expectClose(
+      read(p2),
+      p1v.map((p, i) => p - (step2[i] ?? NaN)),
+    );
     p1.forEach((t) => t.dispose());
     opt.dispose();
   });
@@ -101,7 +104,10 @@ describe('Adam (PAPER §3.5: β1 0.9, β2 0.999, ε 1e-8, bias corrections)', ()
     const opt = createOptimizer(OptimizerSpecSchema.parse({ kind: 'adam' }));
     // Before any update, with g1 pending: t = 1, v̂1 = g1², P = 0.1·(|g1| + 1e-8) = [0.01, 0.02, 0.03] (+1e-9, which
     // float32 cannot resolve at this size).
-    expectRel(read(opt.preconditioner(vec(g1)) ?? []), [0.01, 0.02, 0.03].map((p) => p + 1e-9));
+    expectRel(
+      read(opt.preconditioner(vec(g1)) ?? []),
+      [0.01, 0.02, 0.03].map((p) => p + 1e-9),
+    );
     const p0 = vec(theta0);
     const p1 = opt.step(p0, vec(g1), lr);
     // With g2 pending: t = 2, P = 0.19·(√(v2/0.001999) + 1e-8), v2 as in the previous test.
@@ -114,7 +120,10 @@ describe('Adam (PAPER §3.5: β1 0.9, β2 0.999, ε 1e-8, bias corrections)', ()
     // And the update it takes is θ1 − η·P⁻¹·m2 with m2 = [0.029, −0.008, −0.003].
     const p1v = Array.from(p1[0]?.dataSync() ?? []);
     const m2 = [0.029, -0.008, -0.003];
-    expectClose(read(opt.step(p1, vec(g2), lr)), p1v.map((p, i) => p - (lr * (m2[i] ?? NaN)) / (expectedP[i] ?? NaN)));
+    expectClose(
+      read(opt.step(p1, vec(g2), lr)),
+      p1v.map((p, i) => p - (lr * (m2[i] ?? NaN)) / (expectedP[i] ?? NaN)),
+    );
     [...p0, ...p1].forEach((t) => t.dispose());
     opt.dispose();
   });
@@ -138,7 +147,10 @@ describe('GI-Adam (PAPER §7: v0 = g0², m0 = 0, t from 0, bias corrections kept
     expect(delta[0]).toBeCloseTo(6.3151e-4, 8);
     expect(delta[2]).toBeCloseTo(-3.1623e-4, 8);
     // From θ = 0 the new parameters are −Δ itself, so float32 resolves Δ to its own relative precision.
-    expectRel(read(opt.step(vec([0, 0, 0]), vec(g2), lr)), delta.map((d) => -d));
+    expectRel(
+      read(opt.step(vec([0, 0, 0]), vec(g2), lr)),
+      delta.map((d) => -d),
+    );
     opt.dispose();
   });
 
@@ -158,7 +170,13 @@ describe('GI-Adam (PAPER §7: v0 = g0², m0 = 0, t from 0, bias corrections kept
 
 describe('RI-Adam (PAPER §7: v0 = r⊙r, r ~ N(0,I), ‖r‖ = ‖g0‖)', () => {
   it('has Σv0 = ‖g0‖², is non-negative, seeded, and is not g0²', () => {
-    const g0 = [tf.tensor2d([[0.1, -0.2], [0.3, 0.05]]), tf.tensor1d([0.4, -0.6, 0.2])];
+    const g0 = [
+      tf.tensor2d([
+        [0.1, -0.2],
+        [0.3, 0.05],
+      ]),
+      tf.tensor1d([0.4, -0.6, 0.2]),
+    ];
     const gSq = 0.01 + 0.04 + 0.09 + 0.0025 + 0.16 + 0.36 + 0.04; // = 0.7025
     const v0 = riAdamV0(g0, 7);
     const flat = v0.flatMap((t) => Array.from(t.dataSync()));

@@ -9,7 +9,7 @@ async function run(cfg: Parameters<typeof tinyConfig>[0], hooks: TrainHooks) {
   return { rows, result };
 }
 
-describe('curvature extension points (issue 4)', () => {
+describe('curvature extension points', () => {
   it('beforeUpdate runs every step at θ_s and measureSharpness follows measure.sharpnessEvery', async () => {
     const seen: { step: number; measure: boolean; lr: number }[] = [];
     const { rows } = await run(

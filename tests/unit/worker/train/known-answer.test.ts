@@ -49,7 +49,10 @@ describe('full-batch GD on a linear model matches float64 arithmetic', () => {
     const result = await trainRun(
       tinyConfig({
         model: { kind: 'fcn', depth: 1, width: 1 },
-        data: { name: 'synthetic-teacher', synthetic: { inputDim: D, classes: K, trainSize: B, testSize: 16, seed: 4 } },
+        data: {
+          name: 'synthetic-teacher',
+          synthetic: { inputDim: D, classes: K, trainSize: B, testSize: 16, seed: 4 },
+        },
         optimizer: { kind: 'sgd' },
         schedule: { etaTrgt: ETA },
         batchSize: 0,

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { DataSpecSchema } from '../../../../server/core/run-config';
 import { loadRunData } from '../../../../worker/engine/run-data';
 
-const spec = (seed: number) => DataSpecSchema.parse({ name: 'synthetic-gmm', synthetic: { inputDim: 8, classes: 3, trainSize: 32, testSize: 8, seed } });
+const spec = (seed: number) =>
+  DataSpecSchema.parse({
+    name: 'synthetic-gmm',
+    synthetic: { inputDim: 8, classes: 3, trainSize: 32, testSize: 8, seed },
+  });
 
 describe('loadRunData (one-entry cache across runs of a process)', () => {
   it('returns the same splits for an equal spec and fresh ones for another', async () => {

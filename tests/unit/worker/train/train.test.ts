@@ -29,7 +29,12 @@ describe('trainRun: loss falls for every model × optimizer (synthetic 4-class m
       it(`${model.kind} + ${kind}`, async () => {
         // The CNN costs ~10× the FCN per step on the cpu backend, so it gets 30 steps to the FCN's 60.
         const steps = model.kind === 'cnn' ? 30 : 60;
-        const { rows, result } = await run({ model, optimizer: { kind }, schedule: { etaTrgt: eta, warmupSteps: 5 }, steps });
+        const { rows, result } = await run({
+          model,
+          optimizer: { kind },
+          schedule: { etaTrgt: eta, warmupSteps: 5 },
+          steps,
+        });
         expect(result.outcome).toBe('trained');
         expect(rows).toHaveLength(steps);
         // The mixture is learnable: the mean loss of the last 5 minibatches is under half that of the first 5
@@ -48,7 +53,14 @@ describe('trainRun: loss falls for every model × optimizer (synthetic 4-class m
 describe('trainRun: the record of each step', () => {
   it('lr follows lrAt and paramNorm chains from step to step', async () => {
     const { rows, result } = await run({ steps: 20, schedule: { etaTrgt: 0.4, warmupSteps: 8 } });
-    const sched = { etaTrgt: 0.4, warmupSteps: 8, etaInit: 0, startsAtCritical: false, after: 'constant' as const, totalSteps: 20 };
+    const sched = {
+      etaTrgt: 0.4,
+      warmupSteps: 8,
+      etaInit: 0,
+      startsAtCritical: false,
+      after: 'constant' as const,
+      totalSteps: 20,
+    };
     rows.forEach((r, s) => {
       expect(r.step).toBe(s);
       expect(r.lr).toBe(lrAt(s, sched)); // 0.05, 0.1, …, 0.4 from step 7
@@ -89,7 +101,9 @@ describe('trainRun: the record of each step', () => {
         if (row === undefined) throw new Error(`row ${s} missing`);
         expect(Math.abs(row.paramNorm / Math.hypot(...a) - 1)).toBeLessThan(1e-5);
         expect(Math.abs(row.gradNorm / (gradNorms[s] ?? NaN) - 1)).toBeLessThan(1e-5);
-        expect(Math.abs((row.updateNorm ?? NaN) / Math.hypot(...a.map((x, i) => (b[i] ?? NaN) - x)) - 1)).toBeLessThan(1e-4);
+        expect(Math.abs((row.updateNorm ?? NaN) / Math.hypot(...a.map((x, i) => (b[i] ?? NaN) - x)) - 1)).toBeLessThan(
+          1e-4,
+        );
       }
       if (kind !== 'sgd') expect(rows.every((r) => (r.mNorm ?? 0) > 0)).toBe(true);
       if (kind === 'adam') expect(rows.every((r) => (r.vNorm ?? 0) > 0)).toBe(true);
@@ -184,7 +198,13 @@ describe('trainRun: determinism and memory', () => {
     it(`keeps the tensor count flat over 100 steps and frees everything at the end (batch ${batchSize || 'full'})`, async () => {
       const before = tf.memory().numTensors;
       const counts: number[] = [];
-      const cfg = tinyConfig({ optimizer: { kind: 'adam' }, schedule: { etaTrgt: 0.01 }, steps: 100, batchSize, measure: { evalEvery: 10 } });
+      const cfg = tinyConfig({
+        optimizer: { kind: 'adam' },
+        schedule: { etaTrgt: 0.01 },
+        steps: 100,
+        batchSize,
+        measure: { evalEvery: 10 },
+      });
       const result = await trainRun(cfg, { onRow: () => void counts.push(tf.memory().numTensors) });
       expect(result.outcome).toBe('trained');
       expect(counts).toHaveLength(100);

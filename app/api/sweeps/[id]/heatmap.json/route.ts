@@ -14,6 +14,9 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
     source: shareSource(),
     sweepId: id,
     resource: 'heatmap.json',
-    render: (data, view) => ({ body: JSON.stringify(sharedGridJson(data, view)), contentType: 'application/json; charset=utf-8' }),
+    render: (data, view) => ({
+      body: JSON.stringify(sharedGridJson(data, view)),
+      contentType: 'application/json; charset=utf-8',
+    }),
   });
 }

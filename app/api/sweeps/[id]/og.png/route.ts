@@ -11,6 +11,10 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
     source: shareSource(),
     sweepId: id,
     resource: 'og.png',
-    render: async (data, view) => ({ body: await renderOgCard(data, view), contentType: 'image/png', headers: { 'x-image-size': `${OG_WIDTH}x${OG_HEIGHT}` } }),
+    render: async (data, view) => ({
+      body: await renderOgCard(data, view),
+      contentType: 'image/png',
+      headers: { 'x-image-size': `${OG_WIDTH}x${OG_HEIGHT}` },
+    }),
   });
 }
