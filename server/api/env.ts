@@ -3,8 +3,8 @@ import { formatZodError } from '../core/errors';
 import { parseStoreEnv, type StoreEnv } from '../store/env';
 
 /**
- * The API's environment, parsed once at the entry (the route handler, or a test) and passed into the context;
- * nothing else in server/api reads process.env.
+ * The API's environment, parsed once per process by `apiRuntime()` (runtime.ts, the one reader of process.env in
+ * server/api) or by a test, and passed into the context.
  */
 export const ApiEnvSchema = z.object({
   /** When set, sweeps.create and sweeps.cancel require `Authorization: Bearer <token>`; else loopback only. */
