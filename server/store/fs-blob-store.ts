@@ -140,7 +140,11 @@ export class FsBlobStore implements BlobStore {
         break;
       } catch (e) {
         if (errno(e) !== 'EEXIST') throw e;
-        const st = await fs.stat(lock).catch(() => null);
+        // The holder may release the lock between our open and this stat: absent is fine, anything else is not.
+        const st = await fs.stat(lock).catch((e2: unknown) => {
+          if (isAbsent(e2)) return null;
+          throw e2;
+        });
         if (st && Date.now() - st.mtimeMs > 10_000) await fs.rm(lock, { force: true });
         if (Date.now() > deadline) throw new BlobStoreError(`lock busy: ${lock}`);
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
