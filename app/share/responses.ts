@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { NotFoundError } from '../../server/core/errors';
 import { cacheControlFor, etagMatches, type Freshness } from '../../server/core/share';
 import { freshnessOf, shareEtag, type ShareSource } from '../../server/api/share-source';
 import { type SweepView } from '../../server/api/routers/sweeps';
@@ -10,14 +11,14 @@ import { imageQuery } from './heatmap-data';
  * conditional requests, cache headers by freshness, 404s. Each resource supplies its renderer.
  */
 
-export class ShareNotFoundError extends Error {
+export class ShareNotFoundError extends NotFoundError {
   override name = 'ShareNotFoundError';
 }
 
-/** True for the store's and the API's "no such sweep" errors. */
+/** True for the store's "no such sweep" (any NotFoundError of server/core/errors.ts) and the API's NOT_FOUND. */
 export function isNotFound(e: unknown): boolean {
   if (e instanceof TRPCError) return e.code === 'NOT_FOUND';
-  return e instanceof Error && (e.name === 'SweepNotFoundError' || e.name === 'ShareNotFoundError');
+  return e instanceof NotFoundError;
 }
 
 export function notFound(message: string): Response {

@@ -5,9 +5,9 @@ import { type CellDetail, type SeriesOutput } from '../../server/api/routers/cel
 import { type SweepView } from '../../server/api/routers/sweeps';
 import { type Finding, type FindingStatus } from '../../server/core/findings';
 import { formatLog2Tick, formatNumber } from '../../server/core/heatmap';
+import { mapLimit } from '../../server/core/map-limit';
 import { paperPreset, sizeNote, type PaperPreset } from '../../server/core/paper-presets';
 import { type CellResultRecord, type StudyRecord } from '../../server/core/records';
-import { mapLimit } from '../../server/store/sweep-store';
 import { type ReproduceApi } from './api';
 import { cellLabel, curvesSvg, heatmapSvg, reportHeatmapMetric, wantsCurves, wantsHeatmap } from './charts';
 import { formatDuration } from './progress';

@@ -1,7 +1,8 @@
+import { CorruptRecordError } from '../core/errors';
 import { shortLinkId, ShortLinkIdSchema, ShortLinkRecordSchema, type ShortLinkRecord } from '../core/share';
 import { BlobExistsError } from '../store/blob-store';
 import { keys } from '../store/keys';
-import { CorruptRecordError, type SweepStore } from '../store/sweep-store';
+import { type SweepStore } from '../store/sweep-store';
 
 /**
  * Short links: a view of a sweep stored once, immutable, under a content-addressed id — the same sweep

@@ -1,11 +1,10 @@
 import { makeEtag, SHARE_RENDER_VERSION, type Freshness } from '../core/share';
-import { isRelativeGrid } from '../core/sweep-spec';
+import { cellCount, isRelativeGrid } from '../core/sweep-spec';
 import { type BlobStore } from '../store/blob-store';
-import { openBlobStore } from '../store/env';
 import { getStudy, StudyNotFoundError, type StudyFindings } from '../store/studies';
 import { SweepStore } from '../store/sweep-store';
-import { parseApiEnv } from './env';
 import { createCaller } from './root';
+import { apiRuntime } from './runtime';
 import { type SweepView } from './routers/sweeps';
 import { ShortLinks } from './share-links';
 import { createContextInner } from './trpc';
@@ -42,7 +41,9 @@ export class ShareSource {
   async freshness(id: string): Promise<Freshness> {
     const sweep = await this.store.getSweep(id);
     const scan = await this.store.scanControl(sweep.id);
-    return sweepStateFromScan(scan, sweep.cellCount, isRelativeGrid(sweep.spec)).state === 'done' ? 'final' : 'live';
+    return sweepStateFromScan(scan, cellCount(sweep.spec), isRelativeGrid(sweep.spec)).state === 'done'
+      ? 'final'
+      : 'live';
   }
 
   /** The claim checks that involve a sweep (its study's), as the Sweep page shows them. */
@@ -101,11 +102,8 @@ export async function shareEtag(o: {
 
 let opened: ShareSource | null = null;
 
-/** This process's ShareSource over the configured store (environment parsed once, as the tRPC entry does). */
+/** This process's ShareSource over the configured store (the same environment and store as the tRPC entry). */
 export function shareSource(): ShareSource {
-  if (!opened) {
-    const env = parseApiEnv(process.env);
-    opened = new ShareSource(openBlobStore(env.store, process.cwd()));
-  }
+  opened ??= new ShareSource(apiRuntime().blob);
   return opened;
 }

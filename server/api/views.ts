@@ -1,7 +1,7 @@
 import { type HeatmapCellState } from '../core/heatmap';
 import { type DoneMarker, type ProgressRecord } from '../core/records';
 import { warmupSavings } from '../core/schedule';
-import { type CellSummary, type ControlScan, type JobState } from '../store/sweep-store';
+import { type CellSummary, type ControlScan, type JobState } from '../store/sweep-status';
 
 /**
  * What the API returns about cells and sweeps: the store's records reduced to what the pages draw. Pure mappings,

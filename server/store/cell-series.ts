@@ -7,7 +7,7 @@ import {
   type RegimeLabel,
 } from '../core/curvature';
 import { downsampleSeries, type Series } from '../core/downsample';
-import { cellRunConfig, gridCells } from '../core/grid';
+import { cellCoord, cellEtaTrgt } from '../core/grid';
 import { type MetricRow, type RunEvent, type RunResult } from '../core/metrics';
 import {
   CellSeriesRecordSchema,
@@ -17,8 +17,10 @@ import {
   type SeriesColumn,
   type SweepRecord,
 } from '../core/records';
-import { lrAt, warmupEndStep, type LrSchedule } from '../core/schedule';
+import { lrAt, scheduleFor, warmupEndStep, type LrSchedule } from '../core/schedule';
+import { isRelativeGrid, type SweepSpec } from '../core/sweep-spec';
 import { keys } from './keys';
+import { nullIfCorrupt } from './record-store';
 import { type SweepStore } from './sweep-store';
 
 /**
@@ -50,23 +52,24 @@ export interface SeriesOutput {
   problems: { key: string; message: string }[];
 }
 
-export function scheduleOf(
-  sweep: SweepRecord,
+/**
+ * A cell's LR schedule (PAPER §2): its run's own config when it has one (η_trgt as trained, η_init from the η_c its
+ * search found), else the spec's at the cell's coordinates, with η_trgt from λ0 for a relative grid. Null for an id
+ * that is no cell of the grid (the calibration job), and while a relative grid has no λ0.
+ */
+export function cellSchedule(
+  spec: SweepSpec,
   cellId: string,
-  etaTrgt: number | null,
   run: RunResult | null,
+  lambda0: number | null | undefined,
 ): LrSchedule | null {
+  const coord = cellCoord(spec, cellId);
+  if (coord === null) return null;
+  if (run) return scheduleFor(run.config, run.etaC);
+  const etaTrgt = cellEtaTrgt(spec, coord, lambda0);
   if (etaTrgt === null) return null;
-  const coord = gridCells(sweep.spec).find((c) => c.cellId === cellId);
-  if (!coord) return null;
-  return {
-    etaTrgt,
-    warmupSteps: coord.warmupSteps,
-    etaInit: run?.etaInit ?? (sweep.spec.etaInit.mode === 'value' ? sweep.spec.etaInit.value : 0),
-    startsAtCritical: sweep.spec.etaInit.mode === 'critical',
-    after: sweep.spec.after,
-    totalSteps: sweep.spec.steps,
-  };
+  const schedule = { etaTrgt, warmupSteps: coord.warmupSteps, etaInit: spec.etaInit, after: spec.after };
+  return scheduleFor({ steps: spec.steps, schedule });
 }
 
 export function markersOf(
@@ -115,17 +118,11 @@ export async function computeCellSeries(
     store.readCellSeries(input.sweepId, input.cellId),
   ]);
   const run = result?.run ?? null;
-  const coord = gridCells(sweep.spec).find((c) => c.cellId === input.cellId);
-  let etaTrgt: number | null = null;
-  if (coord) {
-    try {
-      etaTrgt = cellRunConfig(sweep.spec, coord, run?.lambda0 ?? (await store.getCalibration(sweep.id))?.lambda0)
-        .schedule.etaTrgt;
-    } catch {
-      etaTrgt = null; // λ0-relative grid not calibrated yet
-    }
-  }
-  const schedule = scheduleOf(sweep, input.cellId, etaTrgt, run);
+  // λ0 is read only when the schedule needs it: a cell without a run on a relative grid. A corrupt calibration
+  // reads as none yet (no schedule), as on the heatmap.
+  const lambda0 =
+    run === null && isRelativeGrid(sweep.spec) ? (await nullIfCorrupt(store.getCalibration(sweep.id)))?.lambda0 : null;
+  const schedule = cellSchedule(sweep.spec, input.cellId, run, lambda0);
   const rows = rowsRead.rows;
   const markers = markersOf(schedule, run?.events ?? [], rows, result?.outcome === 'diverged' ? result.lastStep : null);
   const { regime, detected } = curvatureOf(rows, sweep.spec.optimizer, markers.warmupEnd);

@@ -4,6 +4,7 @@ import { ClaimRecordSchema, DoneMarkerSchema, type ClaimRecord, type DoneMarker 
 import { isRelativeGrid, type SweepSpec } from '../core/sweep-spec';
 import { BlobExistsError, BlobPreconditionFailedError } from './blob-store';
 import { keys } from './keys';
+import { nullIfCorrupt } from './record-store';
 import { type SweepStore } from './sweep-store';
 
 /**
@@ -79,14 +80,7 @@ export class JobLeases {
     const now = this.store.now();
     const record: ClaimRecord = { ...lease.record, heartbeatAt: now, leaseExpiresAt: now + this.options.leaseMs };
     try {
-      const meta = await this.store.write(
-        keys.claim(lease.sweepId, lease.jobId, lease.epoch),
-        ClaimRecordSchema,
-        record,
-        { ifMatch: lease.etag },
-      );
-      lease.etag = meta.etag;
-      lease.record = record;
+      await this.rewriteClaim(lease, record);
       return 'ok';
     } catch (e) {
       if (e instanceof BlobPreconditionFailedError) return 'fenced';
@@ -166,8 +160,9 @@ export class JobLeases {
       if (job === undefined || top === undefined) fresh.push({ jobId, epoch: 1 });
       else if (job.released.has(top)) retry.push({ jobId, epoch: top + 1 });
       else if (job.lastClaimWrite + this.options.leaseMs < now) {
-        // The listing says the claim has not been rewritten for a lease: confirm from its contents.
-        const claim = await this.store.getClaim(sweepId, jobId, top).catch(() => null);
+        // The listing says the claim has not been rewritten for a lease: confirm from its contents (a claim that
+        // does not parse holds no lease).
+        const claim = await nullIfCorrupt(this.store.getClaim(sweepId, jobId, top));
         if (claim === null || claim.value.leaseExpiresAt < now) retry.push({ jobId, epoch: top + 1 });
       }
     }
@@ -191,17 +186,18 @@ export class JobLeases {
       leaseExpiresAt: state === 'running' ? lease.record.leaseExpiresAt : 0,
     };
     try {
-      const meta = await this.store.write(
-        keys.claim(lease.sweepId, lease.jobId, lease.epoch),
-        ClaimRecordSchema,
-        record,
-        { ifMatch: lease.etag },
-      );
-      lease.etag = meta.etag;
-      lease.record = record;
+      await this.rewriteClaim(lease, record);
     } catch (e) {
       // Our claim changed under us: the state is informative only (markers decide), so there is nothing to undo.
       if (!(e instanceof BlobPreconditionFailedError)) throw e;
     }
+  }
+
+  /** Overwrite our claim if it is still as we last wrote it (BlobPreconditionFailedError else); keep the new etag. */
+  private async rewriteClaim(lease: Lease, record: ClaimRecord): Promise<void> {
+    const key = keys.claim(lease.sweepId, lease.jobId, lease.epoch);
+    const meta = await this.store.write(key, ClaimRecordSchema, record, { ifMatch: lease.etag });
+    lease.etag = meta.etag;
+    lease.record = record;
   }
 }

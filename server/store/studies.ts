@@ -1,21 +1,23 @@
-import { formatZodError } from '../core/errors';
+import { formatZodError, InvalidRecordError, NotFoundError } from '../core/errors';
 import { computeFindings, findingsCell, needsEarlyLoss, type Finding, type FindingsSweep } from '../core/findings';
 import { makeStudyId, StudyIdSchema, type SweepId } from '../core/ids';
+import { mapLimit } from '../core/map-limit';
 import { paperPreset, sizeNote, type PaperPreset } from '../core/paper-presets';
 import { StudyRecordSchema, type StudyRecord } from '../core/records';
 import { SweepSpecSchema, type StudySize, type SweepSpec } from '../core/sweep-spec';
 import { keys } from './keys';
-import { InvalidRecordError, mapLimit, type SweepStore } from './sweep-store';
+import { nullIfCorrupt } from './record-store';
+import { type SweepStore } from './sweep-store';
 
 /**
  * Studies: the sweeps of one paper preset, launched together and read side by side by the claim checks.
  * A study is its sweeps (each naming the study in `spec.study`) plus one StudyRecord listing them by role.
  */
 
-export class StudyNotFoundError extends Error {
+export class StudyNotFoundError extends NotFoundError {
+  override name = 'StudyNotFoundError';
   constructor(readonly studyId: string) {
     super(`study ${studyId} not found`);
-    this.name = 'StudyNotFoundError';
   }
 }
 
@@ -99,13 +101,17 @@ export async function readFindingsSweep(store: SweepStore, sweepId: string): Pro
   const status = await store.getSweepStatus(sweepId);
   const { sweep } = status;
   const cells = await mapLimit(status.cells, 16, async (c) => {
-    const result = c.done ? await store.readDoneResult(sweep.id, c.done).catch(() => null) : null;
+    // A corrupt result or done marker leaves the cell without a run (the checks then skip it), as on the heatmap.
+    const result = c.done ? await nullIfCorrupt(store.readDoneResult(sweep.id, c.done)) : null;
+    const run = result?.run ?? null;
     // Only the few cells whose early losses a check reads (full-batch Adam at T_wrm = 1) have their rows read.
     const rows =
       c.done && needsEarlyLoss(sweep.spec, c.warmupSteps)
-        ? ((await store.readCellSeries(sweep.id, c.cellId).catch(() => null))?.rows ?? null)
+        ? ((await nullIfCorrupt(store.readCellSeries(sweep.id, c.cellId)))?.rows ?? null)
         : null;
-    return findingsCell(c, c.etaTrgt, c.done?.outcome ?? null, result?.run ?? null, rows);
+    // η_trgt as the cell trained: its run's config when it has one, else derived from the grid and λ0.
+    const etaTrgt = run?.config.schedule.etaTrgt ?? c.etaTrgt;
+    return findingsCell(c, etaTrgt, c.done?.outcome ?? null, run, rows);
   });
   return {
     sweepId: sweep.id,

@@ -1,8 +1,13 @@
-import { type z } from 'zod';
-import { formatZodError } from '../core/errors';
-import { cellEtaTrgt, gridCells, type CellCoord } from '../core/grid';
+import {
+  CellNotFoundError,
+  CorruptRecordError,
+  formatZodError,
+  InvalidRecordError,
+  SweepNotFoundError,
+} from '../core/errors';
+import { cellCoord } from '../core/grid';
 import { CALIBRATION_JOB_ID, makeSweepId, SweepIdSchema, type CellId, type SweepId } from '../core/ids';
-import { toJsonNumber } from '../core/json-number';
+import { mapLimit } from '../core/map-limit';
 import { type MetricRow } from '../core/metrics';
 import {
   CalibrationRecordSchema,
@@ -12,7 +17,6 @@ import {
   decodeMetricRows,
   DoneMarkerSchema,
   MetricChunkSchema,
-  ProgressRecordSchema,
   SweepIndexEntrySchema,
   SweepRecordSchema,
   type CalibrationRecord,
@@ -20,98 +24,28 @@ import {
   type CellResultRecord,
   type ClaimRecord,
   type DoneMarker,
-  type ProgressRecord,
   type SweepIndexEntry,
   type SweepRecord,
 } from '../core/records';
-import { isRelativeGrid, SweepSpecSchema, type SweepSpecInput } from '../core/sweep-spec';
-import { BlobExistsError, listAll, type BlobMeta, type BlobStore } from './blob-store';
-import { keys, parseChunkSeq, parseControlKey, sweepIdOfListKey } from './keys';
+import { cellCount, isRelativeGrid, SweepSpecSchema, type SweepSpecInput } from '../core/sweep-spec';
+import { BlobExistsError, listAll, type BlobMeta } from './blob-store';
+import { keys, parseChunkSeq, sweepIdOfListKey } from './keys';
+import { IMMUTABLE, nullIfCorrupt, RecordStore } from './record-store';
+import {
+  readableJobEpoch,
+  readSweepStatus,
+  scanSweepControl,
+  type CellSummary,
+  type ControlScan,
+  type SweepStatus,
+} from './sweep-status';
 
 /**
- * Typed records over a BlobStore: every JSON is validated by its zod schema before it is written and parsed by it
- * when read. This is the read API of the dashboard (listSweeps, getSweep, getSweepStatus, readCellSeries,
- * getCellResult) and the write API of launching (createSweep, cancelSweep); the worker side (claims, leases,
- * chunks) is in job-leases.ts and cell-writer.ts on top of it.
+ * The sweep API over typed records (record-store.ts): the read API of the dashboard (listSweeps, getSweep,
+ * getSweepStatus, readCellSeries, getCellResult) and the write API of launching (createSweep, cancelSweep). The
+ * status scan is in sweep-status.ts; the worker side (claims, leases, chunks) is in job-leases.ts and cell-writer.ts
+ * on top of it.
  */
-
-export class SweepNotFoundError extends Error {
-  override name = 'SweepNotFoundError';
-  constructor(readonly sweepId: string) {
-    super(`sweep not found: ${sweepId}`);
-  }
-}
-
-export class CellNotFoundError extends Error {
-  override name = 'CellNotFoundError';
-  constructor(
-    readonly sweepId: string,
-    readonly cellId: string,
-  ) {
-    super(`cell ${cellId} not found in sweep ${sweepId}`);
-  }
-}
-
-/** A stored object that does not parse (truncated JSON, wrong shape): names the key and what is wrong. */
-export class CorruptRecordError extends Error {
-  override name = 'CorruptRecordError';
-  constructor(
-    readonly key: string,
-    detail: string,
-  ) {
-    super(`corrupt record ${key}: ${detail}`);
-  }
-}
-
-/** Invalid input to a write (e.g. a SweepSpec out of limits): the message names each field. */
-export class InvalidRecordError extends Error {
-  override name = 'InvalidRecordError';
-}
-
-/** JSON text with NaN/±Infinity as their JSON-number strings (plain JSON.stringify would write null). */
-export function toStoredJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    typeof v === 'number' && !Number.isFinite(v) ? toJsonNumber(v) : v,
-  );
-}
-
-export type JobState = 'queued' | 'running' | 'stalled' | 'done' | 'cancelled' | 'blocked';
-
-/** Everything a listing of a sweep's `control/` prefix tells, from key names alone. */
-export interface ControlScan {
-  cancelled: boolean;
-  calibrated: boolean;
-  jobs: Map<
-    CellId,
-    { epochs: number[]; lastClaimWrite: number; lastClaimEtag: string; released: Set<number>; done: boolean }
-  >;
-}
-
-export interface CellSummary extends CellCoord {
-  /** Absolute η_trgt (null while a λ0-relative grid waits for its calibration). */
-  etaTrgt: number | null;
-  /**
-   * queued: not claimed yet; running: claimed, lease live; stalled: lease expired or given up, waiting for a
-   * re-claim; done: has a result; cancelled: sweep cancelled before it finished; blocked: the calibration failed.
-   */
-  state: JobState;
-  /** The epoch readers follow (done marker's, else the highest claim), null when never claimed. */
-  epoch: number | null;
-  progress: ProgressRecord | null;
-  done: DoneMarker | null;
-  /** A record of this cell that could not be read (corrupt); the others are still returned. */
-  problems: string[];
-}
-
-export interface SweepStatus {
-  sweep: SweepRecord;
-  cancelled: CancelRecord | null;
-  calibration: CalibrationRecord | null;
-  /** The calibration job's own state when the grid is λ0-relative, else null. */
-  calibrationState: JobState | null;
-  cells: CellSummary[];
-  counts: Record<JobState, number>;
-}
 
 export interface CellSeries {
   sweepId: SweepId;
@@ -122,60 +56,7 @@ export interface CellSeries {
   problems: { key: string; message: string }[];
 }
 
-export class SweepStore {
-  constructor(
-    readonly blob: BlobStore,
-    private readonly clock: () => number = Date.now,
-  ) {}
-
-  now(): number {
-    return this.clock();
-  }
-
-  // ---- generic typed IO -------------------------------------------------------------------------------------
-
-  /** Read and parse one record; null when absent; CorruptRecordError when it does not parse. */
-  async read<S extends z.ZodType>(key: string, schema: S): Promise<{ value: z.output<S>; meta: BlobMeta } | null> {
-    const got = await this.blob.get(key);
-    if (got === null) return null;
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(got.body));
-    } catch (e) {
-      throw new CorruptRecordError(key, e instanceof Error ? e.message : String(e));
-    }
-    const r = schema.safeParse(json);
-    if (!r.success) throw new CorruptRecordError(key, formatZodError(r.error));
-    return { value: r.data, meta: got.meta };
-  }
-
-  /**
-   * Like `read`, for a record whose current etag is known from a listing: an unchanged record is served from a
-   * cache shared by every SweepStore over the same BlobStore, so a live dashboard re-reads only what changed.
-   */
-  async readListed<S extends z.ZodType>(key: string, etag: string, schema: S): Promise<z.output<S> | null> {
-    const cache = cacheFor(this.blob);
-    const hit = cache.get(key);
-    if (hit && hit.etag === etag && hit.schema === schema) return hit.value as z.output<S>;
-    const got = await this.read(key, schema);
-    if (got) cache.set(key, { etag: etag === IMMUTABLE ? IMMUTABLE : got.meta.etag, schema, value: got.value });
-    return got?.value ?? null;
-  }
-
-  /** Validate then write one record; returns the written meta (its size is the stored bytes). */
-  async write<S extends z.ZodType>(
-    key: string,
-    schema: S,
-    value: z.input<S>,
-    options: { ifAbsent?: boolean; ifMatch?: string } = {},
-  ): Promise<BlobMeta> {
-    // Validate exactly the text that is stored: NaN/±Inf are encoded first, then read back as a reader would.
-    const text = toStoredJson(value);
-    const r = schema.safeParse(JSON.parse(text));
-    if (!r.success) throw new InvalidRecordError(`invalid record for ${key}:\n${formatZodError(r.error)}`);
-    return this.blob.put(key, text, { ...options, contentType: 'application/json' });
-  }
-
+export class SweepStore extends RecordStore {
   // ---- sweeps -----------------------------------------------------------------------------------------------
 
   /** Validate a spec and launch it: the spec record, its index entry and its active marker. */
@@ -185,7 +66,7 @@ export class SweepStore {
     const spec = parsed.data;
     const createdAt = options.now ?? this.now();
     const id = makeSweepId(createdAt);
-    const record: SweepRecord = { schemaVersion: 1, id, createdAt, spec, cellCount: gridCells(spec).length };
+    const record: SweepRecord = { schemaVersion: 1, id, createdAt, spec, cellCount: cellCount(spec) };
     await this.write(keys.spec(id), SweepRecordSchema, record, { ifAbsent: true });
     const entry: SweepIndexEntry = {
       schemaVersion: 1,
@@ -193,7 +74,7 @@ export class SweepStore {
       createdAt,
       title: spec.title,
       author: spec.author,
-      cellCount: record.cellCount,
+      cellCount: cellCount(spec),
       etaUnit: isRelativeGrid(spec) ? 'inv-lambda0' : 'absolute',
     };
     await this.write(keys.indexEntry(id), SweepIndexEntrySchema, entry, { ifAbsent: true });
@@ -201,7 +82,7 @@ export class SweepStore {
     return record;
   }
 
-  /** Sweeps, newest first, one page at a time (reads only the small index entries). */
+  /** Sweeps, newest first, one page at a time (reads only the small index entries; a corrupt one is skipped). */
   async listSweeps(
     options: { cursor?: string; limit?: number } = {},
   ): Promise<{ sweeps: SweepIndexEntry[]; cursor?: string }> {
@@ -209,10 +90,7 @@ export class SweepStore {
     const sweeps: SweepIndexEntry[] = [];
     for (const b of page.blobs) {
       if (sweepIdOfListKey(b.key) === null) continue;
-      const got = await this.read(b.key, SweepIndexEntrySchema).catch((e: unknown) => {
-        if (e instanceof CorruptRecordError) return null; // one bad entry must not hide the others
-        throw e;
-      });
+      const got = await nullIfCorrupt(this.read(b.key, SweepIndexEntrySchema)); // one bad entry must not hide the others
       if (got) sweeps.push(got.value);
     }
     return page.cursor !== undefined ? { sweeps, cursor: page.cursor } : { sweeps };
@@ -267,32 +145,23 @@ export class SweepStore {
     }
   }
 
+  /** Ids of sweeps that may have work, newest first. */
+  async listActiveSweepIds(): Promise<SweepId[]> {
+    return (await listAll(this.blob, keys.activePrefix()))
+      .map((b) => sweepIdOfListKey(b.key))
+      .filter((id): id is SweepId => id !== null);
+  }
+
+  /** Stop offering a sweep to workers (all its jobs are done, or it is cancelled). */
+  async deactivateSweep(sweepId: SweepId): Promise<void> {
+    await this.blob.delete([keys.active(sweepId)]);
+  }
+
+  // ---- jobs and status (sweep-status.ts) --------------------------------------------------------------------
+
   /** List a sweep's control prefix and fold it into per-job facts (no reads of contents). */
   async scanControl(sweepId: SweepId): Promise<ControlScan> {
-    const scan: ControlScan = { cancelled: false, calibrated: false, jobs: new Map() };
-    for (const b of await listAll(this.blob, keys.controlPrefix(sweepId))) {
-      const k = parseControlKey(sweepId, b.key);
-      if (k === null) continue;
-      if (k.kind === 'cancel') scan.cancelled = true;
-      else if (k.kind === 'calibration') scan.calibrated = true;
-      else {
-        let job = scan.jobs.get(k.jobId);
-        if (!job) {
-          job = { epochs: [], lastClaimWrite: 0, lastClaimEtag: '', released: new Set(), done: false };
-          scan.jobs.set(k.jobId, job);
-        }
-        if (k.kind === 'claim') {
-          job.epochs.push(k.epoch);
-          if (k.epoch === Math.max(...job.epochs)) {
-            job.lastClaimWrite = b.uploadedAt;
-            job.lastClaimEtag = b.etag;
-          }
-        } else if (k.kind === 'released') job.released.add(k.epoch);
-        else job.done = true;
-      }
-    }
-    for (const job of scan.jobs.values()) job.epochs.sort((a, b) => a - b);
-    return scan;
+    return scanSweepControl(this.blob, sweepId);
   }
 
   async getClaim(
@@ -307,63 +176,9 @@ export class SweepStore {
     return (await this.read(keys.done(sweepId, jobId), DoneMarkerSchema))?.value ?? null;
   }
 
-  /**
-   * The sweep, its cancel and calibration records, and a summary of every cell (coordinates, state, the epoch
-   * readers follow, its latest progress, its done marker with the result's summary numbers). A corrupt record of
-   * one cell is reported in that cell's `problems` and does not break the others.
-   */
+  /** The sweep, its cancel and calibration records, and a summary of every cell (see readSweepStatus). */
   async getSweepStatus(sweepId: string): Promise<SweepStatus> {
-    const sweep = await this.getSweep(sweepId);
-    const id = sweep.id;
-    const [scan, progressList, cancelled, calibration] = await Promise.all([
-      this.scanControl(id),
-      listAll(this.blob, keys.progressPrefix(id)),
-      this.getCancel(id),
-      this.getCalibration(id).catch((e: unknown) => {
-        if (e instanceof CorruptRecordError) return null;
-        throw e;
-      }),
-    ]);
-    const progressEtags = new Map<string, string>(progressList.map((b) => [b.key, b.etag]));
-    const now = this.now();
-    const calib = isRelativeGrid(sweep.spec);
-    const calibrationState = calib
-      ? await this.jobState(id, CALIBRATION_JOB_ID, scan, now, calibration !== null)
-      : null;
-    const coords = gridCells(sweep.spec);
-    const cells = await mapLimit(coords, 16, async (coord): Promise<CellSummary> => {
-      const problems: string[] = [];
-      const job = scan.jobs.get(coord.cellId);
-      let done: DoneMarker | null = null;
-      let epoch: number | null = job?.epochs[job.epochs.length - 1] ?? null;
-      if (job?.done) {
-        // Done markers never change: read once, then served from the cache.
-        const doneKey = keys.done(id, coord.cellId);
-        done = await this.readListed(doneKey, IMMUTABLE, DoneMarkerSchema).catch((e: unknown) =>
-          problem(e, problems, null),
-        );
-        if (done) epoch = done.epoch;
-      }
-      const progressKey = epoch === null ? null : keys.progress(id, coord.cellId, epoch);
-      const progressEtag = progressKey === null ? undefined : progressEtags.get(progressKey);
-      const progress =
-        progressKey === null || progressEtag === undefined
-          ? null
-          : await this.readListed(progressKey, progressEtag, ProgressRecordSchema).catch((e: unknown) =>
-              problem(e, problems, null),
-            );
-      let state: JobState;
-      if (done) state = 'done';
-      else if (calib && calibrationState === 'done' && calibration === null) state = 'blocked';
-      else if (scan.cancelled) state = 'cancelled';
-      else if (job === undefined || job.epochs.length === 0) state = 'queued';
-      else state = await this.jobState(id, coord.cellId, scan, now, false);
-      const etaTrgt = cellEtaTrgt(sweep.spec, coord, calibration?.lambda0);
-      return { ...coord, etaTrgt, state, epoch, progress, done, problems };
-    });
-    const counts: Record<JobState, number> = { queued: 0, running: 0, stalled: 0, done: 0, cancelled: 0, blocked: 0 };
-    for (const c of cells) counts[c.state]++;
-    return { sweep, cancelled, calibration, calibrationState, cells, counts };
+    return readSweepStatus(this, sweepId);
   }
 
   /** The summaries of every cell of a sweep (see getSweepStatus). */
@@ -371,47 +186,20 @@ export class SweepStore {
     return (await this.getSweepStatus(sweepId)).cells;
   }
 
-  private async jobState(
-    sweepId: SweepId,
-    jobId: CellId,
-    scan: ControlScan,
-    now: number,
-    hasOutput: boolean,
-  ): Promise<JobState> {
-    const job = scan.jobs.get(jobId);
-    if (job?.done || hasOutput) return 'done';
-    const epoch = job?.epochs[job.epochs.length - 1];
-    if (job === undefined || epoch === undefined) return scan.cancelled ? 'cancelled' : 'queued';
-    if (scan.cancelled) return 'cancelled';
-    if (job.released.has(epoch)) return 'stalled';
-    const claim = await this.readListed(keys.claim(sweepId, jobId, epoch), job.lastClaimEtag, ClaimRecordSchema).catch(
-      () => null,
-    );
-    return claim !== null && claim.leaseExpiresAt > now ? 'running' : 'stalled';
-  }
-
   /** The epoch readers follow for a job: its done marker's, else its highest claim; null when never claimed. */
   async readableEpoch(sweepId: SweepId, jobId: CellId): Promise<number | null> {
-    const done = await this.getDone(sweepId, jobId);
-    if (done) return done.epoch;
-    const page = await listAll(this.blob, keys.jobControlPrefix(sweepId, jobId));
-    let best: number | null = null;
-    for (const b of page) {
-      const k = parseControlKey(sweepId, b.key);
-      if (k?.kind === 'claim' && (best === null || k.epoch > best)) best = k.epoch;
-    }
-    return best;
+    return readableJobEpoch(this, sweepId, jobId);
   }
+
+  // ---- a cell's output --------------------------------------------------------------------------------------
 
   /**
    * The step rows of a cell from the epoch readers follow, in step order. Chunks of other (dead) epochs are never
-   * read. A chunk that does not parse is reported in `problems` and skipped.
+   * read. A chunk that cannot be read is reported in `problems` and skipped.
    */
   async readCellSeries(sweepId: string, cellId: string): Promise<CellSeries> {
     const sweep = await this.getSweep(sweepId);
-    const coord = gridCells(sweep.spec).find((c) => c.cellId === cellId);
-    const jobId: CellId | undefined = coord?.cellId ?? (cellId === CALIBRATION_JOB_ID ? CALIBRATION_JOB_ID : undefined);
-    if (jobId === undefined) throw new CellNotFoundError(sweepId, cellId);
+    const jobId = jobIdIn(sweep, sweepId, cellId);
     const epoch = await this.readableEpoch(sweep.id, jobId);
     const series: CellSeries = { sweepId: sweep.id, cellId: jobId, epoch, rows: [], problems: [] };
     if (epoch === null) return series;
@@ -428,6 +216,7 @@ export class SweepStore {
         // Rows are checked column by column with MetricRowSchema's rules (decodeMetricRows); NaN/±Inf are data.
         return decodeMetricRows(got.value);
       } catch (e) {
+        // Reported with its key, not thrown: the rows of the other chunks are still worth drawing.
         series.problems.push({ key, message: e instanceof Error ? e.message : String(e) });
         return [];
       }
@@ -445,88 +234,17 @@ export class SweepStore {
   /** The result of a cell from the epoch readers follow, or null while it has none. */
   async getCellResult(sweepId: string, cellId: string): Promise<CellResultRecord | null> {
     const sweep = await this.getSweep(sweepId);
-    const jobId =
-      (cellId === CALIBRATION_JOB_ID
-        ? CALIBRATION_JOB_ID
-        : gridCells(sweep.spec).find((c) => c.cellId === cellId)?.cellId) ?? null;
-    if (jobId === null) throw new CellNotFoundError(sweepId, cellId);
+    const jobId = jobIdIn(sweep, sweepId, cellId);
     const done = await this.getDone(sweep.id, jobId);
     if (!done) return null;
     return (await this.read(keys.result(sweep.id, jobId, done.epoch), CellResultRecordSchema))?.value ?? null;
   }
-
-  /** Ids of sweeps that may have work, newest first. */
-  async listActiveSweepIds(): Promise<SweepId[]> {
-    return (await listAll(this.blob, keys.activePrefix()))
-      .map((b) => sweepIdOfListKey(b.key))
-      .filter((id): id is SweepId => id !== null);
-  }
-
-  /** Stop offering a sweep to workers (all its jobs are done, or it is cancelled). */
-  async deactivateSweep(sweepId: SweepId): Promise<void> {
-    await this.blob.delete([keys.active(sweepId)]);
-  }
 }
 
-function problem<T>(e: unknown, problems: string[], fallback: T): T {
-  if (e instanceof CorruptRecordError) {
-    problems.push(e.message);
-    return fallback;
-  }
-  throw e;
-}
-
-/** Map with at most `limit` calls in flight; results in input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= items.length) return;
-      out[i] = await fn(items[i] as T, i);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
-
-/** The etag to pass to `readListed` for records written once and never changed (done markers). */
-const IMMUTABLE = '(immutable)';
-
-interface CachedRecord {
-  etag: string;
-  schema: z.ZodType;
-  value: unknown;
-}
-
-/** Records by key with the etag they were read at; bounded, oldest entries dropped first. */
-class RecordCache {
-  private readonly map = new Map<string, CachedRecord>();
-  constructor(private readonly maxEntries: number) {}
-  get(key: string): CachedRecord | undefined {
-    return this.map.get(key);
-  }
-  set(key: string, value: CachedRecord): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.maxEntries) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
-    }
-  }
-}
-
-const caches = new WeakMap<BlobStore, RecordCache>();
-function cacheFor(blob: BlobStore): RecordCache {
-  let c = caches.get(blob);
-  if (!c) {
-    c = new RecordCache(50_000);
-    caches.set(blob, c);
-  }
-  return c;
+/** The job a cell id names in a sweep (one of its grid cells, or the calibration job); CellNotFoundError otherwise. */
+function jobIdIn(sweep: SweepRecord, sweepId: string, cellId: string): CellId {
+  if (cellId === CALIBRATION_JOB_ID) return CALIBRATION_JOB_ID;
+  const coord = cellCoord(sweep.spec, cellId);
+  if (coord === null) throw new CellNotFoundError(sweepId, cellId);
+  return coord.cellId;
 }

@@ -1,12 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SweepNotFoundError } from '../../server/core/errors';
 import { type SweepId } from '../../server/core/ids';
 import { type SweepRecord } from '../../server/core/records';
 import { CellResultRecordSchema } from '../../server/core/records';
 import { type StoreEnv } from '../../server/store/env';
 import { JobLeases, type Lease } from '../../server/store/job-leases';
 import { keys } from '../../server/store/keys';
-import { SweepNotFoundError, type SweepStore } from '../../server/store/sweep-store';
+import { type SweepStore } from '../../server/store/sweep-store';
 import { type WorkerConfig } from './config';
 import { ChildMessageSchema, type ChildMessage, type StopMessage } from './protocol';
 

@@ -4,19 +4,19 @@ import { type RunResult } from '../../core/metrics';
 import { SERIES_COLUMNS, type CellResultRecord, type SeriesColumn, type SweepRecord } from '../../core/records';
 import { CellIdSchema, SweepIdSchema } from '../../core/ids';
 import { listAll } from '../../store/blob-store';
+import { CellNotFoundError, CorruptRecordError } from '../../core/errors';
+import { Lru } from '../../core/lru';
 import {
+  cellSchedule,
   computeCellSeries,
   markersOf,
   MAX_SERIES_POINTS,
   readStoredCellSeries,
-  scheduleOf,
   type CellMarkers,
   type SeriesOutput,
 } from '../../store/cell-series';
 import { keys } from '../../store/keys';
-import { CorruptRecordError, type SweepStore } from '../../store/sweep-store';
-import { NotFoundError } from '../errors';
-import { Lru } from '../lru';
+import { type SweepStore } from '../../store/sweep-store';
 import { createTRPCRouter, publicProcedure } from '../trpc';
 import { toCellView, type CellView } from '../views';
 
@@ -57,14 +57,26 @@ async function loadCell(
   ctx: { store: SweepStore },
   sweepId: string,
   cellId: string,
-): Promise<{ sweep: SweepRecord; view: CellView; result: CellResultRecord | null; run: RunResult | null }> {
+): Promise<{
+  sweep: SweepRecord;
+  lambda0: number | null;
+  view: CellView;
+  result: CellResultRecord | null;
+  run: RunResult | null;
+}> {
   const [status, result] = await Promise.all([
     ctx.store.getSweepStatus(sweepId),
     ctx.store.getCellResult(sweepId, cellId),
   ]);
   const summary = status.cells.find((c) => c.cellId === cellId);
-  if (!summary) throw new NotFoundError(`cell ${cellId} not found in sweep ${sweepId}`);
-  return { sweep: status.sweep, view: toCellView(summary, { history: true }), result, run: result?.run ?? null };
+  if (!summary) throw new CellNotFoundError(sweepId, cellId);
+  return {
+    sweep: status.sweep,
+    lambda0: status.calibration?.lambda0 ?? null,
+    view: toCellView(summary, { history: true }),
+    result,
+    run: result?.run ?? null,
+  };
 }
 
 /** Downsampled series by cell state (at most 64 × ~9 series × 2,000 points ≈ 10 MB). */
@@ -118,8 +130,8 @@ async function seriesOf(
 export const cellsRouter = createTRPCRouter({
   /** A cell's state, summary, result, markers and regime. */
   byId: publicProcedure.input(CellRefSchema).query(async ({ ctx, input }): Promise<CellDetail> => {
-    const { sweep, view, result, run } = await loadCell(ctx, input.sweepId, input.cellId);
-    const schedule = scheduleOf(sweep, input.cellId, view.etaTrgt, run);
+    const { sweep, lambda0, view, result, run } = await loadCell(ctx, input.sweepId, input.cellId);
+    const schedule = cellSchedule(sweep.spec, input.cellId, run, lambda0);
     return {
       cell: view,
       optimizer: sweep.spec.optimizer.kind,

@@ -1,4 +1,4 @@
-import { etaGridSize, SweepSpecSchema } from '../../core/sweep-spec';
+import { cellCount, SweepSpecSchema } from '../../core/sweep-spec';
 import { PRESETS } from '../presets';
 import { createTRPCRouter, publicProcedure } from '../trpc';
 
@@ -7,7 +7,7 @@ export const presetsRouter = createTRPCRouter({
   list: publicProcedure.query(() =>
     PRESETS.map((p) => {
       const spec = SweepSpecSchema.parse(p.spec);
-      return { ...p, cellCount: etaGridSize(spec.etaGrid) * spec.warmupGrid.length * spec.seeds.length };
+      return { ...p, cellCount: cellCount(spec) };
     }),
   ),
 });

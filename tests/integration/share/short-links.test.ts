@@ -6,12 +6,8 @@ import { ShortLinks } from '../../../server/api/share-links';
 import { shortLinkId } from '../../../server/core/share';
 import { FsBlobStore } from '../../../server/store/fs-blob-store';
 import { keys } from '../../../server/store/keys';
-import {
-  CorruptRecordError,
-  InvalidRecordError,
-  SweepNotFoundError,
-  SweepStore,
-} from '../../../server/store/sweep-store';
+import { CorruptRecordError, InvalidRecordError, SweepNotFoundError } from '../../../server/core/errors';
+import { SweepStore } from '../../../server/store/sweep-store';
 import { seedFinished } from './fixtures';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);

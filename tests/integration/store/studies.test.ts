@@ -4,12 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller } from '../../../server/api/root';
 import { createContextInner } from '../../../server/api/trpc';
+import { InvalidRecordError } from '../../../server/core/errors';
 import { gridCells } from '../../../server/core/grid';
 import { paperPreset, PAPER_PRESETS, type PaperPreset } from '../../../server/core/paper-presets';
 import { SweepSpecSchema } from '../../../server/core/sweep-spec';
 import { FsBlobStore } from '../../../server/store/fs-blob-store';
 import { createStudyFromPreset, getStudy, sweepFindings } from '../../../server/store/studies';
-import { InvalidRecordError, SweepStore } from '../../../server/store/sweep-store';
+import { SweepStore } from '../../../server/store/sweep-store';
 
 /** Launching a paper preset as a study through the API, and the findings of its sweeps before any cell ran. */
 

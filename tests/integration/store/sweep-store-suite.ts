@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidRecordError, SweepNotFoundError } from '../../../server/core/errors';
 import { gridCells } from '../../../server/core/grid';
 import { type MetricRow } from '../../../server/core/metrics';
 import { type SweepSpecInput } from '../../../server/core/sweep-spec';
@@ -7,7 +8,7 @@ import { CellWriter } from '../../../server/store/cell-writer';
 import { JobLeases } from '../../../server/store/job-leases';
 import { keys } from '../../../server/store/keys';
 import { MetricChunkSchema } from '../../../server/core/records';
-import { InvalidRecordError, SweepNotFoundError, SweepStore } from '../../../server/store/sweep-store';
+import { SweepStore } from '../../../server/store/sweep-store';
 
 /**
  * Store-level behaviour of sweeps, claims, leases, chunks and progress, run on every adapter. `fresh()` returns an

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Lru } from '../../../../server/api/lru';
+import { Lru } from '../../../../server/core/lru';
 
 describe('Lru', () => {
   it('evicts the least recently used entry beyond its capacity', () => {
