@@ -60,7 +60,7 @@ export interface SeriesOutput {
 export function cellSchedule(
   spec: SweepSpec,
   cellId: string,
-  run: RunResult | null,
+  run: Pick<RunResult, 'config' | 'etaC'> | null,
   lambda0: number | null | undefined,
 ): LrSchedule | null {
   const coord = cellCoord(spec, cellId);
