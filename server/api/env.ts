@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatZodError } from '../core/errors';
-import { parseStoreEnv, type StoreEnv } from '../store/env';
+import { ConfigError, parseStoreEnv, type StoreEnv } from '../store/env';
 
 /**
  * The API's environment, parsed once per process by `apiRuntime()` (runtime.ts, the one reader of process.env in
@@ -17,6 +17,6 @@ export function parseApiEnv(env: Record<string, string | undefined>): ApiEnv {
   const r = ApiEnvSchema.safeParse({
     ATLAS_LAUNCH_TOKEN: env.ATLAS_LAUNCH_TOKEN === '' ? undefined : env.ATLAS_LAUNCH_TOKEN,
   });
-  if (!r.success) throw new Error(`invalid environment:\n${formatZodError(r.error)}`);
+  if (!r.success) throw new ConfigError(`invalid environment:\n${formatZodError(r.error)}`);
   return { ...r.data, store: parseStoreEnv(env) };
 }

@@ -72,6 +72,10 @@ export function cellSchedule(
   return scheduleFor({ steps: spec.steps, schedule });
 }
 
+/**
+ * The markers of a cell's charts: warmup end and catapults from the run's events (warmup end from the schedule when
+ * no event says), divergence from the events, the result, or the first non-finite loss among the rows.
+ */
 export function markersOf(
   schedule: LrSchedule | null,
   events: readonly RunEvent[],

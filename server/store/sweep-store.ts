@@ -66,7 +66,8 @@ export class SweepStore extends RecordStore {
     const spec = parsed.data;
     const createdAt = options.now ?? this.now();
     const id = makeSweepId(createdAt);
-    const record: SweepRecord = { schemaVersion: 1, id, createdAt, spec, cellCount: cellCount(spec) };
+    const cells = cellCount(spec);
+    const record: SweepRecord = { schemaVersion: 1, id, createdAt, spec, cellCount: cells };
     await this.write(keys.spec(id), SweepRecordSchema, record, { ifAbsent: true });
     const entry: SweepIndexEntry = {
       schemaVersion: 1,
@@ -74,7 +75,7 @@ export class SweepStore extends RecordStore {
       createdAt,
       title: spec.title,
       author: spec.author,
-      cellCount: cellCount(spec),
+      cellCount: cells,
       etaUnit: isRelativeGrid(spec) ? 'inv-lambda0' : 'absolute',
     };
     await this.write(keys.indexEntry(id), SweepIndexEntrySchema, entry, { ifAbsent: true });
