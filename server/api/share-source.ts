@@ -1,5 +1,5 @@
 import { makeEtag, SHARE_RENDER_VERSION, type Freshness } from '../core/share';
-import { isRelativeGrid } from '../core/sweep-spec';
+import { cellCount, isRelativeGrid } from '../core/sweep-spec';
 import { type BlobStore } from '../store/blob-store';
 import { openBlobStore } from '../store/env';
 import { getStudy, StudyNotFoundError, type StudyFindings } from '../store/studies';
@@ -42,7 +42,9 @@ export class ShareSource {
   async freshness(id: string): Promise<Freshness> {
     const sweep = await this.store.getSweep(id);
     const scan = await this.store.scanControl(sweep.id);
-    return sweepStateFromScan(scan, sweep.cellCount, isRelativeGrid(sweep.spec)).state === 'done' ? 'final' : 'live';
+    return sweepStateFromScan(scan, cellCount(sweep.spec), isRelativeGrid(sweep.spec)).state === 'done'
+      ? 'final'
+      : 'live';
   }
 
   /** The claim checks that involve a sweep (its study's), as the Sweep page shows them. */

@@ -9,10 +9,9 @@ import {
   CancelRecordSchema,
   CellResultRecordSchema,
   ClaimRecordSchema,
-  decodeMetricRows,
   DoneMarkerSchema,
-  MetricChunkSchema,
   ProgressRecordSchema,
+  SWEEP_RECORD_SCHEMA_VERSION,
   SweepIndexEntrySchema,
   SweepRecordSchema,
   type CalibrationRecord,
@@ -24,7 +23,9 @@ import {
   type SweepIndexEntry,
   type SweepRecord,
 } from '../core/records';
-import { isRelativeGrid, SweepSpecSchema, type SweepSpecInput } from '../core/sweep-spec';
+import { decodeMetricRows, MetricChunkSchema } from '../core/metric-chunk';
+import { cellCount, isRelativeGrid, SweepSpecSchema, type SweepSpecInput } from '../core/sweep-spec';
+import { safeParseStored } from '../core/versioned';
 import { BlobExistsError, listAll, type BlobMeta, type BlobStore } from './blob-store';
 import { keys, parseChunkSeq, parseControlKey, sweepIdOfListKey } from './keys';
 
@@ -144,8 +145,9 @@ export class SweepStore {
     } catch (e) {
       throw new CorruptRecordError(key, e instanceof Error ? e.message : String(e));
     }
-    const r = schema.safeParse(json);
-    if (!r.success) throw new CorruptRecordError(key, formatZodError(r.error));
+    // Older versions are upgraded by the record's migrations; a newer one is refused with a message naming both.
+    const r = safeParseStored(schema, json);
+    if (!r.success) throw new CorruptRecordError(key, r.message);
     return { value: r.data, meta: got.meta };
   }
 
@@ -185,7 +187,7 @@ export class SweepStore {
     const spec = parsed.data;
     const createdAt = options.now ?? this.now();
     const id = makeSweepId(createdAt);
-    const record: SweepRecord = { schemaVersion: 1, id, createdAt, spec, cellCount: gridCells(spec).length };
+    const record: SweepRecord = { schemaVersion: SWEEP_RECORD_SCHEMA_VERSION, id, createdAt, spec };
     await this.write(keys.spec(id), SweepRecordSchema, record, { ifAbsent: true });
     const entry: SweepIndexEntry = {
       schemaVersion: 1,
@@ -193,7 +195,7 @@ export class SweepStore {
       createdAt,
       title: spec.title,
       author: spec.author,
-      cellCount: record.cellCount,
+      cellCount: cellCount(spec),
       etaUnit: isRelativeGrid(spec) ? 'inv-lambda0' : 'absolute',
     };
     await this.write(keys.indexEntry(id), SweepIndexEntrySchema, entry, { ifAbsent: true });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SweepIdSchema } from '../../core/ids';
 import { type SweepIndexEntry } from '../../core/records';
 import { OptimizerKindSchema } from '../../core/run-config';
-import { etaGridSize, isRelativeGrid, SweepSpecSchema, type StudyRef } from '../../core/sweep-spec';
+import { cellCount, etaGridSize, isRelativeGrid, SweepSpecSchema, type StudyRef } from '../../core/sweep-spec';
 import { type SweepStatus, type SweepStore } from '../../store/sweep-store';
 import { createTRPCRouter, launchProcedure, publicProcedure } from '../trpc';
 import { sweepStateFromScan, toCellView, type CellView, type SweepCounts, type SweepState } from '../views';
@@ -64,7 +64,7 @@ const STORE_PAGE = 100;
 async function listItem(store: SweepStore, entry: SweepIndexEntry): Promise<SweepListItem> {
   const [sweep, scan] = await Promise.all([store.getSweep(entry.id), store.scanControl(entry.id)]);
   const spec = sweep.spec;
-  const { state, counts } = sweepStateFromScan(scan, sweep.cellCount, isRelativeGrid(spec));
+  const { state, counts } = sweepStateFromScan(scan, cellCount(spec), isRelativeGrid(spec));
   return {
     id: entry.id,
     createdAt: entry.createdAt,
@@ -150,7 +150,7 @@ export const sweepsRouter = createTRPCRouter({
   /** Launch a sweep: validated by the same SweepSpecSchema the Launch form uses. */
   create: launchProcedure.input(SweepSpecSchema).mutation(async ({ ctx, input }) => {
     const record = await ctx.store.createSweep(input);
-    return { id: record.id, cellCount: record.cellCount };
+    return { id: record.id, cellCount: cellCount(record.spec) };
   }),
 
   /** Cancel a sweep (idempotent); running cells stop at their next chunk. */
