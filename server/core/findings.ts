@@ -1,4 +1,5 @@
-import { isAdamKind, type LambdaLandmarks, type Regime } from './curvature';
+import { isAdamKind } from './curvature';
+import { type LambdaLandmarks, type Regime } from './curvature-summary';
 import { type CellCoord } from './grid';
 import { formatNumber } from './heatmap';
 import { type RunResult } from './metrics';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CurvatureSummarySchema } from './curvature';
-import { JsonNumberSchema, toJsonNumber } from './json-number';
+import { CurvatureSummarySchema } from './curvature-summary';
+import { JsonNumberSchema } from './json-number';
 import { OutcomeSchema } from './outcome';
 import { RunConfigSchema } from './run-config';
 
@@ -8,8 +8,11 @@ import { RunConfigSchema } from './run-config';
  * The engine's record of a training run: one `MetricRow` per update, and one `RunResult` when the run ends. Every
  * number goes through `JsonNumberSchema`, so NaN and ±Infinity are stored as data ("NaN", "Infinity", "-Infinity")
  * and parse back to numbers. Validate in-memory values with `parseRecord` (zod rejects raw NaN/Inf numbers), write with
- * `stringifyRecord`, read with `XxxSchema.parse(JSON.parse(text))`.
+ * `stringifyRecord` (both in json-number.ts), read with `XxxSchema.parse(JSON.parse(text))`.
  */
+
+// Re-exported for code written against their former home here; import them from json-number.ts.
+export { encodeJsonNumbers, parseRecord, stringifyRecord } from './json-number';
 
 export const METRIC_ROW_SCHEMA_VERSION = 1 as const;
 export const RUN_RESULT_SCHEMA_VERSION = 1 as const;
@@ -134,29 +137,6 @@ export const RunResultSchema = z.object({
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 export type RunResultInput = z.input<typeof RunResultSchema>;
-
-/** A deep copy of `value` in which every non-finite number is replaced by its JSON-number string. */
-export function encodeJsonNumbers(value: unknown): unknown {
-  if (typeof value === 'number') return toJsonNumber(value);
-  if (Array.isArray(value)) return value.map(encodeJsonNumbers);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encodeJsonNumbers(v)]));
-  }
-  return value;
-}
-
-/**
- * Validates an in-memory record that may hold NaN/±Infinity numbers (zod's `z.number()` rejects those, so they are
- * encoded first) and returns the parsed value, numbers restored.
- */
-export function parseRecord<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  return schema.parse(encodeJsonNumbers(value));
-}
-
-/** JSON text of a record with NaN/±Infinity kept as strings (plain JSON.stringify would turn them into null). */
-export function stringifyRecord(value: unknown): string {
-  return JSON.stringify(encodeJsonNumbers(value));
-}
 
 /** The numeric fields of a row (step first, schemaVersion left out), for columnar storage. */
 export function metricRowValues(row: MetricRow): { step: number } & Record<string, number> {

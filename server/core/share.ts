@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { heatmapMetric } from './heatmap';
 import { SweepIdSchema } from './ids';
 import { type SweepSpec } from './sweep-spec';
+import { versioned } from './versioned';
 
 /**
  * Sharing, pure: content-addressed short-link ids and their stored record, ETags and the Cache-Control
@@ -23,17 +24,24 @@ export const ShortLinkIdSchema = z
   .regex(new RegExp(`^[${BASE32}]{${SHORT_LINK_ID_LENGTH}}$`), `${SHORT_LINK_ID_LENGTH} characters of ${BASE32}`);
 export type ShortLinkId = z.infer<typeof ShortLinkIdSchema>;
 
+export const SHORT_LINK_RECORD_SCHEMA_VERSION = 1 as const;
+
 /** A stored short link: the sweep and the canonical view query it stands for. Immutable once written. */
-export const ShortLinkRecordSchema = z.object({
-  schemaVersion: z.literal(1),
-  id: ShortLinkIdSchema,
-  sweepId: SweepIdSchema,
-  /** The view's canonical query string (the Sweep page's URL state, defaults left out), no leading "?". */
-  query: z
-    .string()
-    .max(2000)
-    .refine((q) => !q.startsWith('?'), 'no leading "?"'),
-  createdAt: z.int().min(0),
+export const ShortLinkRecordSchema = versioned({
+  name: 'ShortLinkRecord',
+  version: SHORT_LINK_RECORD_SCHEMA_VERSION,
+  schema: z.object({
+    schemaVersion: z.literal(SHORT_LINK_RECORD_SCHEMA_VERSION),
+    id: ShortLinkIdSchema,
+    sweepId: SweepIdSchema,
+    /** The view's canonical query string (the Sweep page's URL state, defaults left out), no leading "?". */
+    query: z
+      .string()
+      .max(2000)
+      .refine((q) => !q.startsWith('?'), 'no leading "?"'),
+    createdAt: z.int().min(0),
+  }),
+  migrations: {},
 });
 export type ShortLinkRecord = z.infer<typeof ShortLinkRecordSchema>;
 

@@ -4,8 +4,8 @@ import {
   detectCatapults,
   stabilityConstant,
   stabilityRatio,
-  type RegimeLabel,
 } from '../core/curvature';
+import { type RegimeLabel } from '../core/curvature-summary';
 import { downsampleSeries, type Series } from '../core/downsample';
 import { cellCoord, cellEtaTrgt } from '../core/grid';
 import { type MetricRow, type RunEvent, type RunResult } from '../core/metrics';

@@ -4,15 +4,12 @@ import { type Outcome } from '../core/outcome';
 import { isLogSpacedStep } from '../core/progress-history';
 import {
   CellResultRecordSchema,
-  encodeChunkRows,
-  MetricChunkSchema,
   ProgressRecordSchema,
   summarizeRunResult,
-  toStoredPrecision,
   type CellResultRecord,
   type ProgressRecordInput,
-  type StepValues,
 } from '../core/records';
+import { encodeChunkRows, MetricChunkSchema, toStoredPrecision, type StepValues } from '../core/metric-chunk';
 import { toJsonNumber } from '../core/json-number';
 import { writeCellSeries } from './cell-series';
 import { keys } from './keys';

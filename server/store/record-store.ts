@@ -3,6 +3,7 @@ import { CorruptRecordError, formatZodError, InvalidRecordError } from '../core/
 import { Lru } from '../core/lru';
 import { stringifyRecord } from '../core/metrics';
 import { type BlobMeta, type BlobStore } from './blob-store';
+import { safeParseStored } from '../core/versioned';
 
 /**
  * Typed records over a BlobStore: every JSON is validated by its zod schema before it is written and parsed by it
@@ -29,8 +30,9 @@ export class RecordStore {
     } catch (e) {
       throw new CorruptRecordError(key, e instanceof Error ? e.message : String(e));
     }
-    const r = schema.safeParse(json);
-    if (!r.success) throw new CorruptRecordError(key, formatZodError(r.error));
+    // Older versions are upgraded by the record's migrations; a newer one is refused with a message naming both.
+    const r = safeParseStored(schema, json);
+    if (!r.success) throw new CorruptRecordError(key, r.message);
     return { value: r.data, meta: got.meta };
   }
 

@@ -14,9 +14,8 @@ import {
   CancelRecordSchema,
   CellResultRecordSchema,
   ClaimRecordSchema,
-  decodeMetricRows,
   DoneMarkerSchema,
-  MetricChunkSchema,
+  SWEEP_RECORD_SCHEMA_VERSION,
   SweepIndexEntrySchema,
   SweepRecordSchema,
   type CalibrationRecord,
@@ -27,6 +26,7 @@ import {
   type SweepIndexEntry,
   type SweepRecord,
 } from '../core/records';
+import { decodeMetricRows, MetricChunkSchema } from '../core/metric-chunk';
 import { cellCount, isRelativeGrid, SweepSpecSchema, type SweepSpecInput } from '../core/sweep-spec';
 import { BlobExistsError, listAll, type BlobMeta } from './blob-store';
 import { keys, parseChunkSeq, sweepIdOfListKey } from './keys';
@@ -67,7 +67,7 @@ export class SweepStore extends RecordStore {
     const createdAt = options.now ?? this.now();
     const id = makeSweepId(createdAt);
     const cells = cellCount(spec);
-    const record: SweepRecord = { schemaVersion: 1, id, createdAt, spec, cellCount: cells };
+    const record: SweepRecord = { schemaVersion: SWEEP_RECORD_SCHEMA_VERSION, id, createdAt, spec };
     await this.write(keys.spec(id), SweepRecordSchema, record, { ifAbsent: true });
     const entry: SweepIndexEntry = {
       schemaVersion: 1,

@@ -23,10 +23,9 @@ import {
   ClaimRecordSchema,
   type CellResultRecord,
   DoneMarkerSchema,
-  encodeChunkRows,
-  MetricChunkSchema,
   ProgressRecordSchema,
 } from '../../server/core/records';
+import { encodeChunkRows, MetricChunkSchema } from '../../server/core/metric-chunk';
 import { type SweepSpecInput } from '../../server/core/sweep-spec';
 import { writeCellSeries } from '../../server/store/cell-series';
 import { FsBlobStore } from '../../server/store/fs-blob-store';

@@ -12,11 +12,10 @@ import {
   CellResultRecordSchema,
   ClaimRecordSchema,
   DoneMarkerSchema,
-  encodeChunkRows,
-  MetricChunkSchema,
   ProgressRecordSchema,
   summarizeRunResult,
 } from '../../server/core/records';
+import { encodeChunkRows, MetricChunkSchema } from '../../server/core/metric-chunk';
 import { type Outcome } from '../../server/core/outcome';
 import { RunResultSchema } from '../../server/core/metrics';
 import { lrAt } from '../../server/core/schedule';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { criticalSavings, isAdamKind, type CriticalLrSearch } from '../../server/core/curvature';
+import { criticalSavings, isAdamKind } from '../../server/core/curvature';
+import { type CriticalLrSearch } from '../../server/core/curvature-summary';
 import type { LossKind, OptimizerKind } from '../../server/core/run-config';
 import { lossAndGrads } from '../engine/grad';
 import { lossFn } from '../engine/loss';

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  CURVATURE_SCHEMA_VERSION,
   classifyRegime,
   detectCatapults,
   lambdaTrack,
@@ -9,12 +8,15 @@ import {
   stabilityConstantAt,
   stabilityQuantity,
   stabilityRatio,
-  type CriticalLrSearch,
   type CurvaturePoint,
+} from '../../server/core/curvature';
+import {
+  CURVATURE_SCHEMA_VERSION,
+  type CriticalLrSearch,
   type CurvatureSummary,
   type Lambda0Measurement,
   type LambdaLandmark,
-} from '../../server/core/curvature';
+} from '../../server/core/curvature-summary';
 import type { CurvatureFields, RunEvent } from '../../server/core/metrics';
 import type { RunConfig } from '../../server/core/run-config';
 import { warmupEndStep } from '../../server/core/schedule';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Lambda0Measurement } from '../../server/core/curvature';
+import { type Lambda0Measurement } from '../../server/core/curvature-summary';
 import { RunConfigSchema, type LossKind, type RunConfig, type RunConfigInput } from '../../server/core/run-config';
 import { BatchStream } from '../data/batches';
 import { loadData } from '../data/load';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CatapultResearch, PersistentWarmup } from '../../server/core/curvature';
+import type { CatapultResearch, PersistentWarmup } from '../../server/core/curvature-summary';
 import type { LossKind } from '../../server/core/run-config';
 import { lossAndGrads } from '../engine/grad';
 import type { Batch, Model, Optimizer } from '../engine/types';

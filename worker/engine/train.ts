@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CurvatureSummary } from '../../server/core/curvature';
+import type { CurvatureSummary } from '../../server/core/curvature-summary';
 import { formatZodError } from '../../server/core/errors';
 import {
   METRIC_ROW_SCHEMA_VERSION,

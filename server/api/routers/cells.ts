@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { rawSharpnessConstant, stabilityConstant, type RegimeLabel } from '../../core/curvature';
+import { rawSharpnessConstant, stabilityConstant } from '../../core/curvature';
+import { type RegimeLabel } from '../../core/curvature-summary';
 import { type RunResult } from '../../core/metrics';
 import { SERIES_COLUMNS, type CellResultRecord, type SeriesColumn, type SweepRecord } from '../../core/records';
 import { CellIdSchema, SweepIdSchema } from '../../core/ids';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gridCells } from '../../../server/core/grid';
+import { cellCount } from '../../../server/core/sweep-spec';
 import { listAll } from '../../../server/store/blob-store';
 import { FsBlobStore } from '../../../server/store/fs-blob-store';
 import { keys } from '../../../server/store/keys';
@@ -33,7 +34,7 @@ describe('worker fleet on one local store', () => {
       measure: { evalEvery: 12, lambda0Batches: 2 },
       backend: 'cpu',
     });
-    expect(sweep.cellCount).toBe(12);
+    expect(cellCount(sweep.spec)).toBe(12);
 
     const workers = ['a', 'b', 'c'].map((id) =>
       startWorker(dir, [

@@ -7,7 +7,7 @@ import { createContextInner } from '../../../server/api/trpc';
 import { InvalidRecordError } from '../../../server/core/errors';
 import { gridCells } from '../../../server/core/grid';
 import { paperPreset, PAPER_PRESETS, type PaperPreset } from '../../../server/core/paper-presets';
-import { SweepSpecSchema } from '../../../server/core/sweep-spec';
+import { cellCount, SweepSpecSchema } from '../../../server/core/sweep-spec';
 import { FsBlobStore } from '../../../server/store/fs-blob-store';
 import { createStudyFromPreset, getStudy, sweepFindings } from '../../../server/store/studies';
 import { SweepStore } from '../../../server/store/sweep-store';
@@ -40,7 +40,7 @@ describe('studies', () => {
       expect(rec.spec.study).toEqual({ id, preset: 'adam-heatmaps', size: 'cpu', role: s.role });
       expect(rec.spec.author).toBe('ada');
       expect(rec.spec.optimizer.kind).toBe(s.role);
-      expect(rec.cellCount).toBe(gridCells(SweepSpecSchema.parse(preset.sizes.cpu[0]?.spec)).length);
+      expect(cellCount(rec.spec)).toBe(gridCells(SweepSpecSchema.parse(preset.sizes.cpu[0]?.spec)).length);
     }
     // The sweeps list names each sweep's study and role.
     const listed = await caller().sweeps.list({ limit: 10 });
@@ -57,7 +57,7 @@ describe('studies', () => {
       ['P1', 'pending'],
       ['P12', 'pending'],
     ]);
-    const cells = (await store.getSweep(adam)).cellCount;
+    const cells = cellCount((await store.getSweep(adam)).spec);
     expect(findings[0]?.summary).toBe(`${cells} of ${cells} cells have not finished; the check runs when they have.`);
   });
 

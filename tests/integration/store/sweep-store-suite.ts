@@ -7,7 +7,7 @@ import { type BlobStore } from '../../../server/store/blob-store';
 import { CellWriter } from '../../../server/store/cell-writer';
 import { JobLeases } from '../../../server/store/job-leases';
 import { keys } from '../../../server/store/keys';
-import { MetricChunkSchema } from '../../../server/core/records';
+import { MetricChunkSchema } from '../../../server/core/metric-chunk';
 import { SweepStore } from '../../../server/store/sweep-store';
 
 /**

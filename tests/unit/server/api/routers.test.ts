@@ -10,7 +10,7 @@ import { callerFromHeaders, createContextInner } from '../../../../server/api/tr
 import { FsBlobStore } from '../../../../server/store/fs-blob-store';
 import { keys } from '../../../../server/store/keys';
 import { SweepStore } from '../../../../server/store/sweep-store';
-import { encodeChunkRows, MetricChunkSchema } from '../../../../server/core/records';
+import { encodeChunkRows, MetricChunkSchema } from '../../../../server/core/metric-chunk';
 import { FIXTURE_LAMBDA0, FIXTURE_SPEC, seedFixtureSweep } from '../../../e2e/seed-store';
 
 let dir: string;

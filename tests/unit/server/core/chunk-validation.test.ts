@@ -7,7 +7,7 @@ import {
   encodeChunkRows,
   MetricChunkSchema,
   type StepValues,
-} from '../../../../server/core/records';
+} from '../../../../server/core/metric-chunk';
 
 /** The columnar checks (MetricChunkSchema's rows, decodeMetricRows) against the per-value / per-row zod schemas they replace. */
 

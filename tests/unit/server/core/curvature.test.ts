@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CurvatureSummarySchema,
   classifyRegime,
   criticalSavings,
   curvaturePointsFromRows,
@@ -12,7 +11,9 @@ import {
   thresholdAt,
   type CurvaturePoint,
 } from '../../../../server/core/curvature';
-import { parseRecord, type MetricRow } from '../../../../server/core/metrics';
+import { CurvatureSummarySchema } from '../../../../server/core/curvature-summary';
+import { parseRecord } from '../../../../server/core/json-number';
+import { type MetricRow } from '../../../../server/core/metrics';
 
 const sgd = { kind: 'sgd', momentum: 0.9, beta1: 0.9 } as const;
 const sgdm = { kind: 'sgd-momentum', momentum: 0.9, beta1: 0.9 } as const;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lambdaTrack, type Regime } from '../../../../server/core/curvature';
+import { lambdaTrack } from '../../../../server/core/curvature';
+import { type Regime } from '../../../../server/core/curvature-summary';
 import {
   checkFig7,
   checkP1,

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { encodeJsonNumbers, parseRecord, stringifyRecord } from '../../../../server/core/json-number';
 import {
-  encodeJsonNumbers,
   metricRowValues,
   MetricRowSchema,
-  parseRecord,
   RunResultSchema,
-  stringifyRecord,
   type RunResultInput,
 } from '../../../../server/core/metrics';
 import { RunConfigSchema } from '../../../../server/core/run-config';

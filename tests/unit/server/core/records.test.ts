@@ -1,78 +1,105 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CURVATURE_SCHEMA_VERSION } from '../../../../server/core/curvature-summary';
+import { METRIC_CHUNK_SCHEMA_VERSION, MetricChunkSchema } from '../../../../server/core/metric-chunk';
+import { METRIC_ROW_SCHEMA_VERSION, RUN_RESULT_SCHEMA_VERSION } from '../../../../server/core/metrics';
 import { isLogSpacedStep, logSpacedSteps } from '../../../../server/core/progress-history';
 import {
-  decodeChunkRows,
-  encodeChunkRows,
-  MetricChunkSchema,
-  toStoredPrecision,
+  CALIBRATION_RECORD_SCHEMA_VERSION,
+  CalibrationRecordSchema,
+  CANCEL_RECORD_SCHEMA_VERSION,
+  CancelRecordSchema,
+  CELL_RESULT_RECORD_SCHEMA_VERSION,
+  CELL_SERIES_RECORD_SCHEMA_VERSION,
+  CellResultRecordSchema,
+  CellSeriesRecordSchema,
+  CLAIM_RECORD_SCHEMA_VERSION,
+  ClaimRecordSchema,
+  DONE_MARKER_SCHEMA_VERSION,
+  DoneMarkerSchema,
+  PROGRESS_RECORD_SCHEMA_VERSION,
+  ProgressRecordSchema,
+  STUDY_RECORD_SCHEMA_VERSION,
+  StudyRecordSchema,
+  SWEEP_INDEX_ENTRY_SCHEMA_VERSION,
+  SWEEP_RECORD_SCHEMA_VERSION,
+  SweepIndexEntrySchema,
+  SweepRecordSchema,
 } from '../../../../server/core/records';
+import { RUN_CONFIG_SCHEMA_VERSION } from '../../../../server/core/run-config';
+import { SHORT_LINK_RECORD_SCHEMA_VERSION, ShortLinkRecordSchema } from '../../../../server/core/share';
+import { cellCount, SWEEP_SPEC_SCHEMA_VERSION } from '../../../../server/core/sweep-spec';
+import { safeParseStored, upgradeStored, versioningOf } from '../../../../server/core/versioned';
 
-const chunkBase = {
-  schemaVersion: 1,
-  sweepId: 'swzzzzzzzzz-0000000000',
-  cellId: 'e00-w000001-s1',
-  epoch: 1,
-  seq: 0,
-} as const;
+/** A SweepRecord v1 exactly as the v1 store wrote it (tests/fixtures/records/README.md). */
+const sweepRecordV1 = readFileSync(new URL('../../../fixtures/records/sweep-record-v1.json', import.meta.url), 'utf8');
 
-describe('columnar chunk rows', () => {
-  it('encodes step first, other columns in order of first appearance, missing as null, non-finite as strings', () => {
-    const enc = encodeChunkRows([
-      { step: 0, loss: 2, lr: 0.1 },
-      { step: 1, loss: Number.NaN, lr: 0.2, sharpness: 40 },
-      { step: 2, loss: Number.POSITIVE_INFINITY, lr: 0.3, gradNorm: Number.NEGATIVE_INFINITY },
-    ]);
-    expect(enc).toEqual({
-      columns: ['step', 'loss', 'lr', 'sharpness', 'gradNorm'],
-      rows: [
-        [0, 2, 0.1, null, null],
-        [1, 'NaN', 0.2, 40, null],
-        [2, 'Infinity', 0.3, null, '-Infinity'],
-      ],
+describe('stored record versions', () => {
+  it('every record the store keeps under a key is declared with its exported version', () => {
+    const stored = [
+      ['SweepRecord', SweepRecordSchema, SWEEP_RECORD_SCHEMA_VERSION],
+      ['StudyRecord', StudyRecordSchema, STUDY_RECORD_SCHEMA_VERSION],
+      ['SweepIndexEntry', SweepIndexEntrySchema, SWEEP_INDEX_ENTRY_SCHEMA_VERSION],
+      ['CancelRecord', CancelRecordSchema, CANCEL_RECORD_SCHEMA_VERSION],
+      ['CalibrationRecord', CalibrationRecordSchema, CALIBRATION_RECORD_SCHEMA_VERSION],
+      ['ClaimRecord', ClaimRecordSchema, CLAIM_RECORD_SCHEMA_VERSION],
+      ['DoneMarker', DoneMarkerSchema, DONE_MARKER_SCHEMA_VERSION],
+      ['ProgressRecord', ProgressRecordSchema, PROGRESS_RECORD_SCHEMA_VERSION],
+      ['MetricChunk', MetricChunkSchema, METRIC_CHUNK_SCHEMA_VERSION],
+      ['CellSeriesRecord', CellSeriesRecordSchema, CELL_SERIES_RECORD_SCHEMA_VERSION],
+      ['CellResultRecord', CellResultRecordSchema, CELL_RESULT_RECORD_SCHEMA_VERSION],
+      ['ShortLinkRecord', ShortLinkRecordSchema, SHORT_LINK_RECORD_SCHEMA_VERSION],
+    ] as const;
+    for (const [name, schema, version] of stored) {
+      expect(versioningOf(schema)).toMatchObject({ name, version });
+      expect(Object.keys(versioningOf(schema)?.migrations ?? {}).map(Number)).toEqual(
+        Array.from({ length: version - 1 }, (_, i) => i + 2),
+      );
+    }
+    // Records stored inside those (their migrations are their holders'): versions 1 so far.
+    expect([
+      RUN_RESULT_SCHEMA_VERSION,
+      METRIC_ROW_SCHEMA_VERSION,
+      CURVATURE_SCHEMA_VERSION,
+      RUN_CONFIG_SCHEMA_VERSION,
+      SWEEP_SPEC_SCHEMA_VERSION,
+    ]).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('reads a SweepRecord v1 (as the v1 store wrote it) as v2: the stored cellCount is dropped', () => {
+    const v1 = JSON.parse(sweepRecordV1) as { schemaVersion: number; cellCount: number };
+    expect(v1).toMatchObject({ schemaVersion: 1, cellCount: 24 });
+    const r = safeParseStored(SweepRecordSchema, v1);
+    if (!r.success) throw new Error(r.message);
+    expect(r.data.schemaVersion).toBe(2);
+    expect(r.data).not.toHaveProperty('cellCount');
+    expect(r.data).toMatchObject({ id: 'swzdome0lbz-xx4q7b5c4f', createdAt: Date.UTC(2025, 5, 1, 12) });
+    // What v1 stored is what v2 derives.
+    expect(cellCount(r.data.spec)).toBe(v1.cellCount);
+    // The upgrade copies: the stored JSON is left as it was.
+    expect(v1).toMatchObject({ schemaVersion: 1, cellCount: 24 });
+  });
+
+  it('writers validate against the current version only', () => {
+    const v1 = JSON.parse(sweepRecordV1) as object;
+    expect(SweepRecordSchema.safeParse(v1).success).toBe(false);
+    expect(SweepRecordSchema.safeParse(upgradeStored(SweepRecordSchema, v1)).success).toBe(true);
+  });
+
+  it('refuses a record newer than this code, naming the record and both versions', () => {
+    const v99 = { ...(JSON.parse(sweepRecordV1) as object), schemaVersion: 99 };
+    const r = safeParseStored(SweepRecordSchema, v99);
+    expect(r).toEqual({
+      success: false,
+      message: 'SweepRecord has schemaVersion 99, newer than this code reads (2); read it with a newer version',
     });
-    const parsed = MetricChunkSchema.parse({ ...chunkBase, ...enc });
-    const back = decodeChunkRows(parsed);
-    expect(back[0]).toEqual({ step: 0, loss: 2, lr: 0.1 });
-    expect(back[1]?.loss).toBeNaN();
-    expect(back[1]?.sharpness).toBe(40);
-    expect(back[2]).toEqual({ step: 2, loss: Infinity, lr: 0.3, gradNorm: -Infinity });
   });
 
-  it('costs the column names once per chunk: 500 rows of 6 metrics are < 60 bytes per row', () => {
-    const rows = Array.from({ length: 500 }, (_, s) => ({
-      step: s,
-      lr: 0.0123,
-      loss: 0.4567,
-      acc: 0.875,
-      gradNorm: 1.234,
-      paramNorm: 12.34,
-    }));
-    const text = JSON.stringify({ ...chunkBase, ...encodeChunkRows(rows) });
-    // Each row is "[s,0.0123,0.4567,0.875,1.234,12.34]," = 35–38 bytes; the header is ~150 bytes in all.
-    expect(text.length / 500).toBeLessThan(40);
-    expect(text.length / 500).toBeGreaterThan(35);
-  });
-
-  it('stores 9 significant digits: every float32 value comes back exactly', () => {
-    const values = [0.1, 1 / 3, Math.PI * 1e-7, 123456.789, 2.5e-30, 3.4e38].map(Math.fround);
-    const enc = encodeChunkRows(values.map((v, step) => ({ step, loss: v })));
-    const back = decodeChunkRows(MetricChunkSchema.parse({ ...chunkBase, ...enc })).map((r) => r.loss);
-    expect(back.map((v) => Math.fround(v ?? Number.NaN))).toEqual(values);
-    // A double keeps 9 digits: 1/3 → 0.333333333 (the JSON is 11 characters instead of 18).
-    expect(encodeChunkRows([{ step: 0, loss: 1 / 3 }]).rows[0]).toEqual([0, 0.333333333]);
-    expect(toStoredPrecision(Number.NaN)).toBeNaN();
-  });
-
-  it('rejects chunks whose rows do not match the columns or lack a step', () => {
-    const bad = (over: object) =>
-      MetricChunkSchema.safeParse({ ...chunkBase, columns: ['step', 'loss'], rows: [[0, 1]], ...over }).success;
-    expect(bad({})).toBe(true);
-    expect(bad({ rows: [[0, 1, 2]] })).toBe(false);
-    expect(bad({ columns: ['loss', 'step'] })).toBe(false);
-    expect(bad({ rows: [[-1, 1]] })).toBe(false);
-    expect(bad({ rows: [['NaN', 1]] })).toBe(false);
-    expect(bad({ columns: ['step', 'step'] })).toBe(false);
-    expect(bad({ rows: [] })).toBe(false);
+  it('reports a record that does not parse after its upgrade by field', () => {
+    const broken = { ...(JSON.parse(sweepRecordV1) as object), createdAt: -1 };
+    const r = safeParseStored(SweepRecordSchema, broken);
+    expect(r.success).toBe(false);
+    expect(r.success ? '' : r.message).toMatch(/^createdAt: /);
   });
 });
 
