@@ -67,12 +67,12 @@ describe('grid expansion', () => {
   it('uses absolute and explicit grids as given', () => {
     expect(
       etaGridValues({ kind: 'pow2', unit: 'absolute', base: 1e-5, fromExp: 9, toExp: 11, stepExp: 1 }).map(
-        (v) => v.value,
+        (v) => v.etaInUnits,
       ),
     ).toEqual([0.00512, 0.01024, 0.02048]);
     expect(
       etaGridValues({ kind: 'pow2', unit: 'absolute', base: 1, fromExp: 0, toExp: 0.3, stepExp: 0.1 }).map(
-        (v) => v.exp,
+        (v) => v.etaExp,
       ),
     ).toEqual([0, 0.1, 0.2, 0.3]);
     const explicit = SweepSpecSchema.parse({
