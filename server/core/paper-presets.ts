@@ -1,6 +1,5 @@
 import { type ClaimId } from './findings';
-import { gridCells } from './grid';
-import { isRelativeGrid, SweepSpecSchema, type StudySize, type SweepSpecInput } from './sweep-spec';
+import { cellCount, isRelativeGrid, SweepSpecSchema, type StudySize, type SweepSpecInput } from './sweep-spec';
 
 /**
  * The paper's experiments as presets. A preset launches a *study*: one or more sweeps side by side (SP next
@@ -116,11 +115,37 @@ const fig1: PaperPreset = {
   sizes: { cpu: fig1Sweeps('cpu'), paper: fig1Sweeps('paper') },
 };
 
+/** Fig 3's three heatmaps, with the exponents x of their η = 2^x/λ0 grids at each size. */
 const heatmapSettings = [
-  { role: 'sp-mse', label: 'SP + MSE', parameterization: 'sp', loss: 'mse', cpuExps: [0, 9] },
-  { role: 'mup-xent', label: 'μP + xent', parameterization: 'mup', loss: 'xent', cpuExps: [-7, 0] },
-  { role: 'sp-xent', label: 'SP + xent', parameterization: 'sp', loss: 'xent', cpuExps: [0, 7] },
+  { role: 'sp-mse', label: 'SP + MSE', parameterization: 'sp', loss: 'mse', cpuExps: [0, 9], paperExps: [0, 9] },
+  { role: 'mup-xent', label: 'μP + xent', parameterization: 'mup', loss: 'xent', cpuExps: [-7, 0], paperExps: [-4, 6] },
+  { role: 'sp-xent', label: 'SP + xent', parameterization: 'sp', loss: 'xent', cpuExps: [0, 7], paperExps: [0, 9] },
 ] as const;
+
+/** Fig 3's three SGD heatmaps; the CPU size has its own η ranges, in units of 1/λ0 as the paper's. */
+function fig3Sweeps(size: StudySize): PresetSweep[] {
+  const cpu = size === 'cpu';
+  return heatmapSettings.map((s) => {
+    const [fromExp, toExp] = cpu ? s.cpuExps : s.paperExps;
+    return {
+      role: s.role,
+      spec: {
+        title: cpu ? `Fig 3 ${s.label}: FCN-4-256 SGD on Fashion-MNIST` : `Fig 3 ${s.label}: CNN-5-64 SGD on CIFAR-10`,
+        author: AUTHOR,
+        model: cpu ? CPU_FCN : PAPER_CNN,
+        parameterization: s.parameterization,
+        loss: s.loss,
+        data: cpu ? { ...CPU_DATA, mupInputScaling: s.parameterization === 'mup' } : PAPER_DATA,
+        optimizer: { kind: 'sgd' },
+        batchSize: 128,
+        steps: cpu ? CPU_STEPS : PAPER_STEPS,
+        etaGrid: relGrid(fromExp, toExp),
+        warmupGrid: cpu ? CPU_WARMUPS : PAPER_WARMUPS,
+        measure: cpu ? cpuHeatmapMeasure : paperHeatmapMeasure,
+      },
+    };
+  });
+}
 
 const fig3: PaperPreset = {
   id: 'fig3-heatmaps',
@@ -131,42 +156,7 @@ const fig3: PaperPreset = {
   cpuScaling:
     'FCN-4-256 on 4096 Fashion-MNIST images (batch 128, 1024 steps = 32 epochs, T_wrm ∈ {1, 16, 64, 256}) instead of WRN-16-4 on CIFAR-10 for 10^5 steps; λ0 from 4 batches instead of 10. The η grid stays in units of 1/λ0, so the boundary is comparable across sizes (PAPER §9.7).',
   claims: ['P1'],
-  sizes: {
-    cpu: heatmapSettings.map((s) => ({
-      role: s.role,
-      spec: {
-        title: `Fig 3 ${s.label}: FCN-4-256 SGD on Fashion-MNIST`,
-        author: AUTHOR,
-        model: CPU_FCN,
-        parameterization: s.parameterization,
-        loss: s.loss,
-        data: { ...CPU_DATA, mupInputScaling: s.parameterization === 'mup' },
-        optimizer: { kind: 'sgd' },
-        batchSize: 128,
-        steps: CPU_STEPS,
-        etaGrid: relGrid(s.cpuExps[0], s.cpuExps[1]),
-        warmupGrid: CPU_WARMUPS,
-        measure: cpuHeatmapMeasure,
-      },
-    })),
-    paper: heatmapSettings.map((s) => ({
-      role: s.role,
-      spec: {
-        title: `Fig 3 ${s.label}: CNN-5-64 SGD on CIFAR-10`,
-        author: AUTHOR,
-        model: PAPER_CNN,
-        parameterization: s.parameterization,
-        loss: s.loss,
-        data: PAPER_DATA,
-        optimizer: { kind: 'sgd' },
-        batchSize: 128,
-        steps: PAPER_STEPS,
-        etaGrid: s.parameterization === 'mup' ? relGrid(-4, 6) : relGrid(0, 9),
-        warmupGrid: PAPER_WARMUPS,
-        measure: paperHeatmapMeasure,
-      },
-    })),
-  },
+  sizes: { cpu: fig3Sweeps('cpu'), paper: fig3Sweeps('paper') },
 };
 
 const adamMechanisms = (size: StudySize): PresetSweep[] => {
@@ -364,7 +354,7 @@ export function studyCost(preset: PaperPreset, size: StudySize): StudyCost {
   let sharpnessSteps = 0;
   for (const s of preset.sizes[size]) {
     const spec = SweepSpecSchema.parse(s.spec);
-    const n = gridCells(spec).length;
+    const n = cellCount(spec);
     cells += n;
     cellSteps += n * spec.steps;
     const every = spec.measure.sharpnessEvery;
