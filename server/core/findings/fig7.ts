@@ -1,15 +1,7 @@
 import { boundaryText, boundaryValue, rowBoundaries, untrainableText } from './boundary';
 import { fmt, median } from './format';
-import {
-  eachSweep,
-  header,
-  waitFor,
-  type ClaimCheck,
-  type ClaimText,
-  type Finding,
-  type FindingsSweep,
-  type FindingTable,
-} from './model';
+import { eachSweep, header, waitFor } from './model';
+import type { ClaimCheck, ClaimText, Finding, FindingsSweep, FindingTable } from './model';
 
 /** Fig 7: persistent catapult warmup trains larger η_trgt than linear warmup. */
 

@@ -1,13 +1,6 @@
 import { fmt, median } from './format';
-import {
-  header,
-  waitFor,
-  type ClaimText,
-  type Finding,
-  type FindingsCell,
-  type FindingsSweep,
-  type FindingTable,
-} from './model';
+import { header, waitFor } from './model';
+import type { ClaimText, Finding, FindingsCell, FindingsSweep, FindingTable } from './model';
 
 /** P12, second part: λ0^{P⁻¹H} of GI-Adam over Adam's ≈ √(1−β2). */
 

@@ -1,14 +1,7 @@
 import { EARLY_STEPS } from './cell';
 import { fmt, formatEta } from './format';
-import {
-  header,
-  waitFor,
-  type ClaimText,
-  type Finding,
-  type FindingsCell,
-  type FindingsSweep,
-  type FindingTable,
-} from './model';
+import { header, waitFor } from './model';
+import type { ClaimText, Finding, FindingsCell, FindingsSweep, FindingTable } from './model';
 
 /** P12, third part: GI-Adam removes Adam's initial loss spike (full-batch runs without warmup). */
 

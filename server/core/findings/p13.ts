@@ -1,18 +1,8 @@
+import { type Outcome } from '../outcome';
 import { lambda0Of } from './cell';
 import { fmt, formatEta } from './format';
-import {
-  eachSweep,
-  header,
-  sameGrid,
-  waitFor,
-  type ClaimCheck,
-  type ClaimText,
-  type Finding,
-  type FindingsCell,
-  type FindingsSweep,
-  type FindingTable,
-} from './model';
-import { type Outcome } from '../outcome';
+import { eachSweep, header, sameGrid, waitFor } from './model';
+import type { ClaimCheck, ClaimText, Finding, FindingsCell, FindingsSweep, FindingTable } from './model';
 
 /** P13: with η_init = η_c, T_reach = 1 when η_trgt ≤ η_c and T_reach < T_wrm otherwise. */
 
