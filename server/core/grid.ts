@@ -20,14 +20,14 @@ export interface CellCoord {
 }
 
 /** The η values of a grid in its own units, with the exponent x for powers-of-two grids. */
-export function etaGridValues(grid: EtaGrid): { value: number; exp: number | null }[] {
-  if (grid.kind === 'explicit') return grid.values.map((value) => ({ value, exp: null }));
-  const out: { value: number; exp: number | null }[] = [];
+export function etaGridValues(grid: EtaGrid): Pick<CellCoord, 'etaInUnits' | 'etaExp'>[] {
+  if (grid.kind === 'explicit') return grid.values.map((etaInUnits) => ({ etaInUnits, etaExp: null }));
+  const out: Pick<CellCoord, 'etaInUnits' | 'etaExp'>[] = [];
   const n = etaGridSize(grid);
   for (let i = 0; i < n; i++) {
     // Rounded to 1e-9 so 0.1-steps give clean exponents (x = 0.3, not 0.30000000000000004).
-    const exp = Math.round((grid.fromExp + i * grid.stepExp) * 1e9) / 1e9;
-    out.push({ value: grid.base * 2 ** exp, exp });
+    const etaExp = Math.round((grid.fromExp + i * grid.stepExp) * 1e9) / 1e9;
+    out.push({ etaInUnits: grid.base * 2 ** etaExp, etaExp });
   }
   return out;
 }
@@ -43,8 +43,7 @@ export function gridCells(spec: SweepSpec): CellCoord[] {
         cells.push({
           cellId: makeCellId(etaIndex, w, seed),
           etaIndex,
-          etaInUnits: eta.value,
-          etaExp: eta.exp,
+          ...eta,
           warmupSteps: w,
           seed,
         });
@@ -68,7 +67,7 @@ export function cellCoord(spec: SweepSpec, cellId: string): CellCoord | null {
   if (eta === undefined || !spec.warmupGrid.includes(warmupSteps) || !spec.seeds.includes(seed)) return null;
   // The id must be the canonical one (no extra leading zeros), so one cell has one id.
   if (makeCellId(etaIndex, warmupSteps, seed) !== cellId) return null;
-  return { cellId, etaIndex, etaInUnits: eta.value, etaExp: eta.exp, warmupSteps, seed };
+  return { cellId, etaIndex, ...eta, warmupSteps, seed };
 }
 
 /**
@@ -88,11 +87,7 @@ export function cellEtaTrgt(
 /** The RunConfig that trains one cell (validated by RunConfigSchema). */
 export function cellRunConfig(spec: SweepSpec, coord: CellCoord, lambda0?: number): RunConfig {
   return RunConfigSchema.parse({
-    model: spec.model,
-    parameterization: spec.parameterization,
-    loss: spec.loss,
-    data: spec.data,
-    optimizer: spec.optimizer,
+    ...sharedRunFields(spec, coord.seed),
     schedule: {
       etaTrgt: requireEtaTrgt(spec, coord, lambda0),
       warmupSteps: coord.warmupSteps,
@@ -100,11 +95,7 @@ export function cellRunConfig(spec: SweepSpec, coord: CellCoord, lambda0?: numbe
       after: spec.after,
     },
     steps: spec.steps,
-    batchSize: spec.batchSize,
-    seed: coord.seed,
-    dataSeed: spec.dataSeed ?? coord.seed,
     measure: spec.measure,
-    backend: spec.backend,
   });
 }
 
@@ -114,21 +105,27 @@ export function cellRunConfig(spec: SweepSpec, coord: CellCoord, lambda0?: numbe
  * η does not enter the measurement at init; the schedule holds a placeholder η = 1.
  */
 export function calibrationRunConfig(spec: SweepSpec): RunConfig {
-  const seed = spec.seeds[0] ?? 1;
   return RunConfigSchema.parse({
+    ...sharedRunFields(spec, spec.seeds[0] ?? 1),
+    schedule: { etaTrgt: 1, warmupSteps: 1 },
+    steps: 1,
+    measure: { ...spec.measure, lambda0: true },
+  });
+}
+
+/** What every job of a sweep takes from its spec as it is: model, data, optimizer, batch size, backend, seeds. */
+function sharedRunFields(spec: SweepSpec, seed: number) {
+  return {
     model: spec.model,
     parameterization: spec.parameterization,
     loss: spec.loss,
     data: spec.data,
     optimizer: spec.optimizer,
-    schedule: { etaTrgt: 1, warmupSteps: 1 },
-    steps: 1,
     batchSize: spec.batchSize,
     seed,
     dataSeed: spec.dataSeed ?? seed,
-    measure: { ...spec.measure, lambda0: true },
     backend: spec.backend,
-  });
+  };
 }
 
 /** The jobs of a sweep: the calibration job first when needed, then every cell. */

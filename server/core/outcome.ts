@@ -25,7 +25,10 @@ export function failureAccuracyThreshold(numClasses: number): number {
   return FAILURE_CHANCE_MULTIPLE / numClasses;
 }
 
-/** Whether a run that finished its steps failed to train: final train accuracy < 1.5/K (a NaN accuracy counts as failed). */
+/**
+ * Whether a run that finished its steps failed to train: final train accuracy < 1.5/K (a NaN accuracy counts as
+ * failed).
+ */
 export function isTrainingFailure(finalTrainAccuracy: number, numClasses: number): boolean {
   return !(finalTrainAccuracy >= failureAccuracyThreshold(numClasses));
 }

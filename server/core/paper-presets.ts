@@ -1,6 +1,5 @@
 import { type ClaimId } from './findings';
-import { gridCells } from './grid';
-import { isRelativeGrid, SweepSpecSchema, type StudySize, type SweepSpecInput } from './sweep-spec';
+import { cellCount, isRelativeGrid, SweepSpecSchema, type StudySize, type SweepSpecInput } from './sweep-spec';
 
 /**
  * The paper's experiments as presets. A preset launches a *study*: one or more sweeps side by side (SP next
@@ -10,7 +9,7 @@ import { isRelativeGrid, SweepSpecSchema, type StudySize, type SweepSpecInput } 
  *     CIFAR-10 is read from `PAPER_CIFAR10_DIR` on the worker;
  *   - `cpu`: scaled (Fashion-MNIST subsets, narrow FCNs, hundreds of steps) so the whole study finishes on a 2-core
  *     machine in minutes, keeping the mechanism it reproduces. Each preset says how it was scaled.
- * The claim checks of findings.ts are what each preset is for; `claims` lists the ones its results decide.
+ * The claim checks of findings/ are what each preset is for; `claims` lists the ones its results decide.
  */
 
 /** Where `paper`-size presets expect CIFAR-10 (binary version) on a worker: mount it there (docs/WORKERS.md). */
@@ -109,64 +108,62 @@ const fig1: PaperPreset = {
   title: 'Fig 1: warmup mechanisms of SGD (SP sharpness reduction, μP progressive sharpening)',
   figure: 'Fig 1',
   reproduces:
-    'Full-batch GD with MSE on an FCN, λ^H every step against 2/η_t for several T_wrm. SP (η = 32/λ0): λ^H falls during warmup and catapults come later and smaller as T_wrm grows (C2, P6). μP (η = 1/λ0 at paper size): λ^H rises until it meets 2/η_t and then rides it (C1, P7).',
+    'Full-batch GD with MSE on an FCN, λ^H every step against 2/η_t for several T_wrm. SP (η = 32/λ0): λ^H falls ' +
+    'during warmup and catapults come later and smaller as T_wrm grows (C2, P6). μP (η = 1/λ0 at paper size): λ^H ' +
+    'rises until it meets 2/η_t and then rides it (C1, P7).',
   cpuScaling:
-    'FCN-4-128 instead of FCN-4-512; 512 Fashion-MNIST images instead of 5k CIFAR-10 images, still full batch; 384 steps instead of 2048 and T_wrm ∈ {1, 16, 64, 128} instead of {1, 64, 1024}. The regime is set by the initialisation (SP vs μP) and the loss, which are kept.',
+    'FCN-4-128 instead of FCN-4-512; 512 Fashion-MNIST images instead of 5k CIFAR-10 images, still full batch; 384 ' +
+    'steps instead of 2048 and T_wrm ∈ {1, 16, 64, 128} instead of {1, 64, 1024}. The regime is set by the ' +
+    'initialisation (SP vs μP) and the loss, which are kept.',
   claims: ['P6', 'P7'],
   sizes: { cpu: fig1Sweeps('cpu'), paper: fig1Sweeps('paper') },
 };
 
+/** Fig 3's three heatmaps, with the exponents x of their η = 2^x/λ0 grids at each size. */
 const heatmapSettings = [
-  { role: 'sp-mse', label: 'SP + MSE', parameterization: 'sp', loss: 'mse', cpuExps: [0, 9] },
-  { role: 'mup-xent', label: 'μP + xent', parameterization: 'mup', loss: 'xent', cpuExps: [-7, 0] },
-  { role: 'sp-xent', label: 'SP + xent', parameterization: 'sp', loss: 'xent', cpuExps: [0, 7] },
+  { role: 'sp-mse', label: 'SP + MSE', parameterization: 'sp', loss: 'mse', cpuExps: [0, 9], paperExps: [0, 9] },
+  { role: 'mup-xent', label: 'μP + xent', parameterization: 'mup', loss: 'xent', cpuExps: [-7, 0], paperExps: [-4, 6] },
+  { role: 'sp-xent', label: 'SP + xent', parameterization: 'sp', loss: 'xent', cpuExps: [0, 7], paperExps: [0, 9] },
 ] as const;
+
+/** Fig 3's three SGD heatmaps; the CPU size has its own η ranges, in units of 1/λ0 as the paper's. */
+function fig3Sweeps(size: StudySize): PresetSweep[] {
+  const cpu = size === 'cpu';
+  return heatmapSettings.map((s) => {
+    const [fromExp, toExp] = cpu ? s.cpuExps : s.paperExps;
+    return {
+      role: s.role,
+      spec: {
+        title: cpu ? `Fig 3 ${s.label}: FCN-4-256 SGD on Fashion-MNIST` : `Fig 3 ${s.label}: CNN-5-64 SGD on CIFAR-10`,
+        author: AUTHOR,
+        model: cpu ? CPU_FCN : PAPER_CNN,
+        parameterization: s.parameterization,
+        loss: s.loss,
+        data: cpu ? { ...CPU_DATA, mupInputScaling: s.parameterization === 'mup' } : PAPER_DATA,
+        optimizer: { kind: 'sgd' },
+        batchSize: 128,
+        steps: cpu ? CPU_STEPS : PAPER_STEPS,
+        etaGrid: relGrid(fromExp, toExp),
+        warmupGrid: cpu ? CPU_WARMUPS : PAPER_WARMUPS,
+        measure: cpu ? cpuHeatmapMeasure : paperHeatmapMeasure,
+      },
+    };
+  });
+}
 
 const fig3: PaperPreset = {
   id: 'fig3-heatmaps',
   title: 'Fig 3: SGD heatmaps over η_trgt × T_wrm (SP + MSE, μP + xent, SP + xent)',
   figure: 'Fig 3',
   reproduces:
-    'Best test accuracy over η_trgt = 2^x/λ0 × T_wrm for SGD. The largest trainable η_trgt moves right as T_wrm grows (P1), most for SP + MSE and least for μP + xent.',
+    'Best test accuracy over η_trgt = 2^x/λ0 × T_wrm for SGD. The largest trainable η_trgt moves right as T_wrm ' +
+    'grows (P1), most for SP + MSE and least for μP + xent.',
   cpuScaling:
-    'FCN-4-256 on 4096 Fashion-MNIST images (batch 128, 1024 steps = 32 epochs, T_wrm ∈ {1, 16, 64, 256}) instead of WRN-16-4 on CIFAR-10 for 10^5 steps; λ0 from 4 batches instead of 10. The η grid stays in units of 1/λ0, so the boundary is comparable across sizes (PAPER §9.7).',
+    'FCN-4-256 on 4096 Fashion-MNIST images (batch 128, 1024 steps = 32 epochs, T_wrm ∈ {1, 16, 64, 256}) instead of ' +
+    'WRN-16-4 on CIFAR-10 for 10^5 steps; λ0 from 4 batches instead of 10. The η grid stays in units of 1/λ0, so the ' +
+    'boundary is comparable across sizes (PAPER §9.7).',
   claims: ['P1'],
-  sizes: {
-    cpu: heatmapSettings.map((s) => ({
-      role: s.role,
-      spec: {
-        title: `Fig 3 ${s.label}: FCN-4-256 SGD on Fashion-MNIST`,
-        author: AUTHOR,
-        model: CPU_FCN,
-        parameterization: s.parameterization,
-        loss: s.loss,
-        data: { ...CPU_DATA, mupInputScaling: s.parameterization === 'mup' },
-        optimizer: { kind: 'sgd' },
-        batchSize: 128,
-        steps: CPU_STEPS,
-        etaGrid: relGrid(s.cpuExps[0], s.cpuExps[1]),
-        warmupGrid: CPU_WARMUPS,
-        measure: cpuHeatmapMeasure,
-      },
-    })),
-    paper: heatmapSettings.map((s) => ({
-      role: s.role,
-      spec: {
-        title: `Fig 3 ${s.label}: CNN-5-64 SGD on CIFAR-10`,
-        author: AUTHOR,
-        model: PAPER_CNN,
-        parameterization: s.parameterization,
-        loss: s.loss,
-        data: PAPER_DATA,
-        optimizer: { kind: 'sgd' },
-        batchSize: 128,
-        steps: PAPER_STEPS,
-        etaGrid: s.parameterization === 'mup' ? relGrid(-4, 6) : relGrid(0, 9),
-        warmupGrid: PAPER_WARMUPS,
-        measure: paperHeatmapMeasure,
-      },
-    })),
-  },
+  sizes: { cpu: fig3Sweeps('cpu'), paper: fig3Sweeps('paper') },
 };
 
 const adamMechanisms = (size: StudySize): PresetSweep[] => {
@@ -179,11 +176,13 @@ const adamMechanisms = (size: StudySize): PresetSweep[] => {
         { param: 'sp', etas: [0.001] },
         { param: 'mup', etas: [0.003] },
       ];
-  return settings.flatMap(({ param, etas }) =>
-    (['adam', 'gi-adam'] as const).map((kind) => ({
+  return settings.flatMap(({ param, etas }) => {
+    const eta = etas.length === 1 ? `= ${etas[0]}` : `∈ {${etas.join(', ')}}`;
+    const setup = `${param === 'sp' ? 'SP' : 'μP'}: ${cpu ? 'FCN-4-128' : 'FCN-4-512'} full batch, MSE, η ${eta}`;
+    return (['adam', 'gi-adam'] as const).map((kind) => ({
       role: cpu ? kind : `${kind}-${param}`,
       spec: {
-        title: `Fig ${kind === 'adam' ? 2 : 6} ${kind === 'adam' ? 'Adam' : 'GI-Adam'} ${param === 'sp' ? 'SP' : 'μP'}: ${cpu ? 'FCN-4-128' : 'FCN-4-512'} full batch, MSE, η ${etas.length === 1 ? `= ${etas[0]}` : `∈ {${etas.join(', ')}}`}`,
+        title: `${kind === 'adam' ? 'Fig 2 Adam' : 'Fig 6 GI-Adam'} ${setup}`,
         author: AUTHOR,
         model: cpu ? CPU_MECH_FCN : PAPER_FCN,
         parameterization: param === 'sp' ? ('sp' as const) : ('mup' as const),
@@ -196,8 +195,8 @@ const adamMechanisms = (size: StudySize): PresetSweep[] => {
         warmupGrid: cpu ? [1, 64] : [1, 64, 1024],
         measure: cpu ? cpuMechMeasure : paperMechMeasure,
       },
-    })),
-  );
+    }));
+  });
 };
 
 const fig2: PaperPreset = {
@@ -205,9 +204,13 @@ const fig2: PaperPreset = {
   title: 'Fig 2 / Fig 6: Adam vs GI-Adam mechanisms (λ^{P⁻¹H} against 38/η)',
   figure: 'Fig 2, Fig 6',
   reproduces:
-    'Full-batch Adam and GI-Adam with λ^{P⁻¹H} every step. Adam starts at a huge λ^{P⁻¹H} that falls (extreme C2); GI-Adam starts about √(1−β2) ≈ 0.032 times lower (P12), and at T_wrm = 1 it removes the loss spike Adam’s first steps cause (P12).',
+    'Full-batch Adam and GI-Adam with λ^{P⁻¹H} every step. Adam starts at a huge λ^{P⁻¹H} that falls (extreme C2); ' +
+    'GI-Adam starts about √(1−β2) ≈ 0.032 times lower (P12), and at T_wrm = 1 it removes the loss spike Adam’s first ' +
+    'steps cause (P12).',
   cpuScaling:
-    'SP only, FCN-4-128 on 512 Fashion-MNIST images (full batch), 160 steps, T_wrm ∈ {1, 64}, no augmentation; η = 0.001 (Fig 2’s) and 0.01, where this small FCN shows Adam’s initial loss spike. The λ0^{P⁻¹H} ratio depends only on the first preconditioner, so it is unchanged by the scaling.',
+    'SP only, FCN-4-128 on 512 Fashion-MNIST images (full batch), 160 steps, T_wrm ∈ {1, 64}, no augmentation; η = ' +
+    '0.001 (Fig 2’s) and 0.01, where this small FCN shows Adam’s initial loss spike. The λ0^{P⁻¹H} ratio depends ' +
+    'only on the first preconditioner, so it is unchanged by the scaling.',
   claims: ['P12'],
   sizes: { cpu: adamMechanisms('cpu'), paper: adamMechanisms('paper') },
 };
@@ -245,9 +248,13 @@ const adamHeat: PaperPreset = {
   title: 'Adam vs GI-Adam heatmaps: failure boundaries (Fig 4 analogue)',
   figure: 'Fig 4, Figs 23–25',
   reproduces:
-    'Adam and GI-Adam over η_trgt = base·2^x × T_wrm with cosine decay. Adam fails (loss stuck near its start) rather than diverging past its boundary (P9); warmup moves the boundary right (P1); GI-Adam at T_wrm = 1 already trains at larger η_trgt than Adam (P12).',
+    'Adam and GI-Adam over η_trgt = base·2^x × T_wrm with cosine decay. Adam fails (loss stuck near its start) ' +
+    'rather than diverging past its boundary (P9); warmup moves the boundary right (P1); GI-Adam at T_wrm = 1 ' +
+    'already trains at larger η_trgt than Adam (P12).',
   cpuScaling:
-    'FCN-4-256 on 4096 Fashion-MNIST images, batch 128, 1024 steps with cosine decay, T_wrm ∈ {1, 64, 256}, η = 2^x·10⁻⁴ for x = 5, 5.5, …, 11, instead of a Transformer LM / WRN for 10^5 steps. The failure mechanism (v stays large after the first gradient spike) is an optimizer property and survives the scaling.',
+    'FCN-4-256 on 4096 Fashion-MNIST images, batch 128, 1024 steps with cosine decay, T_wrm ∈ {1, 64, 256}, η = ' +
+    '2^x·10⁻⁴ for x = 5, 5.5, …, 11, instead of a Transformer LM / WRN for 10^5 steps. The failure mechanism (v ' +
+    'stays large after the first gradient spike) is an optimizer property and survives the scaling.',
   claims: ['P1', 'P12'],
   sizes: { cpu: adamHeatmaps('cpu'), paper: adamHeatmaps('paper') },
 };
@@ -258,7 +265,9 @@ const etaCSweeps = (size: StudySize): PresetSweep[] =>
     return {
       role: mode,
       spec: {
-        title: `${mode === 'critical' ? 'Warmup from η_init = η_c' : 'Warmup from η_init = 0'}: ${cpu ? 'FCN-4-256 SGD SP MSE on Fashion-MNIST' : 'CNN-5-64 SGD SP xent on CIFAR-10'}`,
+        title:
+          `${mode === 'critical' ? 'Warmup from η_init = η_c' : 'Warmup from η_init = 0'}: ` +
+          (cpu ? 'FCN-4-256 SGD SP MSE on Fashion-MNIST' : 'CNN-5-64 SGD SP xent on CIFAR-10'),
         author: AUTHOR,
         model: cpu ? CPU_FCN : PAPER_CNN,
         parameterization: 'sp' as const,
@@ -281,15 +290,20 @@ const fig5: PaperPreset = {
   title: 'Fig 5: warmup from η_init = η_c vs η_init = 0 (T_reach, T_save)',
   figure: 'Fig 5, Figs 27–29',
   reproduces:
-    'The same grid twice: linear warmup from η_c (found by the forward-pass loss-catapult search, PAPER §6.1) and from 0. With η_init = η_c the target is reached at step 1 when η_trgt ≤ η_c, and after T_reach = T_wrm·(1 − η_c/η_trgt) < T_wrm steps otherwise (P13), without losing trainable cells.',
+    'The same grid twice: linear warmup from η_c (found by the forward-pass loss-catapult search, PAPER §6.1) and ' +
+    'from 0. With η_init = η_c the target is reached at step 1 when η_trgt ≤ η_c, and after T_reach = T_wrm·(1 − ' +
+    'η_c/η_trgt) < T_wrm steps otherwise (P13), without losing trainable cells.',
   cpuScaling:
-    'FCN-4-256 SGD SP + MSE on 4096 Fashion-MNIST images, 512 steps, T_wrm ∈ {16, 64, 256}, instead of WRN-16-4 SP + xent on CIFAR-10 for 10^4 steps. η_c is a property of the initialisation and the first batch, measured the same way at both sizes.',
+    'FCN-4-256 SGD SP + MSE on 4096 Fashion-MNIST images, 512 steps, T_wrm ∈ {16, 64, 256}, instead of WRN-16-4 SP + ' +
+    'xent on CIFAR-10 for 10^4 steps. η_c is a property of the initialisation and the first batch, measured the same ' +
+    'way at both sizes.',
   claims: ['P13'],
   sizes: { cpu: etaCSweeps('cpu'), paper: etaCSweeps('paper') },
 };
 
 const persistentSweeps = (size: StudySize): PresetSweep[] => {
   const cpu = size === 'cpu';
+  const setup = cpu ? 'FCN-4-256 SGD SP MSE on Fashion-MNIST' : 'CNN-5-64 SGD SP MSE on CIFAR-10';
   const base = {
     author: AUTHOR,
     model: cpu ? CPU_FCN : PAPER_CNN,
@@ -307,7 +321,7 @@ const persistentSweeps = (size: StudySize): PresetSweep[] => {
       role: 'persistent',
       spec: {
         ...base,
-        title: `Persistent catapult warmup: ${cpu ? 'FCN-4-256 SGD SP MSE on Fashion-MNIST' : 'CNN-5-64 SGD SP MSE on CIFAR-10'}`,
+        title: `Persistent catapult warmup: ${setup}`,
         warmupGrid: [1],
         etaInit: { mode: 'persistent' as const, eta0: 1e-4, delta: 0.1 },
       },
@@ -316,7 +330,7 @@ const persistentSweeps = (size: StudySize): PresetSweep[] => {
       role: 'linear',
       spec: {
         ...base,
-        title: `Linear warmup: ${cpu ? 'FCN-4-256 SGD SP MSE on Fashion-MNIST' : 'CNN-5-64 SGD SP MSE on CIFAR-10'}`,
+        title: `Linear warmup: ${setup}`,
         warmupGrid: cpu ? [1, 64, 256] : [1, 256, 1024, 4096],
       },
     },
@@ -328,9 +342,12 @@ const fig7: PaperPreset = {
   title: 'Fig 7: persistent catapult warmup vs linear warmup',
   figure: 'Fig 7',
   reproduces:
-    'Algorithm 3 (no T_wrm: the rate is raised to η_uppr of a new η_c search whenever the probe loss drops below its reference) against linear warmups on the same η_trgt grid. The paper finds it trains larger η_trgt than linear warmup.',
+    'Algorithm 3 (no T_wrm: the rate is raised to η_uppr of a new η_c search whenever the probe loss drops below its ' +
+    'reference) against linear warmups on the same η_trgt grid. The paper finds it trains larger η_trgt than linear ' +
+    'warmup.',
   cpuScaling:
-    'FCN-4-256 SGD SP + MSE on 4096 Fashion-MNIST images, 1024 steps, linear T_wrm ∈ {1, 64, 256}, instead of a CNN on CIFAR-10 for 10^4 steps.',
+    'FCN-4-256 SGD SP + MSE on 4096 Fashion-MNIST images, 1024 steps, linear T_wrm ∈ {1, 64, 256}, instead of a CNN ' +
+    'on CIFAR-10 for 10^4 steps.',
   claims: ['Fig7'],
   sizes: { cpu: persistentSweeps('cpu'), paper: persistentSweeps('paper') },
 };
@@ -364,7 +381,7 @@ export function studyCost(preset: PaperPreset, size: StudySize): StudyCost {
   let sharpnessSteps = 0;
   for (const s of preset.sizes[size]) {
     const spec = SweepSpecSchema.parse(s.spec);
-    const n = gridCells(spec).length;
+    const n = cellCount(spec);
     cells += n;
     cellSteps += n * spec.steps;
     const every = spec.measure.sharpnessEvery;

@@ -40,7 +40,7 @@ export type DatasetName = z.infer<typeof DatasetNameSchema>;
 
 export const DataSpecSchema = z.object({
   name: DatasetNameSchema.default('fashion-mnist'),
-  /** Directory of the files; defaults: /usr/share/datasets/fashion-mnist for fashion-mnist, required for mnist/cifar10. */
+  /** Directory of the files (fashion-mnist: /usr/share/datasets/fashion-mnist by default; mnist, cifar10: required). */
   dir: z.string().min(1).optional(),
   /** Use the first N training examples (PAPER §3.1: "first 5000"). */
   trainSubset: z.int().min(1).optional(),

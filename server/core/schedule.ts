@@ -2,10 +2,10 @@ import { type ScheduleSpec } from './run-config';
 
 /**
  * Learning-rate schedules of PAPER.md §2, as pure functions of the 0-based update counter s (the LR applied at
- * update s). Linear warmup uses the authors' exact indexing (§2.1): the first update uses η_init + (η_trgt−η_init)/T_wrm,
- * update T_wrm−1 uses η_trgt, and T_wrm = 1 is a constant LR. When warmup starts at η_c (§2.3), the ramp adds
- * η_trgt·(s+1)/T_wrm (not (η_trgt−η_init)·…), capped at η_trgt. After warmup: constant, or cosine decay to η_trgt/10
- * with T_cos = T − T_wrm + 1 and c = s − T_wrm + 2 (§2.2, as the authors' code does).
+ * update s). Linear warmup uses the authors' exact indexing (§2.1): the first update uses
+ * η_init + (η_trgt−η_init)/T_wrm, update T_wrm−1 uses η_trgt, and T_wrm = 1 is a constant LR. When warmup starts at
+ * η_c (§2.3), the ramp adds η_trgt·(s+1)/T_wrm (not (η_trgt−η_init)·…), capped at η_trgt. After warmup: constant, or
+ * cosine decay to η_trgt/10 with T_cos = T − T_wrm + 1 and c = s − T_wrm + 2 (§2.2, as the authors' code does).
  */
 export interface LrSchedule {
   etaTrgt: number;

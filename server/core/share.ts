@@ -118,7 +118,8 @@ const OPTIMIZER_NAMES: Record<SweepSpec['optimizer']['kind'], string> = {
 export function describeSweep(spec: Pick<SweepSpec, 'model' | 'parameterization' | 'loss' | 'optimizer'>): string {
   const m = spec.model;
   const param = spec.parameterization === 'mup' ? 'μP' : 'SP';
-  return `${m.kind.toUpperCase()}-${m.depth}-${m.width} ${param} ${spec.loss} · ${OPTIMIZER_NAMES[spec.optimizer.kind]}`;
+  const model = `${m.kind.toUpperCase()}-${m.depth}-${m.width}`;
+  return `${model} ${param} ${spec.loss} · ${OPTIMIZER_NAMES[spec.optimizer.kind]}`;
 }
 
 /** "<model> · <optimizer> · <metric label>" — the title on the SVG, the OG card and the Markdown alt text. */

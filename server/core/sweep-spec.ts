@@ -28,7 +28,7 @@ export const SWEEP_LIMITS = {
   maxCells: 1024,
   /** PAPER §2.2: the paper's budget is T = 10^5 steps. */
   maxSteps: 100_000,
-  /** Sum of steps over all cells: a 16×16 heatmap at the paper's 10^5 steps (2.56·10^7) fits, two seeds of it do not. */
+  /** Sum of steps over all cells: a 16×16 heatmap at the paper's 10^5 steps (2.56·10^7) fits, two seeds of it don't. */
   maxTotalSteps: 30_000_000,
   /** Exponents x of 2^x in a powers-of-two η grid. */
   maxAbsExponent: 60,

@@ -40,7 +40,10 @@ function spec(over: Partial<SweepSpecInput> = {}): SweepSpecInput {
   };
 }
 
-function emptyCell(): Omit<FindingsCell, 'cellId' | 'eta' | 'etaTrgt' | 'warmupSteps' | 'seed' | 'outcome'> {
+function emptyCell(): Omit<
+  FindingsCell,
+  'cellId' | 'etaInUnits' | 'etaExp' | 'etaTrgt' | 'warmupSteps' | 'seed' | 'outcome'
+> {
   return {
     finalTrainAcc: null,
     bestTestAcc: null,
@@ -76,7 +79,8 @@ function sweep(
     const base: FindingsCell = {
       ...emptyCell(),
       cellId: coord.cellId,
-      eta: coord.etaInUnits,
+      etaInUnits: coord.etaInUnits,
+      etaExp: coord.etaExp,
       etaTrgt: coord.etaInUnits / lambda0,
       warmupSteps: coord.warmupSteps,
       seed: coord.seed,
@@ -96,7 +100,7 @@ describe('rowBoundaries', () => {
     });
     const rows = rowBoundaries(sw.cells);
     expect(rows.map((r) => r.largestTrained)).toEqual([1, 4, 8]);
-    expect(rows[0]?.firstUntrainable).toEqual({ eta: 2, outcome: 'diverged' });
+    expect(rows[0]?.firstUntrainable).toEqual({ etaInUnits: 2, etaExp: 1, outcome: 'diverged' });
     expect(rows.map((r) => r.censored)).toEqual([false, false, true]);
     expect(rows[0]).toMatchObject({ trained: 1, finished: 8, total: 8 });
   });
@@ -108,7 +112,7 @@ describe('rowBoundaries on a noisy edge', () => {
     const [row] = rowBoundaries(sweep('a', spec({ warmupGrid: [1] }), { 1: 'TTFT' }).cells);
     expect(row).toMatchObject({
       largestTrained: 2,
-      firstUntrainable: { eta: 4, outcome: 'failed' },
+      firstUntrainable: { etaInUnits: 4, outcome: 'failed' },
       censored: false,
       trainedAbove: 1,
       trained: 3,
@@ -116,7 +120,7 @@ describe('rowBoundaries on a noisy edge', () => {
     const [none] = rowBoundaries(sweep('a', spec({ warmupGrid: [1] }), { 1: 'DTTT' }).cells);
     expect(none).toMatchObject({
       largestTrained: null,
-      firstUntrainable: { eta: 1, outcome: 'diverged' },
+      firstUntrainable: { etaInUnits: 1, outcome: 'diverged' },
       trainedAbove: 3,
     });
   });
@@ -322,7 +326,7 @@ describe('P12: GI-Adam removes Adam’s initial loss spike', () => {
     });
   // Early losses per η at T_wrm = 1: [L₀, peak, peak step].
   const early = (byEta: Record<number, [number, number, number]>) => (c: FindingsCell) => {
-    const e = c.warmupSteps === 1 ? byEta[c.eta] : undefined;
+    const e = c.warmupSteps === 1 ? byEta[c.etaInUnits] : undefined;
     return { earlyLoss: e ? { loss0: e[0], peak: e[1], peakStep: e[2] } : null };
   };
   const spikeOf = (fs: ReturnType<typeof checkP12>) => fs.find((f) => f.title.includes('spike'));
@@ -405,7 +409,7 @@ describe('P13: warmup from η_c', () => {
   });
   const run = (ends: number[]) => (c: FindingsCell) => ({
     etaC: 0.1,
-    warmupEndEventStep: ends[Math.round(Math.log2(c.eta))] ?? null,
+    warmupEndEventStep: ends[Math.round(Math.log2(c.etaInUnits))] ?? null,
   });
 
   it('passes when T_reach is 1 below η_c and under T_wrm above it', () => {
@@ -427,7 +431,7 @@ describe('P13: warmup from η_c', () => {
     const zero = sweep('zero', { ...critical, etaInit: { mode: 'zero' } }, { 64: 'TTT' });
     const diverging = (c: FindingsCell) => ({
       ...run([0, 31, 47])(c),
-      ...(c.eta === 4 ? { warmupEndEventStep: null, divergenceStep: 9 } : {}),
+      ...(c.etaInUnits === 4 ? { warmupEndEventStep: null, divergenceStep: 9 } : {}),
     });
     const f = checkP13(sweep('crit', critical, { 64: 'TTD' }, diverging), [zero]);
     expect(f?.status).toBe('pass');
@@ -590,7 +594,7 @@ describe('findingsCell', () => {
       config,
     });
     const cell = findingsCell(
-      { cellId: 'e02-w000064-s1', etaInUnits: 4, warmupSteps: 64, seed: 1 },
+      { cellId: 'e02-w000064-s1', etaInUnits: 4, etaExp: 2, warmupSteps: 64, seed: 1 },
       0.4,
       'trained',
       run,
@@ -600,7 +604,8 @@ describe('findingsCell', () => {
       ],
     );
     expect(cell).toMatchObject({
-      eta: 4,
+      etaInUnits: 4,
+      etaExp: 2,
       etaTrgt: 0.4,
       outcome: 'trained',
       finalTrainAcc: 0.9,
@@ -618,7 +623,7 @@ describe('findingsCell', () => {
     expect(cell.landmarks?.sharpness?.warmupEnd).toEqual({ step: 40, value: 20 });
     // An unfinished cell has its coordinates and nothing else.
     expect(
-      findingsCell({ cellId: 'e00-w000001-s1', etaInUnits: 1, warmupSteps: 1, seed: 1 }, null, null, null),
+      findingsCell({ cellId: 'e00-w000001-s1', etaInUnits: 1, etaExp: 0, warmupSteps: 1, seed: 1 }, null, null, null),
     ).toMatchObject({ outcome: null, lambda0: null, landmarks: null, earlyLoss: null });
   });
 });

@@ -67,12 +67,12 @@ describe('grid expansion', () => {
   it('uses absolute and explicit grids as given', () => {
     expect(
       etaGridValues({ kind: 'pow2', unit: 'absolute', base: 1e-5, fromExp: 9, toExp: 11, stepExp: 1 }).map(
-        (v) => v.value,
+        (v) => v.etaInUnits,
       ),
     ).toEqual([0.00512, 0.01024, 0.02048]);
     expect(
       etaGridValues({ kind: 'pow2', unit: 'absolute', base: 1, fromExp: 0, toExp: 0.3, stepExp: 0.1 }).map(
-        (v) => v.exp,
+        (v) => v.etaExp,
       ),
     ).toEqual([0, 0.1, 0.2, 0.3]);
     const explicit = SweepSpecSchema.parse({
@@ -92,6 +92,28 @@ describe('grid expansion', () => {
     expect(cfg.seed).toBe(1);
     expect(cfg.measure.lambda0).toBe(true);
     expect(cfg.model).toEqual({ kind: 'fcn', depth: 2, width: 8 });
+  });
+
+  it('gives the calibration job what the cells take from the spec: model, data, optimizer, batch, backend, seeds', () => {
+    const s = SweepSpecSchema.parse({ ...spec, seeds: [3, 4], dataSeed: 7, batchSize: 32, backend: 'cpu' });
+    const cal = calibrationRunConfig(s);
+    const first = gridCells(s).find((c) => c.seed === 3);
+    expect(first).toBeDefined();
+    if (!first) return;
+    const cell = cellRunConfig(s, first, 50);
+    const shared = (c: typeof cal) => [
+      c.model,
+      c.parameterization,
+      c.loss,
+      c.data,
+      c.optimizer,
+      c.batchSize,
+      c.backend,
+    ];
+    expect(shared(cal)).toEqual(shared(cell));
+    expect([cal.seed, cal.dataSeed, cell.seed, cell.dataSeed]).toEqual([3, 7, 3, 7]);
+    expect([cal.batchSize, cal.backend, cal.steps, cal.schedule.etaTrgt]).toEqual([32, 'cpu', 1, 1]);
+    expect([cell.steps, cell.schedule.etaTrgt]).toEqual([200, 1 / 50]);
   });
 });
 
