@@ -220,6 +220,17 @@ export function runMarkers(
   return markers;
 }
 
+/** The dashed reference line c/η(t) over an LR series (PAPER §4.4 stability threshold), or none without one. */
+export function thresholdLine(
+  lr: { steps: readonly number[]; values: readonly number[] } | undefined,
+  constant: number | null | undefined,
+  line: { key: string; label: string; color: string },
+): LineSeriesInput[] {
+  if (!lr || constant == null) return [];
+  const curve = thresholdCurve(lr, constant);
+  return [{ ...line, steps: curve.steps, values: curve.values, dashed: true, reference: true }];
+}
+
 /** The reference curve c/η(t) over the steps of an LR series (η = 0 gives no point). */
 export function thresholdCurve(
   lr: { steps: readonly number[]; values: readonly number[] },
