@@ -220,6 +220,13 @@ export function runMarkers(
   return markers;
 }
 
+/** One step range for charts drawn together: 0 (or 1 on log x) to the last step of any of the series. */
+export function stepDomain(series: Iterable<{ steps: readonly number[] }>, xLog: boolean): [number, number] {
+  let lastStep = 0;
+  for (const s of series) lastStep = Math.max(lastStep, s.steps[s.steps.length - 1] ?? 0);
+  return [xLog ? 1 : 0, Math.max(xLog ? 10 : 1, lastStep)];
+}
+
 /** The dashed reference line c/η(t) over an LR series (PAPER §4.4 stability threshold), or none without one. */
 export function thresholdLine(
   lr: { steps: readonly number[]; values: readonly number[] } | undefined,

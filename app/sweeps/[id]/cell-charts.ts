@@ -89,11 +89,3 @@ export function cellCharts(
   }
   return charts;
 }
-
-/** One step range for every chart: 0 (or 1 on log x) to the last step of any compared cell. */
-export function sharedStepDomain(series: readonly (SeriesOutput | undefined)[], logx: boolean): [number, number] {
-  let lastStep = 0;
-  for (const q of series)
-    for (const s of Object.values(q?.series ?? {})) lastStep = Math.max(lastStep, s.steps[s.steps.length - 1] ?? 0);
-  return [logx ? 1 : 0, Math.max(logx ? 10 : 1, lastStep)];
-}

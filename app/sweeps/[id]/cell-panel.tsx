@@ -3,12 +3,12 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { formatNumber } from '../../../server/core/heatmap';
 import type { CellDetail, CellMarkers, SeriesOutput } from '../../../server/api/routers/cells';
-import { layoutLineChart, runMarkers, type MarkerInput } from '../../charts/line-chart-layout';
+import { layoutLineChart, runMarkers, stepDomain, type MarkerInput } from '../../charts/line-chart-layout';
 import { LineChartSvg } from '../../charts/line-chart-svg';
 import { CATAPULT_COLOR, COMPARE_COLORS, WARMUP_END_COLOR } from '../../charts/palette';
 import { ErrorBox } from '../../components/error-box';
 import { useTRPC } from '../../trpc';
-import { cellCharts, cellLabel, sharedStepDomain, type CellChart, type CellInfo } from './cell-charts';
+import { cellCharts, cellLabel, type CellChart, type CellInfo } from './cell-charts';
 
 const CHART_W = 306;
 const CHART_H = 128;
@@ -69,7 +69,11 @@ export function CellPanel(props: CellPanelProps) {
         charts={cellCharts(cellIds, seriesData, info, d?.thresholds)}
         markers={runMarkers(mk)}
         logx={logx}
-        xDomain={sharedStepDomain(seriesData, logx)}
+        // One step range for every chart: 0 (or 1 on log x) to the last step of any compared cell.
+        xDomain={stepDomain(
+          seriesData.flatMap((q) => Object.values(q?.series ?? {})),
+          logx,
+        )}
       />
       <p className="muted" style={{ fontSize: 12, margin: '6px 0 0' }}>
         Markers: <span style={{ color: WARMUP_END_COLOR }}>╌ warmup end</span> ·{' '}
