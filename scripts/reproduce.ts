@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PAPER_PRESETS, paperPreset, studyCost, type PaperPreset, type StudyCost } from '../server/core/paper-presets';
+import { type StudyRecord } from '../server/core/records';
 import { type StudySize } from '../server/core/sweep-spec';
 import { openBlobStore, parseStoreEnv, type StoreEnv } from '../server/store/env';
 import { getStudy } from '../server/store/studies';
@@ -18,7 +19,8 @@ import { openReproduceApi, type ReproduceApi } from './reproduce/api';
 import { parseReproduceArgs, UsageError, USAGE, type ReproduceCommand } from './reproduce/args';
 import { spawnWorkers, studyWorkerArgs, type Fleet } from './reproduce/fleet';
 import { EtaTracker, formatProgress, formatDuration, type StudyProgress } from './reproduce/progress';
-import { formatFindings, reportDirName, rolesOf, writeStudyReport } from './reproduce/report';
+import { reportDirName, writeStudyReport } from './reproduce/report';
+import { formatFindings, rolesOf } from './reproduce/report-markdown';
 import { readStudyProgress, waitForStudy } from './reproduce/watch';
 
 const err = (s: string) => process.stderr.write(s);
@@ -74,34 +76,23 @@ function progressPrinter(startedAt: number): { print: (p: StudyProgress) => void
   };
 }
 
-async function trainAndReport(
-  api: ReproduceApi,
-  o: { studyId: string; reportDir: string; outDir: string; workers: number; storeEnv: StoreEnv; dataDir: string },
-): Promise<number> {
-  await mkdir(o.reportDir, { recursive: true });
-  const logFile = path.join(o.reportDir, 'workers.log');
-  const startedAt = Date.now();
-  const env = { ...process.env, ATLAS_DATA_DIR: o.dataDir };
-  let interrupted = false;
-  const before = await readStudyProgress(api, o.studyId);
-  if (before.finished) return writeReport(api, o.studyId, o.outDir);
-  const study = await getStudy(api.store, o.studyId);
-  const fleet: Fleet = spawnWorkers(o.workers, {
-    env,
-    logFile,
-    extraArgs: studyWorkerArgs(study),
-    onExit: (w, code, signal) => {
-      if (code !== 0 && !interrupted)
-        err(`\n[reproduce] worker ${w.index + 1} (pid ${w.pid}) exited with ${code ?? signal}; see ${logFile}\n`);
-    },
-  });
-  if (o.workers > 0)
-    err(
-      `[reproduce] ${o.workers} worker daemon${o.workers === 1 ? '' : 's'} (pids ${fleet.workers.map((w) => w.pid).join(', ')}), log: ${logFile}\n`,
-    );
-  else err('[reproduce] --workers 0: waiting for an existing fleet to train the study\n');
+/** Where and how a run trains: the report folder root, the local worker count, the store the workers open. */
+interface RunContext {
+  outDir: string;
+  workers: number;
+  storeEnv: StoreEnv;
+  dataDir: string;
+}
 
+/** Ctrl-C (or SIGTERM) once: stop gracefully through `abort`; twice: exit now. Handled from `listen()` on. */
+function interruptHandler(): {
+  abort: AbortController;
+  interrupted: () => boolean;
+  listen: () => void;
+  dispose: () => void;
+} {
   const abort = new AbortController();
+  let interrupted = false;
   const onSigint = () => {
     if (interrupted) {
       err('\n[reproduce] second interrupt: exiting now\n');
@@ -110,48 +101,102 @@ async function trainAndReport(
     interrupted = true;
     abort.abort(new Error('interrupted'));
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  return {
+    abort,
+    interrupted: () => interrupted,
+    listen: () => {
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+    },
+    dispose: () => {
+      process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigint);
+    },
+  };
+}
 
+/** Start the local worker daemons of a study (none with --workers 0), logging to `logFile`. */
+async function startFleet(
+  api: ReproduceApi,
+  studyId: string,
+  o: RunContext & { logFile: string; interrupted: () => boolean },
+): Promise<Fleet> {
+  const study = await getStudy(api.store, studyId);
+  const fleet: Fleet = spawnWorkers(o.workers, {
+    env: { ...process.env, ATLAS_DATA_DIR: o.dataDir },
+    logFile: o.logFile,
+    extraArgs: studyWorkerArgs(study),
+    onExit: (w, code, signal) => {
+      if (code !== 0 && !o.interrupted())
+        err(`\n[reproduce] worker ${w.index + 1} (pid ${w.pid}) exited with ${code ?? signal}; see ${o.logFile}\n`);
+    },
+  });
+  if (o.workers > 0)
+    err(
+      `[reproduce] ${o.workers} worker daemon${o.workers === 1 ? '' : 's'} (pids ${fleet.workers.map((w) => w.pid).join(', ')}), log: ${o.logFile}\n`,
+    );
+  else err('[reproduce] --workers 0: waiting for an existing fleet to train the study\n');
+  return fleet;
+}
+
+/** After an interrupt or an error: stop the workers and say how to go on. Exit code 1. */
+async function stopUnfinished(fleet: Fleet, studyId: string, interrupted: boolean, e: unknown): Promise<number> {
+  if (interrupted) {
+    const alive = fleet.alive().length;
+    err(
+      `[reproduce] interrupted: stopping ${alive} worker${alive === 1 ? '' : 's'} (SIGTERM by pid; running cells flush and give back their claims)…\n`,
+    );
+    const stopped = await fleet.stop(20_000);
+    if (!stopped)
+      err(
+        `[reproduce] some workers are still stopping: pids ${fleet
+          .alive()
+          .map((w) => w.pid)
+          .join(', ')}\n`,
+      );
+    err(`[reproduce] study ${studyId} is unfinished. Resume: npm run reproduce -- --study ${studyId} --resume\n`);
+    return 1;
+  }
+  await fleet.stop(20_000);
+  err(`[reproduce] error: ${e instanceof Error ? e.message : String(e)}\n`);
+  err(`[reproduce] the report of what finished: npm run reproduce -- --study ${studyId}\n`);
+  return 1;
+}
+
+/** Train what is left of a study with local workers, showing progress, then write its report. */
+async function trainAndReport(
+  api: ReproduceApi,
+  study: Pick<StudyRecord, 'id' | 'preset' | 'size'>,
+  o: RunContext,
+): Promise<number> {
+  const reportDir = path.join(o.outDir, reportDirName(study));
+  await mkdir(reportDir, { recursive: true });
+  const startedAt = Date.now();
+  const before = await readStudyProgress(api, study.id);
+  if (before.finished) return writeReport(api, study.id, o.outDir);
+  const signals = interruptHandler();
+  const logFile = path.join(reportDir, 'workers.log');
+  const fleet = await startFleet(api, study.id, { ...o, logFile, interrupted: signals.interrupted });
+  signals.listen();
   const progress = progressPrinter(startedAt);
   try {
-    const final = await waitForStudy(api, o.studyId, {
+    const final = await waitForStudy(api, study.id, {
       fleet,
       intervalMs: process.stderr.isTTY ? 2_000 : 5_000,
       onProgress: progress.print,
-      signal: abort.signal,
+      signal: signals.abort.signal,
     });
     progress.end();
     err(`[reproduce] all ${final.total} cells finished in ${formatDuration(Date.now() - startedAt)}\n`);
   } catch (e) {
     progress.end();
-    if (interrupted) {
-      const alive = fleet.alive().length;
-      err(
-        `[reproduce] interrupted: stopping ${alive} worker${alive === 1 ? '' : 's'} (SIGTERM by pid; running cells flush and give back their claims)…\n`,
-      );
-      const stopped = await fleet.stop(20_000);
-      if (!stopped)
-        err(
-          `[reproduce] some workers are still stopping: pids ${fleet
-            .alive()
-            .map((w) => w.pid)
-            .join(', ')}\n`,
-        );
-      err(`[reproduce] study ${o.studyId} is unfinished. Resume: npm run reproduce -- --study ${o.studyId} --resume\n`);
-      return 1;
-    }
-    await fleet.stop(20_000);
-    err(`[reproduce] error: ${e instanceof Error ? e.message : String(e)}\n`);
-    err(`[reproduce] the report of what finished: npm run reproduce -- --study ${o.studyId}\n`);
-    return 1;
+    return await stopUnfinished(fleet, study.id, signals.interrupted(), e);
   } finally {
-    process.removeListener('SIGINT', onSigint);
-    process.removeListener('SIGTERM', onSigint);
+    signals.dispose();
   }
   // Every cell of the study is done; workers left idle (or busy with other sweeps of the store) are not needed.
   await fleet.stop(20_000);
-  return writeReport(api, o.studyId, o.outDir);
+  return writeReport(api, study.id, o.outDir);
 }
 
 async function writeReport(api: ReproduceApi, studyId: string, outDir: string): Promise<number> {
@@ -184,20 +229,14 @@ async function main(command: ReproduceCommand): Promise<number> {
     storeLabel(storeEnv, dataDir),
   );
   const outDir = path.resolve(process.cwd(), command.out);
+  const run: RunContext = { outDir, workers: command.workers, storeEnv, dataDir };
 
   if (command.kind === 'report') {
     const study = await api.caller.studies.byId({ id: command.studyId });
     const preset = paperPreset(study.preset);
     if (preset) describePreset(preset, study.size);
     if (!command.resume) return writeReport(api, command.studyId, outDir);
-    return trainAndReport(api, {
-      studyId: study.id,
-      reportDir: path.join(outDir, reportDirName(study)),
-      outDir,
-      workers: command.workers,
-      storeEnv,
-      dataDir,
-    });
+    return trainAndReport(api, study, run);
   }
 
   const preset = paperPreset(command.preset);
@@ -208,14 +247,7 @@ async function main(command: ReproduceCommand): Promise<number> {
   err(
     `[reproduce] launched study ${study.id} on ${api.storeLabel}: ${study.sweeps.map((s) => `${s.role} ${s.sweepId}`).join(', ')}\n`,
   );
-  return trainAndReport(api, {
-    studyId: study.id,
-    reportDir: path.join(outDir, reportDirName(study)),
-    outDir,
-    workers: command.workers,
-    storeEnv,
-    dataDir,
-  });
+  return trainAndReport(api, study, run);
 }
 
 let command: ReproduceCommand;

@@ -1,3 +1,4 @@
+import { svgRootSize } from './chart-common';
 import type { LineChartLayout } from './line-chart-layout';
 
 /** Maps a `LineChartLayout` to SVG (no hooks: renders on the server too). */
@@ -5,10 +6,7 @@ export function LineChartSvg({ layout, title }: { layout: LineChartLayout; title
   const { plot } = layout;
   return (
     <svg
-      xmlns="http://www.w3.org/2000/svg"
-      width={layout.width}
-      height={layout.height}
-      viewBox={`0 0 ${layout.width} ${layout.height}`}
+      {...svgRootSize(layout)}
       role="img"
       aria-label={title}
       className="line-chart"

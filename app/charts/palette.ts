@@ -1,6 +1,6 @@
 /**
  * Colours shared by the charts. Okabe–Ito (colour-blind safe) for series and compared cells; the heatmap's value
- * colours are viridis (heatmap-layout.ts).
+ * colours are viridis (heatmap-legend.ts).
  */
 export const COMPARE_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7'] as const;
 export const MAX_COMPARE = COMPARE_COLORS.length;

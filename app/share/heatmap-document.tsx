@@ -1,14 +1,16 @@
 import { shareTitle } from '../../server/core/share';
 import { HeatmapSvg } from '../charts/heatmap-svg';
 import { type SweepViewState } from '../lib/view-state';
-import { layoutSharedHeatmap, shareSubtitle, viewMetric, type SharedSweep } from './heatmap-data';
+import { layoutViewHeatmap, viewMetric } from '../lib/heatmap-model';
+import { shareSubtitle, type SharedSweep } from './heatmap-data';
 import { svgMarkup } from './svg-markup';
 
 /**
  * The heatmap of a shared view as a standalone SVG document: the interactive chart's own component (HeatmapSvg over
- * layoutHeatmap, serialised by svg-markup.ts) under a title band, on a white background (GitHub's dark theme would otherwise show black text
- * on black), with presentation attributes only — no CSS, no scripts, no external references, generic font families —
- * so GitHub-flavoured Markdown, chat clients and resvg all show it as an image.
+ * the view's layout from app/lib/heatmap-model.ts, serialised by svg-markup.ts) under a title band, on a white
+ * background (GitHub's dark theme would otherwise show black text on black), with presentation attributes only — no
+ * CSS, no scripts, no external references, generic font families — so GitHub-flavoured Markdown, chat clients and
+ * resvg all show it as an image.
  */
 
 export const SHARE_SVG_WIDTH = 720;
@@ -26,7 +28,7 @@ export function renderHeatmapDocument(
   const band = options.titleBand === false ? 0 : TITLE_BAND;
   const metric = viewMetric(view);
   const title = shareTitle(data.sweep.spec, metric.key);
-  const layout = layoutSharedHeatmap(data, view, { width, height: height - band });
+  const layout = layoutViewHeatmap(data, view, { width, height: height - band });
   const markup = svgMarkup(
     <svg
       xmlns="http://www.w3.org/2000/svg"

@@ -2,7 +2,8 @@ import { ImageResponse } from 'next/og';
 import { shareTitle } from '../../server/core/share';
 import { type SweepViewState } from '../lib/view-state';
 import { renderHeatmapDocument } from './heatmap-document';
-import { shareSubtitle, viewMetric, type SharedSweep } from './heatmap-data';
+import { viewMetric } from '../lib/heatmap-model';
+import { shareSubtitle, type SharedSweep } from './heatmap-data';
 import { shareFonts, svgToPng } from './raster';
 
 /**

@@ -1,20 +1,15 @@
 import { type CellDetail, type SeriesOutput } from '../../server/api/routers/cells';
 import { type SweepView } from '../../server/api/routers/sweeps';
-import { formatLog2Tick, formatNumber } from '../../server/core/heatmap';
+import { formatEtaInUnits, formatNumber } from '../../server/core/heatmap';
 import {
   layoutLineChart,
-  thresholdCurve,
+  runMarkers,
+  stepDomain,
+  thresholdLine,
   type LineSeriesInput,
-  type MarkerInput,
 } from '../../app/charts/line-chart-layout';
 import { LineChartSvg } from '../../app/charts/line-chart-svg';
-import {
-  CATAPULT_COLOR,
-  COMPARE_COLORS,
-  DIVERGENCE_COLOR,
-  THRESHOLD_COLOR,
-  WARMUP_END_COLOR,
-} from '../../app/charts/palette';
+import { CATAPULT_COLOR, COMPARE_COLORS, THRESHOLD_COLOR, WARMUP_END_COLOR } from '../../app/charts/palette';
 import { renderHeatmapDocument } from '../../app/share/heatmap-document';
 import { DEFAULT_VIEW, type SweepViewState } from '../../app/lib/view-state';
 import { svgMarkup } from '../../app/share/svg-markup';
@@ -26,7 +21,7 @@ import { svgMarkup } from '../../app/share/svg-markup';
  * `cells.series` output, threshold c/η(t) from `cells.byId`), serialised with svg-markup.ts.
  */
 
-/** The cell panel's catapult marker colour (app/sweeps/[id]/cell-panel.tsx keeps it module-private). */
+/** The font stack of the standalone SVG documents (as the share route's heatmap document). */
 const FONT = "system-ui, -apple-system, 'Segoe UI', 'DejaVu Sans', sans-serif";
 
 /** The heatmap metric of a report: best test accuracy when the cells measured it, else the final train loss. */
@@ -61,12 +56,64 @@ export const CURVES_HEIGHT = TITLE_BAND + 2 * (CAPTION + CHART_HEIGHT) + FOOTER;
 
 /** Label of a cell: `η 2^5 (0.0123), T_wrm 16`. */
 export function cellLabel(
-  c: { etaInUnits: number; etaTrgt: number | null; warmupSteps: number; seed: number },
+  c: { etaInUnits: number; etaExp: number | null; etaTrgt: number | null; warmupSteps: number; seed: number },
   relative: boolean,
 ): string {
-  const eta = relative ? `η ${formatLog2Tick(c.etaInUnits)}/λ0` : `η ${formatNumber(c.etaInUnits)}`;
+  const eta = relative ? `η ${formatEtaInUnits(c)}/λ0` : `η ${formatNumber(c.etaInUnits)}`;
   const abs = relative && c.etaTrgt !== null ? ` (${formatNumber(c.etaTrgt)})` : '';
   return `${eta}${abs}, T_wrm ${c.warmupSteps}${c.seed !== 1 ? `, seed ${c.seed}` : ''}`;
+}
+
+interface CurvesInput {
+  sweepTitle: string;
+  label: string;
+  detail: CellDetail;
+  series: SeriesOutput;
+}
+
+/** The two charts of a cell's curves: train loss, and the stability eigenvalue against its threshold c/η(t). */
+function curveCharts({
+  detail,
+  series,
+}: CurvesInput): { title: string; lines: LineSeriesInput[]; fromData: boolean }[] {
+  const precond = detail.thresholds.precond;
+  const lambdaKey = precond !== null ? 'precondSharpness' : 'sharpness';
+  const constant = precond ?? detail.thresholds.sharpness;
+  const lambdaName = precond !== null ? 'λ^{P⁻¹H}' : 'λ^H';
+  const thrName = `${formatNumber(constant)}/η(t)`;
+  const color = COMPARE_COLORS[0];
+  const line = (key: 'loss' | 'sharpness' | 'precondSharpness', label: string): LineSeriesInput[] => {
+    const s = series.series[key];
+    return s ? [{ key, label, color, steps: s.steps, values: s.values }] : [];
+  };
+  const threshold = thresholdLine(series.series.lr, constant, {
+    key: 'threshold',
+    label: thrName,
+    color: THRESHOLD_COLOR,
+  });
+  return [
+    { title: 'Train loss vs step', lines: line('loss', 'train loss'), fromData: false },
+    {
+      title: `${lambdaName} (solid) and the stability threshold ${thrName} (dashed) vs step`,
+      lines: [...line(lambdaKey, lambdaName), ...threshold],
+      fromData: true,
+    },
+  ];
+}
+
+/** The curves' second title line: the cell, its outcome, regime, catapults and backend. */
+function curvesSubtitle({ label, detail, series }: CurvesInput): string {
+  const r = detail.result;
+  const n = series.markers.catapults.length;
+  return [
+    label,
+    r ? `${r.outcome} at step ${r.lastStep}` : detail.cell.state,
+    series.regime ? `regime ${series.regime.regime}` : null,
+    n > 0 ? `${n} catapult${n === 1 ? '' : 's'}` : null,
+    detail.run ? detail.run.backend : null,
+  ]
+    .filter((p) => p !== null)
+    .join(' · ');
 }
 
 /**
@@ -74,69 +121,11 @@ export function cellLabel(
  * threshold c/η(t) — λ^H against 2/η for SGD, λ^{P⁻¹H} against 38/η for Adam (the `cells.byId` thresholds, from
  * server/core/curvature.ts) — with the cell panel's markers (warmup end, catapults, divergence).
  */
-export function curvesSvg(input: {
-  sweepTitle: string;
-  label: string;
-  detail: CellDetail;
-  series: SeriesOutput;
-}): string {
-  const { detail, series } = input;
-  const precond = detail.thresholds.precond;
-  const lambdaKey = precond !== null ? 'precondSharpness' : 'sharpness';
-  const constant = precond ?? detail.thresholds.sharpness;
-  const lambdaName = precond !== null ? 'λ^{P⁻¹H}' : 'λ^H';
-  const thrName = `${formatNumber(constant)}/η(t)`;
-
-  const markers: MarkerInput[] = [];
-  const mk = series.markers;
-  if (mk.warmupEnd !== null) markers.push({ step: mk.warmupEnd, kind: 'warmup-end', color: WARMUP_END_COLOR });
-  for (const s of mk.catapults) markers.push({ step: s, kind: 'catapult', color: CATAPULT_COLOR });
-  if (mk.divergence !== null) markers.push({ step: mk.divergence, kind: 'divergence', color: DIVERGENCE_COLOR });
-
-  const color = COMPARE_COLORS[0];
-  const line = (key: 'loss' | 'sharpness' | 'precondSharpness', label: string): LineSeriesInput[] => {
-    const s = series.series[key];
-    return s ? [{ key, label, color, steps: s.steps, values: s.values }] : [];
-  };
-  const lr = series.series.lr;
-  const thr = lr ? thresholdCurve(lr, constant) : null;
-  const lambdaLines = [
-    ...line(lambdaKey, lambdaName),
-    ...(thr
-      ? [
-          {
-            key: 'threshold',
-            label: thrName,
-            color: THRESHOLD_COLOR,
-            steps: thr.steps,
-            values: thr.values,
-            dashed: true,
-            reference: true,
-          },
-        ]
-      : []),
-  ];
-  let lastStep = 0;
-  for (const s of Object.values(series.series)) lastStep = Math.max(lastStep, s.steps[s.steps.length - 1] ?? 0);
-  const xDomain: [number, number] = [0, Math.max(1, lastStep)];
-  const charts = [
-    { title: 'Train loss vs step', lines: line('loss', 'train loss'), fromData: false },
-    {
-      title: `${lambdaName} (solid) and the stability threshold ${thrName} (dashed) vs step`,
-      lines: lambdaLines,
-      fromData: true,
-    },
-  ];
-  const r = detail.result;
-  const subtitle = [
-    input.label,
-    r ? `${r.outcome} at step ${r.lastStep}` : detail.cell.state,
-    series.regime ? `regime ${series.regime.regime}` : null,
-    mk.catapults.length > 0 ? `${mk.catapults.length} catapult${mk.catapults.length === 1 ? '' : 's'}` : null,
-    detail.run ? detail.run.backend : null,
-  ]
-    .filter((p) => p !== null)
-    .join(' · ');
+export function curvesSvg(input: CurvesInput): string {
+  const charts = curveCharts(input);
+  const subtitle = curvesSubtitle(input);
+  const markers = runMarkers(input.series.markers);
+  const xDomain = stepDomain(Object.values(input.series.series), false);
   const W = CURVES_WIDTH;
   const H = CURVES_HEIGHT;
   const markup = svgMarkup(

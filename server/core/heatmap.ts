@@ -7,11 +7,18 @@
 /** What a heatmap cell shows: a finished outcome, or that it is still waiting or training. */
 export type HeatmapCellState = 'queued' | 'running' | 'trained' | 'diverged' | 'failed' | 'error' | 'cancelled';
 
+/**
+ * η_trgt in the grid's units (multiples of 1/λ0 when the grid is relative, absolute otherwise), with its exponent x
+ * when the grid is base·2^x (null for explicit grids), as grid expansion (grid.ts) gives them.
+ */
+export interface EtaInUnits {
+  etaInUnits: number;
+  etaExp: number | null;
+}
+
 /** One cell of a sweep as the heatmap needs it: its grid coordinates, state and summary numbers. */
-export interface HeatmapInputCell {
+export interface HeatmapInputCell extends EtaInUnits {
   cellId: string;
-  /** η_trgt, in the grid's unit (1/λ0 multiples when the grid is relative, absolute otherwise). */
-  eta: number;
   warmupSteps: number;
   seed: number;
   state: HeatmapCellState;
@@ -20,10 +27,9 @@ export interface HeatmapInputCell {
 }
 
 /** One rectangle of the grid: the seeds at (η, T_wrm) merged. */
-export interface HeatmapGridCell {
+export interface HeatmapGridCell extends EtaInUnits {
   col: number;
   row: number;
-  eta: number;
   warmupSteps: number;
   state: HeatmapCellState;
   /** The metric's value: mean over the seeds that have a finite value, NaN when none has. */
@@ -37,10 +43,10 @@ export interface HeatmapGridCell {
 export interface HeatmapGrid {
   metric: string;
   /** Sorted ascending distinct η values (columns, left → right). */
-  etas: number[];
+  etaColumns: EtaInUnits[];
   /** Sorted ascending distinct T_wrm values (rows, bottom → top). */
   warmups: number[];
-  /** Row-major: cells[row * etas.length + col]; null where the sweep has no cell at that coordinate. */
+  /** Row-major: cells[row * etaColumns.length + col]; null where the sweep has no cell at that coordinate. */
   cells: (HeatmapGridCell | null)[];
   /** Finite extent of `value` over cells that have one, or null when no cell has a finite value. */
   extent: [number, number] | null;
@@ -66,23 +72,32 @@ function sortedDistinct(values: Iterable<number>): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
+/** The distinct η values of the cells, ascending, each with the exponent its first cell carries. */
+function etaColumnsOf(cells: readonly EtaInUnits[]): EtaInUnits[] {
+  const byValue = new Map<number, EtaInUnits>();
+  for (const c of cells)
+    if (!byValue.has(c.etaInUnits)) byValue.set(c.etaInUnits, { etaInUnits: c.etaInUnits, etaExp: c.etaExp });
+  return [...byValue.values()].sort((a, b) => a.etaInUnits - b.etaInUnits);
+}
+
 /** Merge a sweep's cells into a grid of one metric: distinct η columns × distinct T_wrm rows, seeds averaged. */
 export function aggregateHeatmap(cells: readonly HeatmapInputCell[], metric: string): HeatmapGrid {
-  const etas = sortedDistinct(cells.map((c) => c.eta));
+  const etaColumns = etaColumnsOf(cells);
+  const nCols = etaColumns.length;
   const warmups = sortedDistinct(cells.map((c) => c.warmupSteps));
-  const colOf = new Map(etas.map((e, i) => [e, i]));
+  const colOf = new Map(etaColumns.map((e, i) => [e.etaInUnits, i]));
   const rowOf = new Map(warmups.map((w, i) => [w, i]));
   const groups = new Map<number, HeatmapInputCell[]>();
   for (const c of cells) {
-    const col = colOf.get(c.eta);
+    const col = colOf.get(c.etaInUnits);
     const row = rowOf.get(c.warmupSteps);
     if (col === undefined || row === undefined) continue;
-    const idx = row * etas.length + col;
+    const idx = row * nCols + col;
     const g = groups.get(idx);
     if (g) g.push(c);
     else groups.set(idx, [c]);
   }
-  const out: (HeatmapGridCell | null)[] = new Array<HeatmapGridCell | null>(etas.length * warmups.length).fill(null);
+  const out: (HeatmapGridCell | null)[] = new Array<HeatmapGridCell | null>(nCols * warmups.length).fill(null);
   let lo = Infinity;
   let hi = -Infinity;
   for (const [idx, group] of groups) {
@@ -93,12 +108,13 @@ export function aggregateHeatmap(cells: readonly HeatmapInputCell[], metric: str
     for (const c of group) counts[c.state] = (counts[c.state] ?? 0) + 1;
     const first = group[0];
     if (!first) continue;
-    const col = idx % etas.length;
-    const row = Math.floor(idx / etas.length);
+    const col = idx % nCols;
+    const row = Math.floor(idx / nCols);
     out[idx] = {
       col,
       row,
-      eta: first.eta,
+      etaInUnits: first.etaInUnits,
+      etaExp: first.etaExp,
       warmupSteps: first.warmupSteps,
       state: mergeStates(group.map((c) => c.state)),
       value,
@@ -112,7 +128,7 @@ export function aggregateHeatmap(cells: readonly HeatmapInputCell[], metric: str
   }
   return {
     metric,
-    etas,
+    etaColumns,
     warmups,
     cells: out,
     extent: lo <= hi ? [lo, hi] : null,
@@ -133,7 +149,7 @@ function isPast(cell: HeatmapGridCell | null, kind: BoundaryKind): boolean {
  * the frontier moves right as T_wrm grows.
  */
 export function boundaryColumns(grid: HeatmapGrid, kind: BoundaryKind = 'unsuccessful'): (number | null)[] {
-  const n = grid.etas.length;
+  const n = grid.etaColumns.length;
   return grid.warmups.map((_, row) => {
     let first: number | null = null;
     for (let col = n - 1; col >= 0; col--) {
@@ -197,10 +213,25 @@ export function log2Exponent(v: number): number {
  */
 export function formatLog2Tick(v: number): string {
   if (!(v > 0) || !Number.isFinite(v)) return String(v);
-  const k = log2Exponent(v);
+  return formatLog2Exponent(log2Exponent(v)) ?? formatNumber(v);
+}
+
+/**
+ * Label of η in the grid's units: "2^k" from the exponent the grid carries when the value is exactly 2^k (a
+ * powers-of-two grid with base 1), else the value's log₂ tick label (explicit grids, and base ≠ 1 grids such as
+ * Adam's 1e-5·2^x, whose labels are numbers).
+ */
+export function formatEtaInUnits(eta: EtaInUnits): string {
+  const k = eta.etaExp;
+  if (k === null || 2 ** k !== eta.etaInUnits) return formatLog2Tick(eta.etaInUnits);
+  return formatLog2Exponent(k) ?? formatNumber(eta.etaInUnits);
+}
+
+/** "2^k" for an exponent that is a multiple of ½ ("1" for k = 0), null for any other exponent. */
+function formatLog2Exponent(k: number): string | null {
   const k2 = Math.round(k * 2) / 2;
-  if (Math.abs(k - k2) < 1e-9) return k2 === 0 ? '1' : `2^${k2}`;
-  return formatNumber(v);
+  if (Math.abs(k - k2) >= 1e-9) return null;
+  return k2 === 0 ? '1' : `2^${k2}`;
 }
 
 /** Short human number: 3 significant digits, exponent form outside [1e-3, 1e5), "NaN"/"∞" for non-finite. */

@@ -1,10 +1,10 @@
 'use client';
 
-import { useState } from 'react';
 import { markdownSnippet, shareTitle } from '../../../server/core/share';
 import { type SweepSpec } from '../../../server/core/sweep-spec';
 import { type SweepViewState } from '../../lib/view-state';
 import { sharePaths } from '../../share/heatmap-data';
+import { CopyFeedback, useCopyText } from '../copy-text';
 import { useShortLink } from './use-short-link';
 
 /**
@@ -23,38 +23,26 @@ export function CopyMarkdownButton({
 }) {
   const origin = typeof window === 'undefined' ? '' : window.location.origin;
   const link = useShortLink(sweepId, view, origin);
-  const [status, setStatus] = useState<'idle' | 'copied' | 'manual'>('idle');
-  const [text, setText] = useState('');
-  const copy = async () => {
+  const { status, text, copy } = useCopyText();
+  const copySnippet = async () => {
     const snippet = markdownSnippet({
       title: shareTitle(spec, view.metric),
       imageUrl: `${origin}${sharePaths(sweepId, view).svg}`,
       viewerUrl: await link.resolve(),
     });
-    setText(snippet);
-    try {
-      await navigator.clipboard.writeText(snippet);
-      setStatus('copied');
-    } catch {
-      setStatus('manual');
-    }
+    await copy(snippet);
   };
   return (
     <span className="row" style={{ gap: 6 }}>
       <button
         type="button"
-        onClick={() => void copy()}
+        onClick={() => void copySnippet()}
         data-testid="copy-markdown-button"
         title="Copy [![heatmap](svg)](viewer link) for a pull request"
       >
         Copy Markdown
       </button>
-      <span role="status" className="muted" style={{ fontSize: 12 }}>
-        {status === 'copied' ? 'Copied' : ''}
-      </span>
-      {status === 'manual' && (
-        <input readOnly value={text} aria-label="Markdown of this view" onFocus={(e) => e.target.select()} size={40} />
-      )}
+      <CopyFeedback status={status} text={text} label="Markdown of this view" />
     </span>
   );
 }

@@ -7,7 +7,8 @@ import { shareSource } from '../../../server/api/share-source';
 import { type SweepView } from '../../../server/api/routers/sweeps';
 import { type Finding } from '../../../server/core/findings';
 import { parseViewState, type SweepViewState } from '../../lib/view-state';
-import { sharePaths, shareSubtitle, viewMetric } from '../../share/heatmap-data';
+import { viewMetric } from '../../lib/heatmap-model';
+import { sharePaths, shareSubtitle } from '../../share/heatmap-data';
 import { isNotFound } from '../../share/responses';
 import { ShareViewer } from './share-viewer';
 

@@ -45,33 +45,7 @@ export function FindingsPanel({ sweepId, live }: { sweepId: string; live: boolea
           {data ? statusCounts(data.findings) : ''}
         </span>
       </div>
-      {data?.study && (
-        <div className="study-line" data-testid="study">
-          <span>
-            Study: <strong>{data.study.title}</strong>
-          </span>
-          <nav aria-label="sweeps of this study" className="study-roles">
-            {siblings.map((s, i) => (
-              <Fragment key={s.sweepId}>
-                {i > 0 && (
-                  <span className="muted" aria-hidden="true">
-                    {' ↔ '}
-                  </span>
-                )}
-                {s.current ? (
-                  <strong aria-current="page" title={s.title}>
-                    {s.role} <span className="muted">(this sweep)</span>
-                  </strong>
-                ) : (
-                  <Link href={`/sweeps/${s.sweepId}`} title={s.title}>
-                    {s.role}
-                  </Link>
-                )}
-              </Fragment>
-            ))}
-          </nav>
-        </div>
-      )}
+      {data?.study && <StudyLine title={data.study.title} siblings={siblings} />}
       {q.error ? (
         <ErrorBox title="Could not load the findings" message={q.error.message} />
       ) : !data ? (
@@ -92,5 +66,36 @@ export function FindingsPanel({ sweepId, live }: { sweepId: string; live: boolea
         <FindingsList findings={data.findings} />
       )}
     </section>
+  );
+}
+
+/** The study a sweep belongs to, with links to its sibling sweeps by role. */
+function StudyLine({ title, siblings }: { title: string; siblings: ReturnType<typeof studySiblings> }) {
+  return (
+    <div className="study-line" data-testid="study">
+      <span>
+        Study: <strong>{title}</strong>
+      </span>
+      <nav aria-label="sweeps of this study" className="study-roles">
+        {siblings.map((s, i) => (
+          <Fragment key={s.sweepId}>
+            {i > 0 && (
+              <span className="muted" aria-hidden="true">
+                {' ↔ '}
+              </span>
+            )}
+            {s.current ? (
+              <strong aria-current="page" title={s.title}>
+                {s.role} <span className="muted">(this sweep)</span>
+              </strong>
+            ) : (
+              <Link href={`/sweeps/${s.sweepId}`} title={s.title}>
+                {s.role}
+              </Link>
+            )}
+          </Fragment>
+        ))}
+      </nav>
+    </div>
   );
 }

@@ -2,20 +2,17 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { scaleLinear, scaleLog } from 'd3';
-import {
-  chooseLegendTicks,
-  estimateLabelWidth,
-  layoutHeatmap,
-  LEGEND_TICK_MIN_GAP,
-  moveFocus,
-} from '../../../app/charts/heatmap-layout';
+import { layoutHeatmap } from '../../../app/charts/heatmap-layout';
+import { chooseLegendTicks, estimateLabelWidth, LEGEND_TICK_MIN_GAP } from '../../../app/charts/heatmap-legend';
+import { moveFocus } from '../../../app/charts/heatmap-keyboard';
 import { HeatmapSvg } from '../../../app/charts/heatmap-svg';
 import { aggregateHeatmap, type HeatmapCellState, type HeatmapInputCell } from '../../../server/core/heatmap';
 
 function cell(eta: number, warmupSteps: number, state: HeatmapCellState, loss?: number): HeatmapInputCell {
   return {
     cellId: `c-${eta}-${warmupSteps}`,
-    eta,
+    etaInUnits: eta,
+    etaExp: null,
     warmupSteps,
     seed: 1,
     state,

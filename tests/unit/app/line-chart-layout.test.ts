@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { layoutLineChart, thresholdCurve } from '../../../app/charts/line-chart-layout';
+import {
+  layoutLineChart,
+  runMarkers,
+  stepDomain,
+  thresholdCurve,
+  thresholdLine,
+} from '../../../app/charts/line-chart-layout';
+import { CATAPULT_COLOR, DIVERGENCE_COLOR, WARMUP_END_COLOR } from '../../../app/charts/palette';
 
 const base = { width: 256, height: 130, xLog: false, yLog: false };
 
@@ -81,5 +88,34 @@ describe('layoutLineChart', () => {
 
   it('reports an empty chart when nothing was measured', () => {
     expect(layoutLineChart({ ...base, series: [] }).empty).toBe(true);
+  });
+});
+
+describe('curve helpers shared by the cell panel and the report', () => {
+  it('turns a run’s markers into chart markers in the panel’s colours', () => {
+    expect(runMarkers({ warmupEnd: 64, catapults: [10, 30], divergence: null })).toEqual([
+      { step: 64, kind: 'warmup-end', color: WARMUP_END_COLOR },
+      { step: 10, kind: 'catapult', color: CATAPULT_COLOR },
+      { step: 30, kind: 'catapult', color: CATAPULT_COLOR },
+    ]);
+    expect(runMarkers({ warmupEnd: null, catapults: [], divergence: 7 })).toEqual([
+      { step: 7, kind: 'divergence', color: DIVERGENCE_COLOR },
+    ]);
+    expect(runMarkers(undefined)).toEqual([]);
+  });
+
+  it('draws c/η(t) as a dashed reference line, none without an LR series or a constant', () => {
+    const lr = { steps: [0, 1, 2], values: [0, 0.5, 1] };
+    expect(thresholdLine(lr, 2, { key: 'thr', label: '2/η', color: '#555' })).toEqual([
+      { key: 'thr', label: '2/η', color: '#555', steps: [1, 2], values: [4, 2], dashed: true, reference: true },
+    ]);
+    expect(thresholdLine(undefined, 2, { key: 'thr', label: '2/η', color: '#555' })).toEqual([]);
+    expect(thresholdLine(lr, null, { key: 'thr', label: '2/η', color: '#555' })).toEqual([]);
+  });
+
+  it('spans one step range over all series: from 0 (1 on log x) to the last step, at least 1 (10)', () => {
+    expect(stepDomain([{ steps: [0, 50] }, { steps: [0, 80] }, { steps: [] }], false)).toEqual([0, 80]);
+    expect(stepDomain([{ steps: [1, 5] }], true)).toEqual([1, 10]);
+    expect(stepDomain([], false)).toEqual([0, 1]);
   });
 });

@@ -9,7 +9,7 @@ import {
   studyProgress,
   type SweepProgress,
 } from '../../../scripts/reproduce/progress';
-import { findingsVerdict, formatFindings } from '../../../scripts/reproduce/report';
+import { findingsVerdict, formatFindings } from '../../../scripts/reproduce/report-markdown';
 
 const usage = (argv: string[]) => {
   try {

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  imageQuery,
-  layoutSharedHeatmap,
-  sharePaths,
-  shareSubtitle,
-  viewMetricLabel,
-} from '../../../app/share/heatmap-data';
+import { imageQuery, sharePaths, shareSubtitle } from '../../../app/share/heatmap-data';
+import { layoutViewHeatmap, viewMetricLabel } from '../../../app/lib/heatmap-model';
 import { DEFAULT_VIEW, parseViewState, serializeViewState } from '../../../app/lib/view-state';
 import { type SweepView } from '../../../server/api/routers/sweeps';
 
@@ -71,7 +66,7 @@ describe('share view helpers', () => {
   });
 
   it('lays out the same grid the Sweep page does: states, log colour scale by default, step from the histories', () => {
-    const final = layoutSharedHeatmap(data, DEFAULT_VIEW, { width: 720, height: 490 });
+    const final = layoutViewHeatmap(data, DEFAULT_VIEW, { width: 720, height: 490 });
     expect(final.cells.map((c) => `${c.key}:${c.state}`).sort()).toEqual([
       '0:0:trained',
       '0:1:trained',
@@ -79,7 +74,7 @@ describe('share view helpers', () => {
       '1:1:running',
     ]);
     expect(final.legend.title).toBe('final train loss (log scale)');
-    const at50 = layoutSharedHeatmap(data, { ...DEFAULT_VIEW, step: 50 }, { width: 720, height: 490 });
+    const at50 = layoutViewHeatmap(data, { ...DEFAULT_VIEW, step: 50 }, { width: 720, height: 490 });
     // At step 50 the diverged cell (diverged at 30) is diverged, the others are still running, coloured by their loss then.
     expect(at50.cells.map((c) => `${c.key}:${c.state}:${c.value}`).sort()).toEqual([
       '0:0:running:0.4',
@@ -89,7 +84,7 @@ describe('share view helpers', () => {
     ]);
     expect(viewMetricLabel({ metric: 'finalTrainLoss', step: 50 })).toBe('train loss at step 50');
     // A metric without history ignores the step.
-    const acc = layoutSharedHeatmap(
+    const acc = layoutViewHeatmap(
       data,
       { ...DEFAULT_VIEW, metric: 'finalTestAcc', step: 50 },
       { width: 720, height: 490 },

@@ -8,7 +8,8 @@ import { aggregateHeatmap, type HeatmapCellState, type HeatmapInputCell } from '
 
 const cell = (eta: number, w: number, state: HeatmapCellState, v?: number): HeatmapInputCell => ({
   cellId: `e0${Math.log2(eta)}-w${String(w).padStart(6, '0')}-s1`,
-  eta,
+  etaInUnits: eta,
+  etaExp: null,
   warmupSteps: w,
   seed: 1,
   state,

@@ -4,6 +4,7 @@ import {
   boundaryColumns,
   boundaryPolylines,
   cellAtStep,
+  formatEtaInUnits,
   formatLog2Tick,
   formatNumber,
   type HeatmapCellState,
@@ -13,7 +14,8 @@ import {
 function cell(eta: number, warmupSteps: number, state: HeatmapCellState, loss?: number, seed = 1): HeatmapInputCell {
   return {
     cellId: `c-${eta}-${warmupSteps}-${seed}`,
-    eta,
+    etaInUnits: eta,
+    etaExp: null,
     warmupSteps,
     seed,
     state,
@@ -37,7 +39,7 @@ const sweep: HeatmapInputCell[] = [
 describe('aggregateHeatmap', () => {
   it('orders columns by η and rows by T_wrm, whatever the input order', () => {
     const g = aggregateHeatmap([...sweep].reverse(), 'loss');
-    expect(g.etas).toEqual([1, 2, 4]);
+    expect(g.etaColumns.map((e) => e.etaInUnits)).toEqual([1, 2, 4]);
     expect(g.warmups).toEqual([1, 64, 1024]);
     expect(g.cells.map((c) => c?.state)).toEqual([
       'trained',
@@ -53,7 +55,7 @@ describe('aggregateHeatmap', () => {
     expect(g.cells[4]).toMatchObject({
       col: 1,
       row: 1,
-      eta: 2,
+      etaInUnits: 2,
       warmupSteps: 64,
       value: 0.3,
     });
@@ -94,7 +96,7 @@ describe('aggregateHeatmap', () => {
     const empty = aggregateHeatmap([], 'loss');
     expect(empty).toEqual({
       metric: 'loss',
-      etas: [],
+      etaColumns: [],
       warmups: [],
       cells: [],
       extent: null,
@@ -149,6 +151,39 @@ describe('log₂ tick labels', () => {
     // Adam grid of PAPER §2.4: 2^9·1e-5 = 0.00512 is not a power of two.
     expect(formatLog2Tick(0.00512)).toBe('0.00512');
     expect(formatLog2Tick(2 ** 24 * 1e-5)).toBe('168');
+  });
+
+  it('labels η in grid units from the exponent the grid passes through, and by value where it has none', () => {
+    // A base-1 powers-of-two grid (PAPER §2.4, η = 2^x/λ0): "2^x" from x itself, half powers included.
+    expect([0, 1, -2, 10, 0.5, -1.5].map((x) => formatEtaInUnits({ etaInUnits: 2 ** x, etaExp: x }))).toEqual([
+      '1',
+      '2^1',
+      '2^-2',
+      '2^10',
+      '2^0.5',
+      '2^-1.5',
+    ]);
+    // An exponent off the half grid (x step 0.25): the value, as formatLog2Tick labels it.
+    expect(formatEtaInUnits({ etaInUnits: 2 ** 0.25, etaExp: 0.25 })).toBe('1.19');
+    // Adam's 1e-5·2^x grid: the exponent does not name the value, so the number does (as before).
+    expect(formatEtaInUnits({ etaInUnits: 2 ** 9 * 1e-5, etaExp: 9 })).toBe('0.00512');
+    expect(formatEtaInUnits({ etaInUnits: 2 ** 24 * 1e-5, etaExp: 24 })).toBe('168');
+    // Explicit grids carry no exponent: formatLog2Tick of the value.
+    expect(formatEtaInUnits({ etaInUnits: 4, etaExp: null })).toBe('2^2');
+    expect(formatEtaInUnits({ etaInUnits: 0.1, etaExp: null })).toBe('0.1');
+  });
+
+  it('keeps the exponent of each η column through aggregation', () => {
+    const g = aggregateHeatmap(
+      [3, 1, 2].map((x) => ({ ...cell(2 ** x, 1, 'trained', x), etaExp: x })),
+      'loss',
+    );
+    expect(g.etaColumns).toEqual([
+      { etaInUnits: 2, etaExp: 1 },
+      { etaInUnits: 4, etaExp: 2 },
+      { etaInUnits: 8, etaExp: 3 },
+    ]);
+    expect(g.cells.map((c) => c?.etaExp)).toEqual([1, 2, 3]);
   });
 
   it('formats numbers compactly, keeping NaN and infinities visible', () => {

@@ -1,6 +1,5 @@
-import { shareSource } from '../../../../../server/api/share-source';
 import { sharedGridJson } from '../../../../share/heatmap-data';
-import { serveShared } from '../../../../share/responses';
+import { sharedResourceRoute } from '../../../../share/shared-route';
 
 /**
  * The data behind a view's heatmap (`/api/sweeps/<id>/heatmap.json?metric=…`): the aggregated grid with each cell's
@@ -8,15 +7,10 @@ import { serveShared } from '../../../../share/responses';
  */
 export const dynamic = 'force-dynamic';
 
-export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
-  const { id } = await ctx.params;
-  return serveShared(req, {
-    source: shareSource(),
-    sweepId: id,
-    resource: 'heatmap.json',
-    render: (data, view) => ({
-      body: JSON.stringify(sharedGridJson(data, view)),
-      contentType: 'application/json; charset=utf-8',
-    }),
-  });
-}
+export const GET = sharedResourceRoute(() => ({
+  resource: 'heatmap.json',
+  render: (data, view) => ({
+    body: JSON.stringify(sharedGridJson(data, view)),
+    contentType: 'application/json; charset=utf-8',
+  }),
+}));

@@ -1,7 +1,6 @@
-import { shareSource } from '../../../../../server/api/share-source';
 import { renderHeatmapDocument } from '../../../../share/heatmap-document';
 import { svgToPng } from '../../../../share/raster';
-import { serveShared } from '../../../../share/responses';
+import { sharedResourceRoute } from '../../../../share/shared-route';
 
 /**
  * The same heatmap as heatmap.svg, rasterised (for chats that do not show SVG): 720×540 px, or twice that with
@@ -9,16 +8,13 @@ import { serveShared } from '../../../../share/responses';
  */
 export const dynamic = 'force-dynamic';
 
-export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
-  const { id } = await ctx.params;
+export const GET = sharedResourceRoute((req) => {
   const scale = new URL(req.url).searchParams.get('dpr') === '2' ? 2 : 1;
-  return serveShared(req, {
-    source: shareSource(),
-    sweepId: id,
+  return {
     resource: `heatmap.png@${scale}x`,
     render: (data, view) => {
       const { png, width, height } = svgToPng(renderHeatmapDocument(data, view), scale);
       return { body: png, contentType: 'image/png', headers: { 'x-image-size': `${width}x${height}` } };
     },
-  });
-}
+  };
+});
