@@ -1,10 +1,10 @@
-import { calibrationRunConfig, cellRunConfig, gridCells } from '../../server/core/grid';
+import { calibrationRunConfig, cellCoord, cellRunConfig } from '../../server/core/grid';
 import { CALIBRATION_JOB_ID } from '../../server/core/ids';
 import { type RunResult } from '../../server/core/metrics';
 import { CellWriter } from '../../server/store/cell-writer';
 import { openBlobStore } from '../../server/store/env';
 import { SweepStore } from '../../server/store/sweep-store';
-import '../curvature/register'; // λ0, η_c, persistent catapult and sharpness hooks for every trainRun here
+import { curvatureHooks } from '../curvature/hooks';
 import { trainRun } from '../engine/train';
 import { ParentMessageSchema, type ChildMessage, type RunJobMessage, type StopMessage } from './protocol';
 
@@ -73,7 +73,7 @@ async function runJob(job: RunJobMessage, cur: CurrentJob): Promise<ChildMessage
   if (isCalibration) {
     config = calibrationRunConfig(sweep.spec);
   } else {
-    const coord = gridCells(sweep.spec).find((c) => c.cellId === job.jobId);
+    const coord = cellCoord(sweep.spec, job.jobId);
     if (!coord) throw new Error(`cell ${job.jobId} is not in sweep ${job.sweepId}`);
     const calibration = await store.getCalibration(job.sweepId);
     config = cellRunConfig(sweep.spec, coord, calibration?.lambda0);
@@ -94,6 +94,8 @@ async function runJob(job: RunJobMessage, cur: CurrentJob): Promise<ChildMessage
   let result: RunResult;
   try {
     result = await trainRun(config, {
+      // λ0 (the calibration job), η_c, the persistent catapult and sharpness, as the cell's config asks.
+      hooks: curvatureHooks,
       signal: cur.abort.signal,
       onRow: async (row) => {
         if (cur.stopReason === 'fenced') return; // a later epoch owns the job: write nothing more
