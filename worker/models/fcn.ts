@@ -26,6 +26,18 @@ interface DenseLayer {
   scaling: LayerScaling;
 }
 
+/** Layer l's output (h·W_l + b_l)·multiplier, before its ReLU (PAPER §3.2 scaling). */
+function layerOutput(
+  h: tf.Tensor2D,
+  params: readonly tf.Tensor[],
+  l: number,
+  layer: DenseLayer,
+  inputGrad: boolean,
+): tf.Tensor2D {
+  const z = dense(h, params[2 * l] as tf.Tensor2D, params[2 * l + 1] as tf.Tensor1D, { inputGrad });
+  return layer.scaling.multiplier === 1 ? z : tf.mul<tf.Tensor2D>(z, layer.scaling.multiplier);
+}
+
 export function createFcn(spec: FcnSpec, parameterization: Parameterization, shape: ModelShape): Model {
   if (!Number.isInteger(spec.depth) || spec.depth < 1)
     throw new Error(`model.depth: FCN depth must be ≥ 1, got ${spec.depth}`);
@@ -69,10 +81,7 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
       return tf.tidy(() => {
         let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
         layers.forEach((layer, l) => {
-          const w = params[2 * l] as tf.Tensor2D;
-          const b = params[2 * l + 1] as tf.Tensor1D;
-          let z = dense(h, w, b, { inputGrad: l > 0 });
-          if (layer.scaling.multiplier !== 1) z = tf.mul(z, layer.scaling.multiplier);
+          const z = layerOutput(h, params, l, layer, l > 0);
           h = l < layers.length - 1 ? tf.relu(z) : z;
         });
         return h;
@@ -85,8 +94,7 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
       return tf.tidy(() => {
         let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
         layers.forEach((layer, l) => {
-          let z = dense(h, params[2 * l] as tf.Tensor2D, params[2 * l + 1] as tf.Tensor1D, { inputGrad: l > 0 });
-          if (layer.scaling.multiplier !== 1) z = tf.mul(z, layer.scaling.multiplier);
+          const z = layerOutput(h, params, l, layer, l > 0);
           const gate = gates[l];
           h = gate === undefined ? z : tf.mul(z, gate);
         });
@@ -99,8 +107,7 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
         const out: tf.Tensor[] = [];
         let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
         layers.slice(0, -1).forEach((layer, l) => {
-          let z = dense(h, params[2 * l] as tf.Tensor2D, params[2 * l + 1] as tf.Tensor1D, { inputGrad: false });
-          if (layer.scaling.multiplier !== 1) z = tf.mul(z, layer.scaling.multiplier);
+          const z = layerOutput(h, params, l, layer, false);
           out.push(z);
           h = tf.relu(z);
         });
