@@ -81,5 +81,5 @@ export function withDataInput<X extends tf.Tensor, W extends tf.Tensor, Y extend
       },
     };
   });
-  return op(w, b) as Y;
+  return op(w, b);
 }

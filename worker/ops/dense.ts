@@ -51,5 +51,5 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, options: D
   // x is data (closed over, not an input of the op), so its input gradient is never computed.
   if (options.inputGrad === false)
     return withDataInput(x, w, b, denseForward, (sx, dy) => [tf.matMul(tf.transpose(sx), dy), sumRows(dy)]);
-  return denseWithInputGrad(x, w, b) as tf.Tensor2D;
+  return denseWithInputGrad(x, w, b);
 }
