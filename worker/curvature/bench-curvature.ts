@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { RunConfigSchema, type BackendName, type LossKind } from '../../server/core/run-config';
 import { BatchStream } from '../data/batches';
-import { loadData } from '../data/load';
-import { initBackend, type BackendInfo } from '../engine/backend';
+import type { BackendInfo } from '../engine/backend';
 import { lossAndGrads } from '../engine/grad';
+import { modelAtInit } from '../engine/model-at-init';
 import type { Batch, Model } from '../engine/types';
-import { createModel } from '../models/registry';
 import { createOptimizer } from '../optim/create-optimizer';
 import { makeFdHvp } from './hvp';
 import { dot, gaussianVector, lanczosTop, norm } from './lanczos';
@@ -105,13 +104,7 @@ async function setUp(backend: BackendName, batchSize: number): Promise<BenchPoin
     batchSize,
     backend,
   });
-  const info = await initBackend(config.backend);
-  const data = await loadData(config.data);
-  const model = createModel(config.model, config.parameterization, {
-    inputShape: data.train.inputShape,
-    numClasses: data.train.numClasses,
-  });
-  const params = model.init(config.seed);
+  const { info, data, model, params } = await modelAtInit(config);
   const batch = new BatchStream(data.train, batchSize, 7).next();
   return { info, model, params, batch, loss: config.loss, batchSize };
 }

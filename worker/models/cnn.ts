@@ -6,7 +6,7 @@ import { conv2dSame } from '../ops/conv2d';
 import { dense } from '../ops/dense';
 import type { ModelShape } from './fcn';
 import { truncatedNormal } from './init';
-import { type LayerScaling, layerScaling, product } from './layers';
+import { type LayerScaling, layerScaling, product, scaledLayer } from './layers';
 
 /**
  * Myrtle-style CNN (PAPER §3.3; CnnModelSchema): three stages of conv 3×3 SAME + ReLU with widths w, 2w, 4w, a 2×2
@@ -145,24 +145,10 @@ function inputImages(net: CnnNet, x: tf.Tensor): tf.Tensor4D {
   return tf.reshape<tf.Rank.R4>(x, [-1, net.h, net.w, net.c]);
 }
 
-/** Conv i's output conv(a, f_i) + b_i, times its multiplier (PAPER §3.2 scaling), before the ReLU. */
-function convOutput(
-  a: tf.Tensor4D,
-  params: readonly tf.Tensor[],
-  i: number,
-  l: ConvLayer,
-  inputGrad: boolean,
-): tf.Tensor4D {
-  const z = conv2dSame(a, params[2 * i] as tf.Tensor4D, params[2 * i + 1] as tf.Tensor1D, { inputGrad });
-  return l.scaling.multiplier === 1 ? z : tf.mul<tf.Tensor4D>(z, l.scaling.multiplier);
-}
-
 /** Global average pooling, then the dense readout with its multiplier. */
 function readoutLogits(net: CnnNet, params: readonly tf.Tensor[], a: tf.Tensor4D): tf.Tensor2D {
   const pooled = tf.mean<tf.Tensor2D>(a, [1, 2]);
-  const n = net.convs.length;
-  const logits = dense(pooled, params[2 * n] as tf.Tensor2D, params[2 * n + 1] as tf.Tensor1D);
-  return net.readout.multiplier === 1 ? logits : tf.mul<tf.Tensor2D>(logits, net.readout.multiplier);
+  return scaledLayer(dense, pooled, params, net.convs.length, net.readout, true);
 }
 
 function applyCnn(net: CnnNet, params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor2D {
@@ -170,7 +156,7 @@ function applyCnn(net: CnnNet, params: readonly tf.Tensor[], x: tf.Tensor): tf.T
   return tf.tidy(() => {
     let a = inputImages(net, x);
     net.convs.forEach((l, i) => {
-      a = tf.relu(convOutput(a, params, i, l, i > 0));
+      a = tf.relu(scaledLayer(conv2dSame, a, params, i, l.scaling, i > 0));
       if (l.poolAfter) a = tf.maxPool(a, 2, 2, 'valid');
     });
     return readoutLogits(net, params, a);
@@ -197,7 +183,7 @@ function applyCnnGated(
     let a = inputImages(net, x);
     let pool = convs.length;
     convs.forEach((l, i) => {
-      a = tf.mul(convOutput(a, params, i, l, i > 0), gateAt(gates, i));
+      a = tf.mul(scaledLayer(conv2dSame, a, params, i, l.scaling, i > 0), gateAt(gates, i));
       if (l.poolAfter) a = routedPool(a, gateAt(gates, pool++));
     });
     return readoutLogits(net, params, a);
@@ -214,7 +200,7 @@ function cnnGatesAt(net: CnnNet, params: readonly tf.Tensor[], x: tf.Tensor): tf
     const routes: tf.Tensor[] = [];
     let a = inputImages(net, x);
     net.convs.forEach((l, i) => {
-      const z = convOutput(a, params, i, l, false);
+      const z = scaledLayer(conv2dSame, a, params, i, l.scaling, false);
       relu.push(tf.cast(tf.greater(z, 0), 'float32'));
       a = tf.relu(z);
       if (l.poolAfter) {
@@ -236,7 +222,7 @@ function cnnPreActivations(net: CnnNet, params: readonly tf.Tensor[], x: tf.Tens
     const out: tf.Tensor[] = [];
     let a = inputImages(net, x);
     net.convs.forEach((l, i) => {
-      const z = convOutput(a, params, i, l, false);
+      const z = scaledLayer(conv2dSame, a, params, i, l.scaling, false);
       out.push(z);
       a = tf.relu(z);
       if (l.poolAfter) a = tf.maxPool(a, 2, 2, 'valid');

@@ -4,7 +4,7 @@ import { Rng } from '../data/prng';
 import type { Model, ParamSpec } from '../engine/types';
 import { dense } from '../ops/dense';
 import { truncatedNormal } from './init';
-import { type LayerScaling, layerScaling, product } from './layers';
+import { type LayerScaling, layerScaling, product, scaledLayer } from './layers';
 
 /** FCN-d-n (PAPER §3.3): d−1 hidden Dense+ReLU layers of width n, then a linear readout; d = 1 is a linear model. */
 
@@ -24,18 +24,6 @@ interface DenseLayer {
   fanIn: number;
   fanOut: number;
   scaling: LayerScaling;
-}
-
-/** Layer l's output (h·W_l + b_l)·multiplier, before its ReLU (PAPER §3.2 scaling). */
-function layerOutput(
-  h: tf.Tensor2D,
-  params: readonly tf.Tensor[],
-  l: number,
-  layer: DenseLayer,
-  inputGrad: boolean,
-): tf.Tensor2D {
-  const z = dense(h, params[2 * l] as tf.Tensor2D, params[2 * l + 1] as tf.Tensor1D, { inputGrad });
-  return layer.scaling.multiplier === 1 ? z : tf.mul<tf.Tensor2D>(z, layer.scaling.multiplier);
 }
 
 export function createFcn(spec: FcnSpec, parameterization: Parameterization, shape: ModelShape): Model {
@@ -81,7 +69,7 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
       return tf.tidy(() => {
         let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
         layers.forEach((layer, l) => {
-          const z = layerOutput(h, params, l, layer, l > 0);
+          const z = scaledLayer(dense, h, params, l, layer.scaling, l > 0);
           h = l < layers.length - 1 ? tf.relu(z) : z;
         });
         return h;
@@ -94,7 +82,7 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
       return tf.tidy(() => {
         let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
         layers.forEach((layer, l) => {
-          const z = layerOutput(h, params, l, layer, l > 0);
+          const z = scaledLayer(dense, h, params, l, layer.scaling, l > 0);
           const gate = gates[l];
           h = gate === undefined ? z : tf.mul(z, gate);
         });
@@ -107,7 +95,7 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
         const out: tf.Tensor[] = [];
         let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
         layers.slice(0, -1).forEach((layer, l) => {
-          const z = layerOutput(h, params, l, layer, false);
+          const z = scaledLayer(dense, h, params, l, layer.scaling, false);
           out.push(z);
           h = tf.relu(z);
         });

@@ -1,12 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  type CustomGradOptions,
-  type Saver,
-  splitCustomGradArgs,
-  sumRows,
-  useCustomGrad,
-  withDataInput,
-} from './custom-grad';
+import { type CustomGradOptions, sumRows, useCustomGrad, withDataInput, withInputGrad } from './custom-grad';
 
 /**
  * Stride-1 SAME convolution with an odd square kernel, y = conv(x, f) + b, whose gradients are forward convolutions,
@@ -54,20 +47,14 @@ function forward(x: tf.Tensor4D, f: tf.Tensor4D, b: tf.Tensor1D): tf.Tensor4D {
   return tf.add(tf.conv2d(x, f, 1, 'same'), b);
 }
 
-const convWithInputGrad = tf.customGrad((...args: Array<tf.Tensor | Saver>) => {
-  const { inputs, save } = splitCustomGradArgs(args, 3);
-  const [x, f, b] = inputs as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D];
-  save([x, f]);
-  return {
-    value: forward(x, f, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx, sf] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const dy4 = dy as tf.Tensor4D;
-      const k = sf.shape[0];
-      return tf.tidy(() => [inputGrad(dy4, sf), filterGrad(sx, dy4, k), biasGrad(dy4)]);
-    },
-  };
-});
+const convWithInputGrad = withInputGrad(
+  forward,
+  (x, f) => [x, f],
+  (saved, dy) => {
+    const [sx, sf] = saved as [tf.Tensor4D, tf.Tensor4D];
+    return [inputGrad(dy, sf), filterGrad(sx, dy, sf.shape[0]), biasGrad(dy)];
+  },
+);
 
 export type Conv2dOptions = CustomGradOptions;
 

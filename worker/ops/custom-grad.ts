@@ -83,3 +83,24 @@ export function withDataInput<X extends tf.Tensor, W extends tf.Tensor, Y extend
   });
   return op(w, b);
 }
+
+/**
+ * op(x, w, b) with a hand-written backward pass over all three inputs. `saveFor(x, w)` lists the tensors the pass
+ * reads (TF.js clones saved tensors, a copy on wasm: save only what the closure cannot hold); `grads(saved, dy, w)`
+ * returns [dx, dw, db], inside a tidy.
+ */
+export function withInputGrad<X extends tf.Tensor, W extends tf.Tensor, Y extends tf.Tensor>(
+  forward: (x: X, w: W, b: tf.Tensor1D) => Y,
+  saveFor: (x: X, w: W) => tf.Tensor[],
+  grads: (saved: tf.Tensor[], dy: Y, w: W) => [tf.Tensor, tf.Tensor, tf.Tensor],
+): (x: X, w: W, b: tf.Tensor1D) => Y {
+  return tf.customGrad((...args: Array<tf.Tensor | Saver>) => {
+    const { inputs, save } = splitCustomGradArgs(args, 3);
+    const [x, w, b] = inputs as [X, W, tf.Tensor1D];
+    save(saveFor(x, w));
+    return {
+      value: forward(x, w, b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => grads(saved, dy as Y, w)),
+    };
+  });
+}

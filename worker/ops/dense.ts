@@ -1,12 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  type CustomGradOptions,
-  type Saver,
-  splitCustomGradArgs,
-  sumRows,
-  useCustomGrad,
-  withDataInput,
-} from './custom-grad';
+import { type CustomGradOptions, sumRows, useCustomGrad, withDataInput, withInputGrad } from './custom-grad';
 
 /**
  * Dense layer y = x·W + b with a backward pass built from explicit transposes and plain (untransposed) matMuls.
@@ -19,29 +12,19 @@ function denseForward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor
   return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
 }
 
-const denseWithInputGrad = tf.customGrad((...args: Array<tf.Tensor | Saver>) => {
-  const { inputs, save } = splitCustomGradArgs(args, 3);
-  const [x, w, b] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-  // Only x is saved (TF.js clones saved tensors, which is a copy on wasm). W is read in the backward pass from the
-  // closure: it is a parameter, alive until the gradient is taken (valueAndGrads runs forward and backward in one call),
-  // whereas x is an activation that model.apply's tidy would dispose.
-  save([x]);
-  return {
-    value: denseForward(x, w, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx] = saved as [tf.Tensor2D];
-      const sw = w;
-      const dy2 = dy as tf.Tensor2D;
-      // dx = (W·dyᵀ)ᵀ rather than dy·Wᵀ: transposing the two [B, n] operands is cheaper than transposing W, and
-      // XNNPACK then packs the small dyᵀ instead of a fresh n×n Wᵀ (1.5–2 ms less per 512-wide layer at B = 128).
-      return tf.tidy(() => [
-        tf.transpose(tf.matMul(sw, tf.transpose(dy2))),
-        tf.matMul(tf.transpose(sx), dy2),
-        sumRows(dy2),
-      ]);
-    },
-  };
-});
+// Only x is saved (TF.js clones saved tensors, which is a copy on wasm). W is read in the backward pass from the
+// closure: it is a parameter, alive until the gradient is taken (valueAndGrads runs forward and backward in one call),
+// whereas x is an activation that model.apply's tidy would dispose.
+const denseWithInputGrad = withInputGrad(
+  denseForward,
+  (x) => [x],
+  (saved, dy, w) => {
+    const [sx] = saved as [tf.Tensor2D];
+    // dx = (W·dyᵀ)ᵀ rather than dy·Wᵀ: transposing the two [B, n] operands is cheaper than transposing W, and
+    // XNNPACK then packs the small dyᵀ instead of a fresh n×n Wᵀ (1.5–2 ms less per 512-wide layer at B = 128).
+    return [tf.transpose(tf.matMul(w, tf.transpose(dy))), tf.matMul(tf.transpose(sx), dy), sumRows(dy)];
+  },
+);
 
 export type DenseOptions = CustomGradOptions;
 

@@ -9,6 +9,21 @@ import { gaussianVector } from '../../../../worker/curvature/lanczos';
  * hand in plain JS (exact Hessian-vector products by Pearlmutter's R-operator, and dense Hessians).
  */
 
+/** One-hot targets [n, k], example i of class i mod k. */
+export function cyclicOneHot(n: number, k: number): tf.Tensor2D {
+  return tf.tidy(() =>
+    tf
+      .oneHot(
+        tf.tensor1d(
+          Array.from({ length: n }, (_, i) => i % k),
+          'int32',
+        ),
+        k,
+      )
+      .toFloat(),
+  ) as tf.Tensor2D;
+}
+
 export function mse(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
   return tf.mul(0.5, tf.mean(tf.square(tf.sub(logits, y))));
 }
