@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cellCoord, cellRunConfig, gridCells } from '../../server/core/grid';
 import type { CellId, SweepId } from '../../server/core/ids';
-import { type MetricRow } from '../../server/core/metrics';
+import { METRIC_ROW_SCHEMA_VERSION, type MetricRow } from '../../server/core/metrics';
 import type { SweepRecord } from '../../server/core/records';
 import { CellWriter } from '../../server/store/cell-writer';
 import { FsBlobStore } from '../../server/store/fs-blob-store';
@@ -23,7 +23,7 @@ const TRAIN_STEPS = 3000;
 
 function realisticRow(step: number): MetricRow {
   const row: MetricRow = {
-    schemaVersion: 1,
+    schemaVersion: METRIC_ROW_SCHEMA_VERSION,
     step,
     lr: 0.0123456 * Math.min(1, (step + 1) / 1024),
     loss: 2.302585 * Math.exp(-step / 5000) + 0.01 * Math.sin(step),
