@@ -2,7 +2,7 @@ import type { Finding, FindingStatus } from '../../server/core/findings';
 import { formatTableCell, STATUS_META, type StatusIcon } from '../lib/studies-view';
 
 /**
- * Claim-check findings (server/core/findings.ts) as a list: status badge, title, summary, and a native <details>
+ * Claim-check findings (server/core/findings/) as a list: status badge, title, summary, and a native <details>
  * with the prediction, the criterion and the numbers. No hooks: the Sweep page's panel and the server-rendered share
  * viewer (which reads without JavaScript) both use it.
  */

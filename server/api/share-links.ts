@@ -1,5 +1,11 @@
 import { CorruptRecordError } from '../core/errors';
-import { shortLinkId, ShortLinkIdSchema, ShortLinkRecordSchema, type ShortLinkRecord } from '../core/share';
+import {
+  shortLinkId,
+  ShortLinkIdSchema,
+  ShortLinkRecordSchema,
+  type ShortLinkRecord,
+  SHORT_LINK_RECORD_SCHEMA_VERSION,
+} from '../core/share';
 import { BlobExistsError } from '../store/blob-store';
 import { keys } from '../store/keys';
 import { type SweepStore } from '../store/sweep-store';
@@ -22,7 +28,7 @@ export class ShortLinks {
     const canonical = canonicalQuery.replace(/^\?/, '');
     const id = await shortLinkId(sweep.id, canonical);
     const record: ShortLinkRecord = {
-      schemaVersion: 1,
+      schemaVersion: SHORT_LINK_RECORD_SCHEMA_VERSION,
       id,
       sweepId: sweep.id,
       query: canonical,

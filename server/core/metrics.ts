@@ -11,9 +11,6 @@ import { RunConfigSchema } from './run-config';
  * `stringifyRecord` (both in json-number.ts), read with `XxxSchema.parse(JSON.parse(text))`.
  */
 
-// Re-exported for code written against their former home here; import them from json-number.ts.
-export { encodeJsonNumbers, parseRecord, stringifyRecord } from './json-number';
-
 export const METRIC_ROW_SCHEMA_VERSION = 1 as const;
 export const RUN_RESULT_SCHEMA_VERSION = 1 as const;
 

@@ -16,6 +16,7 @@ import {
   type CellSeriesRecord,
   type SeriesColumn,
   type SweepRecord,
+  CELL_SERIES_RECORD_SCHEMA_VERSION,
 } from '../core/records';
 import { lrAt, scheduleFor, warmupEndStep, type LrSchedule } from '../core/schedule';
 import { isRelativeGrid, type SweepSpec } from '../core/sweep-spec';
@@ -177,7 +178,7 @@ export async function writeCellSeries(store: SweepStore, result: CellResultRecor
   );
   if (out.problems.length > 0 || out.epoch !== result.epoch) return null;
   const record: CellSeriesRecord = {
-    schemaVersion: 1,
+    schemaVersion: CELL_SERIES_RECORD_SCHEMA_VERSION,
     sweepId: result.sweepId,
     cellId: result.cellId,
     epoch: result.epoch,

@@ -8,8 +8,16 @@ import {
   summarizeRunResult,
   type CellResultRecord,
   type ProgressRecordInput,
+  PROGRESS_RECORD_SCHEMA_VERSION,
+  CELL_RESULT_RECORD_SCHEMA_VERSION,
 } from '../core/records';
-import { encodeChunkRows, MetricChunkSchema, toStoredPrecision, type StepValues } from '../core/metric-chunk';
+import {
+  encodeChunkRows,
+  MetricChunkSchema,
+  toStoredPrecision,
+  type StepValues,
+  METRIC_CHUNK_SCHEMA_VERSION,
+} from '../core/metric-chunk';
 import { toJsonNumber } from '../core/json-number';
 import { writeCellSeries } from './cell-series';
 import { keys } from './keys';
@@ -104,7 +112,7 @@ export class CellWriter {
       keys.chunk(this.o.sweepId, this.o.cellId, this.o.epoch, this.seq),
       MetricChunkSchema,
       {
-        schemaVersion: 1,
+        schemaVersion: METRIC_CHUNK_SCHEMA_VERSION,
         sweepId: this.o.sweepId,
         cellId: this.o.cellId,
         epoch: this.o.epoch,
@@ -125,7 +133,7 @@ export class CellWriter {
   async writeProgress(): Promise<void> {
     this.lastProgress = this.store.now();
     const record: ProgressRecordInput = {
-      schemaVersion: 1,
+      schemaVersion: PROGRESS_RECORD_SCHEMA_VERSION,
       sweepId: this.o.sweepId,
       cellId: this.o.cellId,
       epoch: this.o.epoch,
@@ -157,7 +165,7 @@ export class CellWriter {
     await this.flush();
     await this.writeProgress();
     const record: CellResultRecord = {
-      schemaVersion: 1,
+      schemaVersion: CELL_RESULT_RECORD_SCHEMA_VERSION,
       sweepId: this.o.sweepId,
       cellId: this.o.cellId,
       epoch: this.o.epoch,

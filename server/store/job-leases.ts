@@ -1,6 +1,13 @@
 import { sweepJobIds } from '../core/grid';
 import { CALIBRATION_JOB_ID, type CellId, type SweepId } from '../core/ids';
-import { ClaimRecordSchema, DoneMarkerSchema, type ClaimRecord, type DoneMarker } from '../core/records';
+import {
+  ClaimRecordSchema,
+  DoneMarkerSchema,
+  type ClaimRecord,
+  type DoneMarker,
+  CLAIM_RECORD_SCHEMA_VERSION,
+  DONE_MARKER_SCHEMA_VERSION,
+} from '../core/records';
 import { isRelativeGrid, type SweepSpec } from '../core/sweep-spec';
 import { BlobExistsError, BlobPreconditionFailedError } from './blob-store';
 import { keys } from './keys';
@@ -48,7 +55,7 @@ export class JobLeases {
   async claim(sweepId: SweepId, jobId: CellId, epoch: number, workerId: string): Promise<Lease | null> {
     const now = this.store.now();
     const record: ClaimRecord = {
-      schemaVersion: 1,
+      schemaVersion: CLAIM_RECORD_SCHEMA_VERSION,
       sweepId,
       jobId,
       epoch,
@@ -105,7 +112,7 @@ export class JobLeases {
   async complete(lease: Lease, end: Pick<DoneMarker, 'outcome' | 'lastStep' | 'summary'>): Promise<boolean> {
     if (await this.isFenced(lease)) return false;
     const marker: DoneMarker = {
-      schemaVersion: 1,
+      schemaVersion: DONE_MARKER_SCHEMA_VERSION,
       sweepId: lease.sweepId,
       jobId: lease.jobId,
       epoch: lease.epoch,

@@ -1,7 +1,7 @@
 import { type z } from 'zod';
 import { CorruptRecordError, formatZodError, InvalidRecordError } from '../core/errors';
 import { Lru } from '../core/lru';
-import { stringifyRecord } from '../core/metrics';
+import { stringifyRecord } from '../core/json-number';
 import { type BlobMeta, type BlobStore } from './blob-store';
 import { safeParseStored } from '../core/versioned';
 

@@ -3,7 +3,7 @@ import { computeFindings, findingsCell, needsEarlyLoss, type Finding, type Findi
 import { makeStudyId, StudyIdSchema, type SweepId } from '../core/ids';
 import { mapLimit } from '../core/map-limit';
 import { paperPreset, sizeNote, type PaperPreset } from '../core/paper-presets';
-import { StudyRecordSchema, type StudyRecord } from '../core/records';
+import { StudyRecordSchema, type StudyRecord, STUDY_RECORD_SCHEMA_VERSION } from '../core/records';
 import { SweepSpecSchema, type StudySize, type SweepSpec } from '../core/sweep-spec';
 import { keys } from './keys';
 import { nullIfCorrupt } from './record-store';
@@ -70,7 +70,7 @@ export async function createStudyFromPreset(
     sweeps.push({ role, sweepId: sweep.id });
   }
   const record: StudyRecord = {
-    schemaVersion: 1,
+    schemaVersion: STUDY_RECORD_SCHEMA_VERSION,
     id,
     createdAt,
     preset: preset.id,

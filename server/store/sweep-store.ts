@@ -25,6 +25,8 @@ import {
   type DoneMarker,
   type SweepIndexEntry,
   type SweepRecord,
+  SWEEP_INDEX_ENTRY_SCHEMA_VERSION,
+  CANCEL_RECORD_SCHEMA_VERSION,
 } from '../core/records';
 import { decodeMetricRows, MetricChunkSchema } from '../core/metric-chunk';
 import { cellCount, isRelativeGrid, SweepSpecSchema, type SweepSpecInput } from '../core/sweep-spec';
@@ -70,7 +72,7 @@ export class SweepStore extends RecordStore {
     const record: SweepRecord = { schemaVersion: SWEEP_RECORD_SCHEMA_VERSION, id, createdAt, spec };
     await this.write(keys.spec(id), SweepRecordSchema, record, { ifAbsent: true });
     const entry: SweepIndexEntry = {
-      schemaVersion: 1,
+      schemaVersion: SWEEP_INDEX_ENTRY_SCHEMA_VERSION,
       id,
       createdAt,
       title: spec.title,
@@ -109,7 +111,7 @@ export class SweepStore extends RecordStore {
   async cancelSweep(sweepId: string, by?: string): Promise<CancelRecord> {
     const sweep = await this.getSweep(sweepId);
     const record: CancelRecord = {
-      schemaVersion: 1,
+      schemaVersion: CANCEL_RECORD_SCHEMA_VERSION,
       sweepId: sweep.id,
       cancelledAt: this.now(),
       ...(by ? { by } : {}),

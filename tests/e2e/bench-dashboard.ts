@@ -15,7 +15,8 @@ import { performance } from 'node:perf_hooks';
 import { createCaller } from '../../server/api/root';
 import { createContextInner } from '../../server/api/trpc';
 import { gridCells } from '../../server/core/grid';
-import { encodeJsonNumbers, metricRowValues, type MetricRow } from '../../server/core/metrics';
+import { metricRowValues, type MetricRow } from '../../server/core/metrics';
+import { encodeJsonNumbers } from '../../server/core/json-number';
 import { logSpacedSteps } from '../../server/core/progress-history';
 import { type CellId, type SweepId } from '../../server/core/ids';
 import {

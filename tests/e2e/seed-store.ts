@@ -5,7 +5,8 @@
  */
 import { cellRunConfig, gridCells, type CellCoord } from '../../server/core/grid';
 import { CALIBRATION_JOB_ID, type CellId, type SweepId } from '../../server/core/ids';
-import { encodeJsonNumbers, metricRowValues, type MetricRow, type RunEvent } from '../../server/core/metrics';
+import { metricRowValues, type MetricRow, type RunEvent } from '../../server/core/metrics';
+import { encodeJsonNumbers } from '../../server/core/json-number';
 import { logSpacedSteps } from '../../server/core/progress-history';
 import {
   CalibrationRecordSchema,

@@ -89,161 +89,147 @@ function ratio(a: RowResult | undefined, b: RowResult | undefined): { med: numbe
   return a?.ok === true && b?.ok === true ? { med: a.ms / b.ms, p10: a.p10Ms / b.p10Ms, cpu: a.cpuMs / b.cpuMs } : null;
 }
 
-async function main(): Promise<void> {
-  const started = new Date();
-  const load0 = os.loadavg()[0] ?? NaN;
-  const lines: Line[] = [];
-  const add = async (label: string, backend: string, p: Promise<RowResult>, pair?: Promise<RowResult>) => {
+/** Runs rows one after another, printing each as it ends; `lines` keeps them in order for the table. */
+class RowRunner {
+  readonly lines: Line[] = [];
+
+  async add(label: string, backend: string, p: Promise<RowResult>, pair?: Promise<RowResult>): Promise<Line> {
     const [result, second] = await Promise.all([p, pair]);
     const line: Line = { label, backend, result, ...(second === undefined ? {} : { pair: second }) };
-    lines.push(line);
+    this.lines.push(line);
     const r = line.result;
     process.stderr.write(
       `${label} [${backend}]: ${r.ok ? `${fmt(r.ms)} ms, ${fmt(r.gflops)} GFLOP/s, ${fmt(r.peakRssMB, 0)} MB` : r.error}\n`,
     );
     return line;
-  };
-  const s = (n: number) => (quick ? Math.max(1, Math.ceil(n / 4)) : n);
+  }
+}
 
-  // Ceilings: wasm's plain (untransposed) 2-D matMul and its forward convolutions at the models' shapes.
-  await add(
-    'matMul 128×512 · 512×512',
-    'wasm',
-    tfjsRow({ kind: 'matmul', backend: 'wasm', m: 128, k: 512, n: 512, reps: s(40) }),
-  );
-  await add(
-    'matMul 256×512 · 512×512',
-    'wasm',
-    tfjsRow({ kind: 'matmul', backend: 'wasm', m: 256, k: 512, n: 512, reps: s(40) }),
-  );
-  await add(
-    'matMul 1024×1024 · 1024×1024',
-    'wasm',
-    tfjsRow({ kind: 'matmul', backend: 'wasm', m: 1024, k: 1024, n: 1024, reps: s(10) }),
-  );
-  await add(
+/** Repetitions, cut to a quarter with --quick. */
+const reps = (n: number) => (quick ? Math.max(1, Math.ceil(n / 4)) : n);
+
+/** Ceilings: wasm's plain (untransposed) 2-D matMul and its forward convolutions at the models' shapes. */
+async function runCeilings(rows: RowRunner): Promise<void> {
+  const matmul = (m: number, k: number, n: number, r: number) =>
+    rows.add(
+      `matMul ${m}×${k} · ${k}×${n}`,
+      'wasm',
+      tfjsRow({ kind: 'matmul', backend: 'wasm', m, k, n, reps: reps(r) }),
+    );
+  await matmul(128, 512, 512, 40);
+  await matmul(256, 512, 512, 40);
+  await matmul(1024, 1024, 1024, 10);
+  await rows.add(
     'forward convs of CNN-5-32, batch 128',
     'wasm',
-    tfjsRow({ kind: 'conv-forward', backend: 'wasm', model: CNN, batch: 128, reps: s(6) }),
+    tfjsRow({ kind: 'conv-forward', backend: 'wasm', model: CNN, batch: 128, reps: reps(6) }),
   );
+}
 
+/** The training-step rows of every backend, keyed `backend/batch` (and wasm's variants). */
+async function runTrainingRows(rows: RowRunner): Promise<{ fcn: Record<string, Line>; cnn: Record<string, Line> }> {
   const fcn: Record<string, Line> = {};
   const cnn: Record<string, Line> = {};
   for (const backend of BACKENDS) {
     const slow = backend === 'cpu';
     // The pure-JS cpu backend is ~30× slower: a couple of steps give its order of magnitude.
-    const train = (
-      model: ModelSpec,
-      batch: number,
-      steps: number,
-      grads: 'auto' | 'tf' = 'auto',
-      warmup = 2,
-    ): RowSpec => ({
-      kind: 'train',
-      backend,
-      model,
-      batch,
-      grads,
-      steps: slow ? 1 : s(steps),
-      warmup: slow ? 0 : warmup,
-    });
-    const first = await add('FCN-4-512 step, batch 128', backend, tfjsRow(train(FCN, 128, 30)));
+    const train = (model: ModelSpec, batch: number, steps: number, grads: 'auto' | 'tf' = 'auto', warmup = 2) =>
+      tfjsRow({
+        kind: 'train',
+        backend,
+        model,
+        batch,
+        grads,
+        steps: slow ? 1 : reps(steps),
+        warmup: slow ? 0 : warmup,
+      });
+    const first = await rows.add('FCN-4-512 step, batch 128', backend, train(FCN, 128, 30));
     if (!first.result.ok) continue; // backend not available: one row says why
     fcn[`${backend}/128`] = first;
-    fcn[`${backend}/256`] = await add('FCN-4-512 step, batch 256', backend, tfjsRow(train(FCN, 256, 30)));
+    fcn[`${backend}/256`] = await rows.add('FCN-4-512 step, batch 256', backend, train(FCN, 256, 30));
     // The pure-JS backend's conv gradients are plain loops: one CNN step took 151 s at batch 16 in a loaded run
     // (docs/BENCHMARKS.md), so its CNN row is left out to keep the run to minutes.
-    if (!slow) cnn[`${backend}/128`] = await add('CNN-5-32 step, batch 128', backend, tfjsRow(train(CNN, 128, 8)));
+    if (!slow) cnn[`${backend}/128`] = await rows.add('CNN-5-32 step, batch 128', backend, train(CNN, 128, 8));
     if (backend === 'wasm') {
-      fcn['wasm-tf/256'] = await add(
+      fcn['wasm-tf/256'] = await rows.add(
         'FCN-4-512 step, batch 256, TF.js own gradients',
         backend,
-        tfjsRow(train(FCN, 256, 10, 'tf')),
+        train(FCN, 256, 10, 'tf'),
       );
-      cnn['wasm-tf/128'] = await add(
+      cnn['wasm-tf/128'] = await rows.add(
         'CNN-5-32 step, batch 128, TF.js own gradients',
         backend,
-        tfjsRow(train(CNN, 128, 1, 'tf', 0)),
+        train(CNN, 128, 1, 'tf', 0),
       );
-      fcn['wasm-2/256'] = await add(
+      fcn['wasm-2/256'] = await rows.add(
         'FCN-4-512 step, batch 256, 2 processes at once',
         backend,
-        tfjsRow(train(FCN, 256, 30)),
-        tfjsRow(train(FCN, 256, 30)),
+        train(FCN, 256, 30),
+        train(FCN, 256, 30),
       );
     }
   }
+  return { fcn, cnn };
+}
 
+/** PyTorch's rows, when python3 with torch is there. */
+async function runTorchRows(rows: RowRunner): Promise<Record<string, Line>> {
   const torch: Record<string, Line> = {};
-  torch['fcn/128'] = await add('FCN-4-512 step, batch 128', 'pytorch', torchRow('fcn', 128, s(40)));
-  if (torch['fcn/128'].result.ok) {
-    torch['fcn/256'] = await add('FCN-4-512 step, batch 256', 'pytorch', torchRow('fcn', 256, s(40)));
-    torch['cnn/128'] = await add('CNN-5-32 step, batch 128', 'pytorch', torchRow('cnn', 128, s(10)));
-    torch['fcn-2/256'] = await add(
-      'FCN-4-512 step, batch 256, 2 processes at once',
-      'pytorch',
-      torchRow('fcn', 256, s(40)),
-      torchRow('fcn', 256, s(40)),
-    );
-    torch['cnn-2/128'] = await add(
-      'CNN-5-32 step, batch 128, 2 processes at once',
-      'pytorch',
-      torchRow('cnn', 128, s(10)),
-      torchRow('cnn', 128, s(10)),
-    );
-  }
-  const load1 = os.loadavg()[0] ?? NaN;
+  torch['fcn/128'] = await rows.add('FCN-4-512 step, batch 128', 'pytorch', torchRow('fcn', 128, reps(40)));
+  if (!torch['fcn/128'].result.ok) return torch;
+  torch['fcn/256'] = await rows.add('FCN-4-512 step, batch 256', 'pytorch', torchRow('fcn', 256, reps(40)));
+  torch['cnn/128'] = await rows.add('CNN-5-32 step, batch 128', 'pytorch', torchRow('cnn', 128, reps(10)));
+  torch['fcn-2/256'] = await rows.add(
+    'FCN-4-512 step, batch 256, 2 processes at once',
+    'pytorch',
+    torchRow('fcn', 256, reps(40)),
+    torchRow('fcn', 256, reps(40)),
+  );
+  torch['cnn-2/128'] = await rows.add(
+    'CNN-5-32 step, batch 128, 2 processes at once',
+    'pytorch',
+    torchRow('cnn', 128, reps(10)),
+    torchRow('cnn', 128, reps(10)),
+  );
+  return torch;
+}
 
-  // ---- the report ----
-  const out: string[] = [];
-  const cpu = os.cpus();
-  out.push(
-    `Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')} · ${cpu[0]?.model.trim() ?? 'cpu'} × ${cpu.length} · ${fmt(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · ${os.type()} ${os.release()}`,
-  );
-  out.push(
-    `Load average (1 min) ${fmt(load0, 2)} at start, ${fmt(load1, 2)} at the end${quick ? ' · --quick (fewer repetitions)' : ''}.`,
-  );
-  out.push('');
-  out.push(
-    '| what | backend | ms/step median | ms p10 | CPU ms median | GFLOP/s (median) | GFLOP/s (CPU time) | peak RSS MB | ceiling in the same process: median, p10, CPU ms | step/ceiling median | step/ceiling CPU time | n |',
-  );
-  out.push('|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|');
-  const ms = (x: number) => fmt(x, x < 10 ? 2 : 1);
-  for (const l of lines) {
-    const r = l.result;
-    if (!r.ok) {
-      out.push(`| ${l.label} | ${l.backend} | — | — | — | — | — | — | ${r.error.replace(/\|/g, '/')} | — | — | — |`);
-      continue;
-    }
-    const ref =
-      r.ref === undefined
-        ? ''
-        : `${r.ref.what}: ${ms(r.ref.ms)}, ${ms(r.ref.p10Ms)}, ${ms(r.ref.cpuMs)} ms → ${fmt(r.ref.flops / r.ref.ms / 1e6)} (CPU: ${fmt(r.ref.flops / r.ref.cpuMs / 1e6)}) GFLOP/s`;
-    const effMed = r.ref === undefined ? '' : `${fmt((100 * r.ref.ms * r.flops) / (r.ms * r.ref.flops), 0)}%`;
-    const effCpu = r.ref === undefined ? '' : `${fmt((100 * r.ref.cpuMs * r.flops) / (r.cpuMs * r.ref.flops), 0)}%`;
-    let med = ms(r.ms);
-    let p10 = ms(r.p10Ms);
-    let cpuMs = ms(r.cpuMs);
-    let gflops = fmt(r.gflops);
-    let gflopsCpu = fmt(r.flops / r.cpuMs / 1e6);
-    let rss = fmt(r.peakRssMB, 0);
-    if (l.pair !== undefined) {
-      const p = l.pair;
-      if (p.ok) {
-        med = `${med} / ${ms(p.ms)}`;
-        p10 = `${p10} / ${ms(p.p10Ms)}`;
-        cpuMs = `${cpuMs} / ${ms(p.cpuMs)}`;
-        gflops = `${fmt(r.gflops + p.gflops)} (sum of 2)`;
-        gflopsCpu = `${fmt(r.flops / r.cpuMs / 1e6 + p.flops / p.cpuMs / 1e6)} (sum of 2)`;
-        rss = `${rss} / ${fmt(p.peakRssMB, 0)}`;
-      } else med = `${med} / failed: ${p.error}`;
-    }
-    out.push(
-      `| ${l.label} | ${l.backend} | ${med} | ${p10} | ${cpuMs} | ${gflops} | ${gflopsCpu} | ${rss} | ${ref} | ${effMed} | ${effCpu} | ${r.samples} |`,
-    );
+const ms = (x: number) => fmt(x, x < 10 ? 2 : 1);
+
+/** One table row; a pair's second process is shown after a slash, its GFLOP/s summed. */
+function tableRow(l: Line): string {
+  const r = l.result;
+  if (!r.ok)
+    return `| ${l.label} | ${l.backend} | — | — | — | — | — | — | ${r.error.replace(/\|/g, '/')} | — | — | — |`;
+  const ref =
+    r.ref === undefined
+      ? ''
+      : `${r.ref.what}: ${ms(r.ref.ms)}, ${ms(r.ref.p10Ms)}, ${ms(r.ref.cpuMs)} ms → ${fmt(r.ref.flops / r.ref.ms / 1e6)} (CPU: ${fmt(r.ref.flops / r.ref.cpuMs / 1e6)}) GFLOP/s`;
+  const effMed = r.ref === undefined ? '' : `${fmt((100 * r.ref.ms * r.flops) / (r.ms * r.ref.flops), 0)}%`;
+  const effCpu = r.ref === undefined ? '' : `${fmt((100 * r.ref.cpuMs * r.flops) / (r.cpuMs * r.ref.flops), 0)}%`;
+  let med = ms(r.ms);
+  let p10 = ms(r.p10Ms);
+  let cpuMs = ms(r.cpuMs);
+  let gflops = fmt(r.gflops);
+  let gflopsCpu = fmt(r.flops / r.cpuMs / 1e6);
+  let rss = fmt(r.peakRssMB, 0);
+  if (l.pair !== undefined) {
+    const p = l.pair;
+    if (p.ok) {
+      med = `${med} / ${ms(p.ms)}`;
+      p10 = `${p10} / ${ms(p.p10Ms)}`;
+      cpuMs = `${cpuMs} / ${ms(p.cpuMs)}`;
+      gflops = `${fmt(r.gflops + p.gflops)} (sum of 2)`;
+      gflopsCpu = `${fmt(r.flops / r.cpuMs / 1e6 + p.flops / p.cpuMs / 1e6)} (sum of 2)`;
+      rss = `${rss} / ${fmt(p.peakRssMB, 0)}`;
+    } else med = `${med} / failed: ${p.error}`;
   }
-  out.push('');
-  out.push('Targets, from this run:');
+  return `| ${l.label} | ${l.backend} | ${med} | ${p10} | ${cpuMs} | ${gflops} | ${gflopsCpu} | ${rss} | ${ref} | ${effMed} | ${effCpu} | ${r.samples} |`;
+}
+
+/** The targets of the benchmark, met or not, and the PyTorch ratios. */
+function targetLines(fcn: Record<string, Line>, cnn: Record<string, Line>, torch: Record<string, Line>): string[] {
+  const out: string[] = ['Targets, from this run:'];
   // step GFLOP/s over ceiling GFLOP/s from wall-clock medians, and from CPU-time medians (nearly load-independent)
   const effOf = (l: Line | undefined): { med: number; cpu: number } | null => {
     const r = l?.result;
@@ -274,22 +260,47 @@ async function main(): Promise<void> {
   out.push(tr('FCN batch 256, 1 process', fcn['wasm/256'], torch['fcn/256']));
   out.push(tr('FCN batch 256, 2 processes at once', fcn['wasm-2/256'], torch['fcn-2/256']));
   out.push(tr('CNN batch 128, 1 process', cnn['wasm/128'], torch['cnn/128']));
+  return out;
+}
+
+/** Replaces the generated block of docs/BENCHMARKS.md (or appends one). */
+async function writeDoc(report: string): Promise<void> {
+  const BEGIN = '<!-- bench:begin (generated by npm run bench -- --write) -->';
+  const END = '<!-- bench:end -->';
+  const doc = await readFile(DOC, 'utf8').catch(() => `# Benchmarks\n\n${BEGIN}\n${END}\n`);
+  const i = doc.indexOf(BEGIN);
+  const j = doc.indexOf(END);
+  const next =
+    i >= 0 && j > i
+      ? `${doc.slice(0, i + BEGIN.length)}\n${report}\n${doc.slice(j)}`
+      : `${doc}\n${BEGIN}\n${report}\n${END}\n`;
+  await writeFile(DOC, next);
+  process.stderr.write(`wrote ${path.relative(ROOT, DOC)}\n`);
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const load0 = os.loadavg()[0] ?? NaN;
+  const rows = new RowRunner();
+  await runCeilings(rows);
+  const { fcn, cnn } = await runTrainingRows(rows);
+  const torch = await runTorchRows(rows);
+  const load1 = os.loadavg()[0] ?? NaN;
+
+  const cpu = os.cpus();
+  const out: string[] = [
+    `Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')} · ${cpu[0]?.model.trim() ?? 'cpu'} × ${cpu.length} · ${fmt(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · ${os.type()} ${os.release()}`,
+    `Load average (1 min) ${fmt(load0, 2)} at start, ${fmt(load1, 2)} at the end${quick ? ' · --quick (fewer repetitions)' : ''}.`,
+    '',
+    '| what | backend | ms/step median | ms p10 | CPU ms median | GFLOP/s (median) | GFLOP/s (CPU time) | peak RSS MB | ceiling in the same process: median, p10, CPU ms | step/ceiling median | step/ceiling CPU time | n |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|',
+    ...rows.lines.map(tableRow),
+    '',
+    ...targetLines(fcn, cnn, torch),
+  ];
   const report = out.join('\n');
   process.stdout.write(`${report}\n`);
-
-  if (args.has('--write')) {
-    const BEGIN = '<!-- bench:begin (generated by npm run bench -- --write) -->';
-    const END = '<!-- bench:end -->';
-    const doc = await readFile(DOC, 'utf8').catch(() => `# Benchmarks\n\n${BEGIN}\n${END}\n`);
-    const i = doc.indexOf(BEGIN);
-    const j = doc.indexOf(END);
-    const next =
-      i >= 0 && j > i
-        ? `${doc.slice(0, i + BEGIN.length)}\n${report}\n${doc.slice(j)}`
-        : `${doc}\n${BEGIN}\n${report}\n${END}\n`;
-    await writeFile(DOC, next);
-    process.stderr.write(`wrote ${path.relative(ROOT, DOC)}\n`);
-  }
+  if (args.has('--write')) await writeDoc(report);
 }
 
 await main();

@@ -1,6 +1,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
-import { stringifyRecord, type RunResult } from '../../server/core/metrics';
+import { type RunResult } from '../../server/core/metrics';
+import { stringifyRecord } from '../../server/core/json-number';
 import type { RunConfigInput } from '../../server/core/run-config';
 import { trainRun } from '../engine/train';
 import { parseCliEnv } from './env';

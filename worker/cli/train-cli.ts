@@ -2,9 +2,10 @@ import { once } from 'node:events';
 import { open, writeFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { formatZodError } from '../../server/core/errors';
-import { stringifyRecord, type RunResult } from '../../server/core/metrics';
+import { type RunResult } from '../../server/core/metrics';
+import { stringifyRecord } from '../../server/core/json-number';
 import { RunConfigSchema, type RunConfig } from '../../server/core/run-config';
-import type { TrainHooks } from '../engine/train';
+import type { TrainHooks } from '../engine/train-hooks';
 import { CliEnvError, parseCliEnv } from './env';
 import { formatSummary, ProgressReporter } from './progress';
 import { buildConfigInput, CliUsageError, flagFor, parseTrainArgs, readConfigFile, USAGE } from './train-args';
@@ -17,6 +18,7 @@ export interface CliIo {
   stderr: Writable & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
   signal?: AbortSignal;
+  /** Hooks that replace the curvature module's, field by field (tests). */
   hooks?: TrainHooks;
 }
 
@@ -102,14 +104,14 @@ export async function runTrainCli(argv: readonly string[], io: CliIo): Promise<n
   );
   // TF.js, the engine and the curvature hooks (λ0, η_c, persistent catapult, sharpness) load only now, so a bad
   // config is rejected at once.
-  await import('../curvature/register');
+  const { curvatureHooks } = await import('../curvature/hooks');
   const { trainRun } = await import('../engine/train');
   const progress = args.quiet ? null : new ProgressReporter(io.stderr);
   let result: RunResult;
   try {
     result = await trainRun(config, {
       signal: io.signal,
-      hooks: io.hooks,
+      hooks: { ...curvatureHooks, ...io.hooks },
       onRow: (row) => sink.write(`${stringifyRecord(row)}\n`),
       onProgress: (p) => progress?.update(p),
     });

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { RunConfigSchema, type BackendName } from '../../server/core/run-config';
+import { RunConfigSchema, type BackendName, type LossKind } from '../../server/core/run-config';
 import { BatchStream } from '../data/batches';
-import { loadData } from '../data/load';
-import { initBackend } from '../engine/backend';
+import type { BackendInfo } from '../engine/backend';
 import { lossAndGrads } from '../engine/grad';
-import { createModel } from '../models/registry';
+import { modelAtInit } from '../engine/model-at-init';
+import type { Batch, Model } from '../engine/types';
 import { createOptimizer } from '../optim/create-optimizer';
 import { makeFdHvp } from './hvp';
 import { dot, gaussianVector, lanczosTop, norm } from './lanczos';
@@ -86,9 +86,17 @@ function legacyReorthogonalizedLanczos(
   return last;
 }
 
-async function main(): Promise<void> {
-  const backend = (process.argv[2] ?? 'wasm') as BackendName;
-  const batchSize = Number(process.argv[3] ?? 256);
+/** The measured point: FCN-4-512 at init on one Fashion-MNIST batch. */
+interface BenchPoint {
+  info: BackendInfo;
+  model: Model;
+  params: tf.Tensor[];
+  batch: Batch;
+  loss: LossKind;
+  batchSize: number;
+}
+
+async function setUp(backend: BackendName, batchSize: number): Promise<BenchPoint> {
   const config = RunConfigSchema.parse({
     model: { kind: 'fcn', depth: 4, width: 512 },
     data: { name: 'fashion-mnist', trainSubset: 2048, testSubset: 16 },
@@ -96,23 +104,23 @@ async function main(): Promise<void> {
     batchSize,
     backend,
   });
-  const info = await initBackend(config.backend);
-  const data = await loadData(config.data);
-  const model = createModel(config.model, config.parameterization, {
-    inputShape: data.train.inputShape,
-    numClasses: data.train.numClasses,
-  });
-  const params = model.init(config.seed);
+  const { info, data, model, params } = await modelAtInit(config);
   const batch = new BatchStream(data.train, batchSize, 7).next();
-  const sgd = createOptimizer(RunConfigSchema.shape.optimizer.parse({ kind: 'sgd' }));
+  return { info, model, params, batch, loss: config.loss, batchSize };
+}
 
+/** A training step, two gradients and one HVP (plain and flip-checked); returns the step's time and the lines. */
+function timeProducts(b: BenchPoint): { stepMs: number; lines: string[] } {
+  const { model, params, batch } = b;
+  const sgd = createOptimizer(RunConfigSchema.shape.optimizer.parse({ kind: 'sgd' }));
   const stepMs = timeIt(5, () => {
-    const lg = lossAndGrads(model, params, batch, config.loss);
+    const lg = lossAndGrads(model, params, batch, b.loss);
     const next = sgd.peek(params, lg.grads, 0.01);
     next[0]?.dataSync();
     tf.dispose([...next, ...lg.grads, lg.loss, lg.accuracy]);
   });
-  const gradAt = (p: readonly tf.Tensor[]) => lossAndGrads(model, p, batch, config.loss);
+  sgd.dispose();
+  const gradAt = (p: readonly tf.Tensor[]) => lossAndGrads(model, p, batch, b.loss);
   const twoGradsMs = timeIt(5, () => {
     for (let i = 0; i < 2; i++) {
       const lg = gradAt(params);
@@ -131,24 +139,28 @@ async function main(): Promise<void> {
     checkEveryProduct: true,
   });
   const hvpCheckedMs = timeIt(5, () => void hvpChecked.apply(v));
+  const times = (ms: number) => `${ms.toFixed(1)} ms  (${(ms / stepMs).toFixed(2)}× a step)`;
+  return {
+    stepMs,
+    lines: [
+      `backend ${b.info.backend} (${b.info.device}); FCN-4-512 SP MSE, ${model.paramCount} params, batch ${b.batchSize}`,
+      `train step (loss+grad+SGD update)  ${stepMs.toFixed(1)} ms`,
+      `two gradients (the floor of an HVP) ${times(twoGradsMs)}`,
+      `FD HVP                             ${times(hvpMs)}`,
+      `FD HVP with flip check             ${times(hvpCheckedMs)}`,
+    ],
+  };
+}
 
+/** λ^H with and without the Ritz flip check, and λ^{P⁻¹H} with Adam's first preconditioner. */
+function timeSharpness(b: BenchPoint, stepMs: number): string[] {
+  const { model, params, batch } = b;
   const lines: string[] = [];
-  lines.push(
-    `backend ${info.backend} (${info.device}); FCN-4-512 SP MSE, ${model.paramCount} params, batch ${batchSize}`,
-  );
-  lines.push(`train step (loss+grad+SGD update)  ${stepMs.toFixed(1)} ms`);
-  lines.push(
-    `two gradients (the floor of an HVP) ${twoGradsMs.toFixed(1)} ms  (${(twoGradsMs / stepMs).toFixed(2)}× a step)`,
-  );
-  lines.push(`FD HVP                             ${hvpMs.toFixed(1)} ms  (${(hvpMs / stepMs).toFixed(2)}× a step)`);
-  lines.push(
-    `FD HVP with flip check             ${hvpCheckedMs.toFixed(1)} ms  (${(hvpCheckedMs / stepMs).toFixed(2)}× a step)`,
-  );
   // Warm-up of the Lanczos and flip-check code paths (JIT), so the first timed estimate is not charged for it.
-  void sharpnessAt({ model, params, batch, lossKind: config.loss, lanczos: { maxIter: 3, maxRestarts: 0 } });
+  void sharpnessAt({ model, params, batch, lossKind: b.loss, lanczos: { maxIter: 3, maxRestarts: 0 } });
   for (const flipCheck of ['ritz', 'none'] as const) {
     const t0 = cpuMs();
-    const est = sharpnessAt({ model, params, batch, lossKind: config.loss, flipCheck });
+    const est = sharpnessAt({ model, params, batch, lossKind: b.loss, flipCheck });
     const ms = cpuMs() - t0;
     lines.push(
       `λ^H (flipCheck ${flipCheck.padEnd(5)})  ${est.value.toPrecision(5)}  ${est.iterations} iterations, converged ${String(est.converged)}, ` +
@@ -156,31 +168,41 @@ async function main(): Promise<void> {
     );
   }
   const adam = createOptimizer(RunConfigSchema.shape.optimizer.parse({ kind: 'adam' }));
-  const lg = lossAndGrads(model, params, batch, config.loss);
+  const lg = lossAndGrads(model, params, batch, b.loss);
   const p = adam.preconditioner(lg.grads);
   const t0 = cpuMs();
-  const estP = sharpnessAt({ model, params, batch, lossKind: config.loss, preconditioner: p });
+  const estP = sharpnessAt({ model, params, batch, lossKind: b.loss, preconditioner: p });
   const msP = cpuMs() - t0;
   lines.push(
     `λ^{P⁻¹H} (Adam, t=1)  ${estP.value.toPrecision(5)}  ${estP.iterations} iterations, converged ${String(estP.converged)}, flips ${String(estP.fdFlips)}: ` +
       `${msP.toFixed(0)} ms = ${(msP / stepMs).toFixed(1)} steps`,
   );
-  // Lanczos arithmetic alone: 16 steps on a diagonal operator of the same size (products cost ~n flops), legacy
-  // sequential MGS against the fused CGS of lanczos.ts (tol 0 so both take all 16 steps).
-  const diag = gaussianVector(model.paramCount, 5);
-  const diagOp = (x: Float64Array): Float64Array => x.map((xi, i) => xi * (diag[i] ?? 0));
-  const start = gaussianVector(model.paramCount, 93);
-  const legacyMs = timeIt(3, () => void legacyReorthogonalizedLanczos(diagOp, start, 16));
-  const fusedMs = timeIt(
-    3,
-    () => void lanczosTop(diagOp, model.paramCount, { start, tol: 0, maxIter: 16, maxRestarts: 0 }),
-  );
-  lines.push(
-    `Lanczos arithmetic, 16 steps, n = ${model.paramCount}: legacy MGS ${legacyMs.toFixed(0)} ms, fused CGS ${fusedMs.toFixed(0)} ms`,
-  );
-  tf.dispose([...params, ...lg.grads, lg.loss, lg.accuracy, batch.x, batch.y, ...(p ?? [])]);
-  sgd.dispose();
+  tf.dispose([...lg.grads, lg.loss, lg.accuracy, ...(p ?? [])]);
   adam.dispose();
+  return lines;
+}
+
+/**
+ * Lanczos arithmetic alone: 16 steps on a diagonal operator of size n (products cost ~n flops), legacy sequential
+ * MGS against the fused CGS of lanczos.ts (tol 0 so both take all 16 steps).
+ */
+function timeLanczosArithmetic(n: number): string {
+  const diag = gaussianVector(n, 5);
+  const diagOp = (x: Float64Array): Float64Array => x.map((xi, i) => xi * (diag[i] ?? 0));
+  const start = gaussianVector(n, 93);
+  const legacyMs = timeIt(3, () => void legacyReorthogonalizedLanczos(diagOp, start, 16));
+  const fusedMs = timeIt(3, () => void lanczosTop(diagOp, n, { start, tol: 0, maxIter: 16, maxRestarts: 0 }));
+  return `Lanczos arithmetic, 16 steps, n = ${n}: legacy MGS ${legacyMs.toFixed(0)} ms, fused CGS ${fusedMs.toFixed(0)} ms`;
+}
+
+async function main(): Promise<void> {
+  const backend = (process.argv[2] ?? 'wasm') as BackendName;
+  const batchSize = Number(process.argv[3] ?? 256);
+  const b = await setUp(backend, batchSize);
+  const { stepMs, lines } = timeProducts(b);
+  lines.push(...timeSharpness(b, stepMs));
+  lines.push(timeLanczosArithmetic(b.model.paramCount));
+  tf.dispose([...b.params, b.batch.x, b.batch.y]);
   console.log(lines.join('\n'));
 }
 

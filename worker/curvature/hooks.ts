@@ -19,8 +19,8 @@ import {
 } from '../../server/core/curvature-summary';
 import type { CurvatureFields, RunEvent } from '../../server/core/metrics';
 import type { RunConfig } from '../../server/core/run-config';
-import { warmupEndStep } from '../../server/core/schedule';
-import type { RunContext, StepContext, TrainHooks } from '../engine/train';
+import { scheduleFor, warmupEndStep } from '../../server/core/schedule';
+import type { RunContext, StepContext, TrainHooks } from '../engine/train-hooks';
 import { defaultCatapultDelta, findCriticalLr } from './critical-lr';
 import { NonFiniteOperatorError, warmStart } from './lanczos';
 import { lambda0FromBatches, sharpnessAt } from './measure';
@@ -30,8 +30,9 @@ import type { SharpnessEstimate } from './sharpness';
 /**
  * The curvature module's TrainHooks: λ0 at init, η_c for 'critical' warmup, the persistent-catapult
  * controller, per-step λ^H / λ^{P⁻¹H} / r / flips before the update, and at the end the run's catapult events and
- * regime label with their evidence. Hooks are registered once for every run (register.ts), so the state of one run
- * lives in a `CurvatureRun` keyed by the run's parsed config object (the same object in every context of a run).
+ * regime label with their evidence. Entry points pass them to every run in `TrainOptions.hooks`; one object serves
+ * every run, so the state of one run lives in a `CurvatureRun` keyed by the run's parsed config object (the same
+ * object in every context of a run).
  */
 
 /** Loss-rise threshold of the catapult detector for rows (PAPER §5 [I]: δ ≈ 0.1). */
@@ -170,14 +171,7 @@ class CurvatureRun {
     const c = this.config;
     if (this.controller !== null) return this.controller.summary().reachedTargetStep ?? c.steps - 1;
     if (c.schedule.warmupSteps <= 1) return null;
-    return warmupEndStep({
-      etaTrgt: c.schedule.etaTrgt,
-      warmupSteps: c.schedule.warmupSteps,
-      etaInit: c.schedule.etaInit.mode === 'value' ? c.schedule.etaInit.value : (this.critical?.etaC ?? 0),
-      startsAtCritical: c.schedule.etaInit.mode === 'critical',
-      after: c.schedule.after,
-      totalSteps: c.steps,
-    });
+    return warmupEndStep(scheduleFor(c, this.critical?.etaC));
   }
 
   finish(): { curvature: CurvatureSummary | null; events: RunEvent[] } {
@@ -248,7 +242,7 @@ function runFor(config: RunConfig): CurvatureRun {
   return r;
 }
 
-/** The curvature hooks; register.ts makes them the defaults of every trainRun. */
+/** The curvature hooks, for `TrainOptions.hooks` (the daemon's training process and the train CLI pass them). */
 export const curvatureHooks: Required<TrainHooks> = {
   measureLambda0: (ctx) => runFor(ctx.config).measureLambda0(ctx),
   resolveEtaInit: (ctx) => runFor(ctx.config).resolveEtaInit(ctx),

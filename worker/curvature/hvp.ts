@@ -94,12 +94,126 @@ export interface FdHvp {
   readonly flippedProducts: number;
 }
 
+/** What the products of one operator share: θ, its shapes and size, and the gradient on the fixed batch. */
+interface FdPoint {
+  readonly params: readonly tf.Tensor[];
+  readonly shapes: readonly (readonly number[])[];
+  readonly n: number;
+  readonly gradAt: GradientAt;
+}
+
+/** The displacement h·v as float32 tensors shaped like θ (the caller disposes). */
+function uploadStep(v: Float64Array, h: number, shapes: FdPoint['shapes']): tf.Tensor[] {
+  const step: tf.Tensor[] = [];
+  let off = 0;
+  for (const shape of shapes) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const buf = new Float32Array(size);
+    for (let i = 0; i < size; i++) buf[i] = h * (v[off + i] ?? 0);
+    step.push(tf.tensor(buf, [...shape], 'float32'));
+    off += size;
+  }
+  return step;
+}
+
+/**
+ * out ← (∇L(θ+hv) − ∇L(θ−hv))·scale: the displacement h·v is uploaded once, θ±hv and the difference are formed on
+ * the backend, and each tensor's difference is read back straight into `out` (no concatenated copy, no second
+ * sweep for the scaling: these sweeps over n entries are what an HVP costs beyond its two gradients).
+ */
+function gradientDifferenceInto(at: FdPoint, v: Float64Array, h: number, scale: number, out: Float64Array): void {
+  const step = uploadStep(v, h, at.shapes);
+  try {
+    const plus = at.params.map((p, i) => tf.add(p, step[i] ?? 0));
+    const rp = at.gradAt(plus);
+    tf.dispose(plus);
+    const minus = at.params.map((p, i) => tf.sub(p, step[i] ?? 0));
+    const rm = at.gradAt(minus);
+    tf.dispose(minus);
+    try {
+      readDifferenceInto(rp.grads, rm.grads, at.n, scale, out);
+    } finally {
+      disposeGradResult(rp);
+      disposeGradResult(rm);
+    }
+  } finally {
+    tf.dispose(step);
+  }
+}
+
+/** out ← (plus − minus)·scale, tensor by tensor, checking that the gradients have the n entries of θ. */
+function readDifferenceInto(
+  plus: readonly tf.Tensor[],
+  minus: readonly tf.Tensor[],
+  n: number,
+  scale: number,
+  out: Float64Array,
+): void {
+  if (plus.length !== minus.length) throw new Error('fd-hvp: gradient lists differ in length');
+  let at = 0;
+  plus.forEach((g, i) => {
+    const d = tf.sub(g, minus[i] ?? 0);
+    const data = d.dataSync();
+    d.dispose();
+    if (at + data.length > n) throw new Error(`fd-hvp: gradient has more than ${n} entries`);
+    for (let j = 0; j < data.length; j++) out[at + j] = (data[j] ?? 0) * scale;
+    at += data.length;
+  });
+  if (at !== n) throw new Error(`fd-hvp: gradient has ${at} entries, parameters ${n}`);
+}
+
+/** ReLU units whose pre-activation has a different sign at the two parameter points. */
+function flipCount(pre: PreActivationsAt, plus: readonly tf.Tensor[], minus: readonly tf.Tensor[]): number {
+  const count = tf.tidy(() => {
+    const a = pre(plus);
+    const b = pre(minus);
+    if (a.length !== b.length) throw new Error('fd-hvp: pre-activation lists differ in length');
+    let total = tf.scalar(0, 'int32');
+    a.forEach((ta, i) => {
+      const tb = b[i];
+      if (tb === undefined) return;
+      total = tf.add(total, tf.sum(tf.cast(tf.notEqual(tf.greater(ta, 0), tf.greater(tb, 0)), 'int32')));
+    });
+    return total;
+  });
+  const value = count.dataSync()[0] ?? 0;
+  count.dispose();
+  return value;
+}
+
+/** θ + s·v rounded to float32, as tensors (the caller disposes). */
+function displaced(theta: Float64Array, v: Float64Array, s: number, shapes: FdPoint['shapes']): tf.Tensor[] {
+  const x = new Float64Array(theta.length);
+  for (let i = 0; i < theta.length; i++) x[i] = (theta[i] ?? 0) + s * (v[i] ?? 0);
+  return unflatten(x, shapes);
+}
+
+/** ReLU flips between θ±hv with h = e/‖v‖ (displacement norm e). */
+function flipsBetween(
+  pre: PreActivationsAt,
+  theta: Float64Array,
+  shapes: FdPoint['shapes'],
+  v: Float64Array,
+  e: number,
+): number {
+  const h = e / normOf(v);
+  const plus = displaced(theta, v, h, shapes);
+  const minus = displaced(theta, v, -h, shapes);
+  try {
+    return flipCount(pre, plus, minus);
+  } finally {
+    tf.dispose(plus);
+    tf.dispose(minus);
+  }
+}
+
 /** A finite-difference HVP operator at θ = `params` on the batch baked into `gradAt`. */
 export function makeFdHvp(opts: FdHvpOptions): FdHvp {
   const eps = opts.eps ?? DEFAULT_FD_EPS;
   if (!(eps > 0)) throw new Error(`fd-hvp: eps must be > 0, got ${eps}`);
   const shapes = opts.params.map((p) => p.shape);
   const n = opts.params.reduce((a, p) => a + p.size, 0);
+  const point: FdPoint = { params: opts.params, shapes, n, gradAt: opts.gradAt };
   // θ in float64 is needed only for the flip check's displaced forward passes: read it back once, on demand.
   let thetaCache: Float64Array | null = null;
   const theta = (): Float64Array => (thetaCache ??= flattenToFloat64(opts.params));
@@ -107,84 +221,10 @@ export function makeFdHvp(opts: FdHvpOptions): FdHvp {
   let maxFlips: number | null = null;
   let flippedProducts = 0;
 
-  /** θ + s·v rounded to float32, as tensors (the caller disposes). */
-  const displaced = (v: Float64Array, s: number): tf.Tensor[] => {
-    const t = theta();
-    const x = new Float64Array(n);
-    for (let i = 0; i < n; i++) x[i] = (t[i] ?? 0) + s * (v[i] ?? 0);
-    return unflatten(x, shapes);
-  };
-
-  /**
-   * out ← (∇L(θ+hv) − ∇L(θ−hv))·scale: the displacement h·v is uploaded once, θ±hv and the difference are formed on
-   * the backend, and each tensor's difference is read back straight into `out` (no concatenated copy, no second
-   * sweep for the scaling: these sweeps over n entries are what an HVP costs beyond its two gradients).
-   */
-  const gradientDifferenceInto = (v: Float64Array, h: number, scale: number, out: Float64Array): void => {
-    const step: tf.Tensor[] = [];
-    let off = 0;
-    for (const shape of shapes) {
-      const size = shape.reduce((a, b) => a * b, 1);
-      const buf = new Float32Array(size);
-      for (let i = 0; i < size; i++) buf[i] = h * (v[off + i] ?? 0);
-      step.push(tf.tensor(buf, [...shape], 'float32'));
-      off += size;
-    }
-    try {
-      const plus = opts.params.map((p, i) => tf.add(p, step[i] ?? 0));
-      const rp = opts.gradAt(plus);
-      tf.dispose(plus);
-      const minus = opts.params.map((p, i) => tf.sub(p, step[i] ?? 0));
-      const rm = opts.gradAt(minus);
-      tf.dispose(minus);
-      try {
-        if (rp.grads.length !== rm.grads.length) throw new Error('fd-hvp: gradient lists differ in length');
-        let at = 0;
-        rp.grads.forEach((g, i) => {
-          const d = tf.sub(g, rm.grads[i] ?? 0);
-          const data = d.dataSync();
-          d.dispose();
-          if (at + data.length > n) throw new Error(`fd-hvp: gradient has more than ${n} entries`);
-          for (let j = 0; j < data.length; j++) out[at + j] = (data[j] ?? 0) * scale;
-          at += data.length;
-        });
-        if (at !== n) throw new Error(`fd-hvp: gradient has ${at} entries, parameters ${n}`);
-      } finally {
-        disposeGradResult(rp);
-        disposeGradResult(rm);
-      }
-    } finally {
-      tf.dispose(step);
-    }
-  };
-
   /** Flips between θ±hv for displacement norm `e` (null without preActivationsAt). */
   const flipsAt = (v: Float64Array, e: number): number | null => {
     const pre = opts.preActivationsAt;
-    if (pre === undefined) return null;
-    const h = e / normOf(v);
-    const plus = displaced(v, h);
-    const minus = displaced(v, -h);
-    try {
-      const count = tf.tidy(() => {
-        const a = pre(plus);
-        const b = pre(minus);
-        if (a.length !== b.length) throw new Error('fd-hvp: pre-activation lists differ in length');
-        let total = tf.scalar(0, 'int32');
-        a.forEach((ta, i) => {
-          const tb = b[i];
-          if (tb === undefined) return;
-          total = tf.add(total, tf.sum(tf.cast(tf.notEqual(tf.greater(ta, 0), tf.greater(tb, 0)), 'int32')));
-        });
-        return total;
-      });
-      const value = count.dataSync()[0] ?? 0;
-      count.dispose();
-      return value;
-    } finally {
-      tf.dispose(plus);
-      tf.dispose(minus);
-    }
+    return pre === undefined ? null : flipsBetween(pre, theta(), shapes, v, e);
   };
 
   const flipsAlong = (v: Float64Array): number | null => {
@@ -193,26 +233,29 @@ export function makeFdHvp(opts: FdHvpOptions): FdHvp {
     return f;
   };
 
+  /** The displacement norm of a product: ε, or with checkEveryProduct, ε/10^k for the first k without flips. */
+  const epsFor = (v: Float64Array): number => {
+    let e = eps;
+    if (opts.checkEveryProduct !== true || opts.preActivationsAt === undefined) return e;
+    const maxShrinks = opts.maxShrinks ?? 2;
+    for (let k = 0; ; k++) {
+      const f = flipsAt(v, e) ?? 0;
+      if (k === 0 && f > 0) flippedProducts++;
+      if (f === 0 || k >= maxShrinks) {
+        maxFlips = Math.max(maxFlips ?? 0, f);
+        return e;
+      }
+      e /= 10;
+    }
+  };
+
   const apply = (v: Float64Array): Float64Array => {
     if (v.length !== n) throw new Error(`fd-hvp: vector has ${v.length} entries, model has ${n}`);
     const vn = normOf(v);
     const out = new Float64Array(n);
     if (vn === 0) return out;
-    let e = eps;
-    if (opts.checkEveryProduct === true && opts.preActivationsAt !== undefined) {
-      const maxShrinks = opts.maxShrinks ?? 2;
-      for (let k = 0; ; k++) {
-        const f = flipsAt(v, e) ?? 0;
-        if (k === 0 && f > 0) flippedProducts++;
-        if (f === 0 || k >= maxShrinks) {
-          maxFlips = Math.max(maxFlips ?? 0, f);
-          break;
-        }
-        e /= 10;
-      }
-    }
-    const h = e / vn;
-    gradientDifferenceInto(v, h, 1 / (2 * h), out);
+    const h = epsFor(v) / vn;
+    gradientDifferenceInto(point, v, h, 1 / (2 * h), out);
     products++;
     return out;
   };

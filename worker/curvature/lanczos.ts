@@ -215,6 +215,77 @@ function subtractProjections(w: Float64Array, basis: readonly Float64Array[], c:
   return norm(w);
 }
 
+/**
+ * α = ⟨w, q⟩ (with the finiteness check, in one indexed sweep: for-of over ~10^6 entries costs ~10× more in V8), then
+ * the three-term step w −= α·q + β_prev·q_prev in place. Returns α and ‖w‖ after the step.
+ */
+function threeTermStep(
+  w: Float64Array,
+  q: Float64Array,
+  prevQ: Float64Array | undefined,
+  prevB: number,
+): { alpha: number; norm: number } {
+  const n = w.length;
+  let a = 0;
+  for (let i = 0; i < n; i++) {
+    const x = w[i] ?? 0;
+    if (!Number.isFinite(x)) throw new NonFiniteOperatorError();
+    a += x * (q[i] ?? 0);
+  }
+  let sq = 0;
+  if (prevQ === undefined) {
+    for (let i = 0; i < n; i++) {
+      const x = (w[i] ?? 0) - a * (q[i] ?? 0);
+      w[i] = x;
+      sq += x * x;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const x = (w[i] ?? 0) - a * (q[i] ?? 0) - prevB * (prevQ[i] ?? 0);
+      w[i] = x;
+      sq += x * x;
+    }
+  }
+  return { alpha: a, norm: Math.sqrt(sq) };
+}
+
+/**
+ * Full reorthogonalization of w against every basis vector in float64 by classical Gram–Schmidt (all projections from
+ * the same w, fused four basis vectors per sweep), with a second pass only when the first removed most of w (the DGKS
+ * criterion; "twice is enough" holds for CGS2): these passes cost as much as the products on big models. `before` is
+ * ‖w‖ before the passes; returns ‖w‖ after them (β_j).
+ */
+function reorthogonalize(
+  w: Float64Array,
+  basis: readonly Float64Array[],
+  coeffs: Float64Array,
+  before: number,
+): number {
+  let prev = before;
+  let bj = before;
+  for (let pass = 0; pass < 2; pass++) {
+    const c = coeffs.subarray(0, basis.length);
+    projections(w, basis, c);
+    bj = subtractProjections(w, basis, c);
+    if (bj > Math.SQRT1_2 * prev) break;
+    prev = bj;
+  }
+  return bj;
+}
+
+/** The unit vector Σ_i s_i·q_i of the first s.length basis vectors (a Ritz vector from its coordinates s). */
+function ritzVector(basis: readonly Float64Array[], s: Float64Array, n: number): Float64Array {
+  const vector = new Float64Array(n);
+  subtractProjections(
+    vector,
+    basis.slice(0, s.length),
+    s.map((x) => -x),
+  );
+  const vn = norm(vector);
+  if (vn > 0) for (let i = 0; i < n; i++) vector[i] = (vector[i] ?? 0) / vn;
+  return vector;
+}
+
 /** One Lanczos attempt from `start`; returns the top Ritz pair and whether it met the tolerance. */
 function attempt(
   op: LinearOperator,
@@ -244,43 +315,15 @@ function attempt(
     if (r.length !== n) throw new Error(`lanczos: operator returned length ${r.length}, expected ${n}`);
     // A bulk copy (Float64Array.from would iterate), so the operator may return a buffer it keeps.
     const w = new Float64Array(r);
-    // α = ⟨w, q⟩ and the finiteness check in one indexed sweep (for-of over ~10^6 entries costs ~10× more in V8).
-    let a = 0;
-    for (let i = 0; i < n; i++) {
-      const x = w[i] ?? 0;
-      if (!Number.isFinite(x)) throw new NonFiniteOperatorError();
-      a += x * (q[i] ?? 0);
-    }
-    alpha.push(a);
     // The three-term recurrence first, so that the reorthogonalization sees only the rounding drift.
-    const prevQ = j > 0 ? basis[j - 1] : undefined;
-    const prevB = j > 0 ? (beta[j - 1] ?? 0) : 0;
-    let before = 0;
-    if (prevQ === undefined) {
-      for (let i = 0; i < n; i++) {
-        const x = (w[i] ?? 0) - a * (q[i] ?? 0);
-        w[i] = x;
-        before += x * x;
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const x = (w[i] ?? 0) - a * (q[i] ?? 0) - prevB * (prevQ[i] ?? 0);
-        w[i] = x;
-        before += x * x;
-      }
-    }
-    before = Math.sqrt(before);
-    // Full reorthogonalization against every basis vector in float64 by classical Gram–Schmidt (all projections from
-    // the same w, fused four basis vectors per sweep), with a second pass only when the first removed most of w
-    // (the DGKS criterion; "twice is enough" holds for CGS2): these passes cost as much as the products on big models.
-    let bj = before;
-    for (let pass = 0; pass < 2; pass++) {
-      const c = coeffs.subarray(0, basis.length);
-      projections(w, basis, c);
-      bj = subtractProjections(w, basis, c);
-      if (bj > Math.SQRT1_2 * before) break;
-      before = bj;
-    }
+    const { alpha: a, norm: before } = threeTermStep(
+      w,
+      q,
+      j > 0 ? basis[j - 1] : undefined,
+      j > 0 ? (beta[j - 1] ?? 0) : 0,
+    );
+    alpha.push(a);
+    const bj = reorthogonalize(w, basis, coeffs, before);
     top = topOfTridiagonal(alpha, beta);
     residual = Math.abs(bj * (top.s[j] ?? 0));
     if (residual <= tol * Math.abs(top.value) || bj <= 1e-14 * Math.max(1, Math.abs(top.value))) {
@@ -300,15 +343,7 @@ function attempt(
     for (let i = 0; i < n; i++) w[i] = (w[i] ?? 0) * inv;
     basis.push(w);
   }
-  const vector = new Float64Array(n);
-  subtractProjections(
-    vector,
-    basis.slice(0, top.s.length),
-    top.s.map((x) => -x),
-  );
-  const vn = norm(vector);
-  if (vn > 0) for (let i = 0; i < n; i++) vector[i] = (vector[i] ?? 0) / vn;
-  return { value: top.value, vector, iterations: used, converged, residual };
+  return { value: top.value, vector: ritzVector(basis, top.s, n), iterations: used, converged, residual };
 }
 
 /** λ_max of the symmetric operator `op` on vectors of length `n` (Lanczos, full reorthogonalization, restarts). */

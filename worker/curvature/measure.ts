@@ -2,12 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { type Lambda0Measurement } from '../../server/core/curvature-summary';
 import { RunConfigSchema, type LossKind, type RunConfig, type RunConfigInput } from '../../server/core/run-config';
 import { BatchStream } from '../data/batches';
-import { loadData } from '../data/load';
 import { mixSeed } from '../data/prng';
-import { initBackend } from '../engine/backend';
 import { lossAndGrads } from '../engine/grad';
+import { modelAtInit } from '../engine/model-at-init';
 import type { Batch, Model } from '../engine/types';
-import { createModel } from '../models/registry';
 import type { GradientAt } from './hvp';
 import { warmStart } from './lanczos';
 import { estimateSharpness, type SharpnessEstimate, type SharpnessOptions } from './sharpness';
@@ -137,13 +135,7 @@ export async function measureLambda0(
   options?: SharpnessOptions,
 ): Promise<Lambda0Measurement & { backend: string; device: string }> {
   const config = RunConfigSchema.parse(input);
-  const info = await initBackend(config.backend);
-  const data = await loadData(config.data);
-  const model = createModel(config.model, config.parameterization, {
-    inputShape: data.train.inputShape,
-    numClasses: data.train.numClasses,
-  });
-  const params = model.init(config.seed);
+  const { info, data, model, params } = await modelAtInit(config);
   try {
     const stream = new BatchStream(data.train, config.batchSize, mixSeed(config.dataSeed ?? config.seed, LAMBDA0_SALT));
     const m = lambda0FromBatches({

@@ -1,12 +1,15 @@
-import { calibrationRunConfig, cellRunConfig, gridCells } from '../../server/core/grid';
+import { calibrationRunConfig, cellCoord, cellRunConfig } from '../../server/core/grid';
 import { CALIBRATION_JOB_ID } from '../../server/core/ids';
 import { type RunResult } from '../../server/core/metrics';
+import { type Outcome } from '../../server/core/outcome';
+import { type RunConfig } from '../../server/core/run-config';
 import { CellWriter } from '../../server/store/cell-writer';
 import { openBlobStore } from '../../server/store/env';
 import { SweepStore } from '../../server/store/sweep-store';
-import '../curvature/register'; // λ0, η_c, persistent catapult and sharpness hooks for every trainRun here
+import { curvatureHooks } from '../curvature/hooks';
 import { trainRun } from '../engine/train';
 import { ParentMessageSchema, type ChildMessage, type RunJobMessage, type StopMessage } from './protocol';
+import { CALIBRATION_RECORD_SCHEMA_VERSION } from '../../server/core/records';
 
 /**
  * A training process of the daemon (forked with IPC, reused for job after job so TF.js loads once): trains the job
@@ -67,17 +70,7 @@ process.on('message', (raw: unknown) => {
 
 async function runJob(job: RunJobMessage, cur: CurrentJob): Promise<ChildMessage> {
   const store = new SweepStore(openBlobStore(job.storeEnv, job.cwd));
-  const sweep = await store.getSweep(job.sweepId);
-  const isCalibration = job.jobId === CALIBRATION_JOB_ID;
-  let config;
-  if (isCalibration) {
-    config = calibrationRunConfig(sweep.spec);
-  } else {
-    const coord = gridCells(sweep.spec).find((c) => c.cellId === job.jobId);
-    if (!coord) throw new Error(`cell ${job.jobId} is not in sweep ${job.sweepId}`);
-    const calibration = await store.getCalibration(job.sweepId);
-    config = cellRunConfig(sweep.spec, coord, calibration?.lambda0);
-  }
+  const config = await jobRunConfig(store, job);
   const writer = new CellWriter(store, {
     sweepId: job.sweepId,
     cellId: job.jobId,
@@ -93,39 +86,13 @@ async function runJob(job: RunJobMessage, cur: CurrentJob): Promise<ChildMessage
 
   let result: RunResult;
   try {
-    result = await trainRun(config, {
-      signal: cur.abort.signal,
-      onRow: async (row) => {
-        if (cur.stopReason === 'fenced') return; // a later epoch owns the job: write nothing more
-        await writer.add(row);
-        if (writer.stopped && !cur.abort.signal.aborted) {
-          cur.stopReason ??= 'cancel';
-          cur.abort.abort();
-        }
-      },
-      onProgress: (p) =>
-        void send({
-          type: 'progress',
-          step: p.step,
-          total: p.total,
-          loss: p.loss,
-          stepsPerSec: p.stepsPerSec,
-        }),
-    });
+    result = await train(config, writer, cur);
   } catch (e) {
     // trainRun reports engine failures as an 'error' outcome; a throw here is a config or hook problem.
     if (cur.stopReason === 'fenced') return { type: 'fenced' };
     const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     const record = await writer.finish({ outcome: 'error', error });
-    return {
-      type: 'finished',
-      outcome: 'error',
-      lastStep: record.lastStep,
-      summary: {},
-      bytesPerRow: writer.bytesPerRow,
-      rows: writer.stats.rows,
-      error,
-    };
+    return finished(writer, { outcome: 'error', lastStep: record.lastStep, summary: {}, error });
   }
 
   if (cur.stopReason === 'fenced') return { type: 'fenced' };
@@ -134,37 +101,91 @@ async function runJob(job: RunJobMessage, cur: CurrentJob): Promise<ChildMessage
     await writer.writeProgress();
     return { type: 'stopped', lastStep: result.lastStep };
   }
-  let outcome = result.outcome;
-  let error = result.error ?? undefined;
-  if (isCalibration && outcome !== 'cancelled') {
-    const lambda0 = result.lambda0;
-    if (lambda0 !== null && Number.isFinite(lambda0) && lambda0 > 0) {
-      await store.putCalibration({
-        schemaVersion: 1,
-        sweepId: job.sweepId,
-        lambda0,
-        batches: config.measure.lambda0Batches,
-        seed: config.seed,
-        measuredAt: Date.now(),
-        workerId: job.workerId,
-        epoch: job.epoch,
-      });
-      outcome = 'trained';
-    } else {
-      outcome = 'error';
-      error = error ?? `λ0 measurement gave ${String(lambda0)}; the sweep's cells cannot be scheduled`;
-    }
-  }
-  const record = await writer.finish({
-    outcome,
-    run: result,
-    ...(error !== undefined ? { error } : {}),
+  const { outcome, error } =
+    job.jobId === CALIBRATION_JOB_ID && result.outcome !== 'cancelled'
+      ? await storeCalibration(store, job, config, result)
+      : { outcome: result.outcome, error: result.error ?? undefined };
+  const errorField = error !== undefined ? { error } : {};
+  const record = await writer.finish({ outcome, run: result, ...errorField });
+  return finished(writer, { outcome, lastStep: record.lastStep, summary: record.summary, ...errorField });
+}
+
+/** The run config of the job: the sweep's calibration run, or a cell's (with the stored λ0 for a relative grid). */
+async function jobRunConfig(store: SweepStore, job: RunJobMessage): Promise<RunConfig> {
+  const sweep = await store.getSweep(job.sweepId);
+  if (job.jobId === CALIBRATION_JOB_ID) return calibrationRunConfig(sweep.spec);
+  const coord = cellCoord(sweep.spec, job.jobId);
+  if (!coord) throw new Error(`cell ${job.jobId} is not in sweep ${job.sweepId}`);
+  const calibration = await store.getCalibration(job.sweepId);
+  return cellRunConfig(sweep.spec, coord, calibration?.lambda0);
+}
+
+/** Trains the job, its rows to `writer`, progress to the daemon; a cancel seen by the writer aborts the run. */
+function train(config: RunConfig, writer: CellWriter, cur: CurrentJob): Promise<RunResult> {
+  return trainRun(config, {
+    // λ0 (the calibration job), η_c, the persistent catapult and sharpness, as the cell's config asks.
+    hooks: curvatureHooks,
+    signal: cur.abort.signal,
+    onRow: async (row) => {
+      if (cur.stopReason === 'fenced') return; // a later epoch owns the job: write nothing more
+      await writer.add(row);
+      if (writer.stopped && !cur.abort.signal.aborted) {
+        cur.stopReason ??= 'cancel';
+        cur.abort.abort();
+      }
+    },
+    onProgress: (p) =>
+      void send({
+        type: 'progress',
+        step: p.step,
+        total: p.total,
+        loss: p.loss,
+        stepsPerSec: p.stepsPerSec,
+      }),
   });
+}
+
+/**
+ * The calibration job's ending: a finite positive λ0 is stored for the sweep (the job is then 'trained'); anything
+ * else is an error, since no cell of a relative grid can be scheduled without it.
+ */
+async function storeCalibration(
+  store: SweepStore,
+  job: RunJobMessage,
+  config: RunConfig,
+  result: RunResult,
+): Promise<{ outcome: Outcome; error: string | undefined }> {
+  const lambda0 = result.lambda0;
+  if (lambda0 !== null && Number.isFinite(lambda0) && lambda0 > 0) {
+    await store.putCalibration({
+      schemaVersion: CALIBRATION_RECORD_SCHEMA_VERSION,
+      sweepId: job.sweepId,
+      lambda0,
+      batches: config.measure.lambda0Batches,
+      seed: config.seed,
+      measuredAt: Date.now(),
+      workerId: job.workerId,
+      epoch: job.epoch,
+    });
+    return { outcome: 'trained', error: result.error ?? undefined };
+  }
+  return {
+    outcome: 'error',
+    error: result.error ?? `λ0 measurement gave ${String(lambda0)}; the sweep's cells cannot be scheduled`,
+  };
+}
+
+type FinishedMessage = Extract<ChildMessage, { type: 'finished' }>;
+
+/** The message that tells the daemon the job's result is written. */
+function finished(
+  writer: CellWriter,
+  end: Pick<FinishedMessage, 'outcome' | 'lastStep' | 'summary' | 'error'>,
+): FinishedMessage {
+  const { error, ...rest } = end;
   return {
     type: 'finished',
-    outcome,
-    lastStep: record.lastStep,
-    summary: record.summary,
+    ...rest,
     bytesPerRow: writer.bytesPerRow,
     rows: writer.stats.rows,
     ...(error !== undefined ? { error } : {}),

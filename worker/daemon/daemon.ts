@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SweepNotFoundError } from '../../server/core/errors';
 import { type SweepId } from '../../server/core/ids';
-import { type SweepRecord } from '../../server/core/records';
+import { type SweepRecord, CELL_RESULT_RECORD_SCHEMA_VERSION } from '../../server/core/records';
 import { CellResultRecordSchema } from '../../server/core/records';
 import { type StoreEnv } from '../../server/store/env';
 import { JobLeases, type Lease } from '../../server/store/job-leases';
@@ -314,7 +314,7 @@ export class WorkerDaemon {
       this.stats.crashed++;
       const error = `training process exited with ${signal ?? `code ${String(code)}`}`;
       await this.o.store.write(keys.result(lease.sweepId, lease.jobId, lease.epoch), CellResultRecordSchema, {
-        schemaVersion: 1,
+        schemaVersion: CELL_RESULT_RECORD_SCHEMA_VERSION,
         sweepId: lease.sweepId,
         cellId: lease.jobId,
         epoch: lease.epoch,

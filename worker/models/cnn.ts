@@ -6,7 +6,7 @@ import { conv2dSame } from '../ops/conv2d';
 import { dense } from '../ops/dense';
 import type { ModelShape } from './fcn';
 import { truncatedNormal } from './init';
-import { type LayerScaling, layerScaling, product } from './layers';
+import { type LayerScaling, layerScaling, product, scaledLayer } from './layers';
 
 /**
  * Myrtle-style CNN (PAPER §3.3; CnnModelSchema): three stages of conv 3×3 SAME + ReLU with widths w, 2w, 4w, a 2×2
@@ -67,7 +67,19 @@ function imageShape(inputShape: readonly number[]): [number, number, number] {
   return [h, w, c];
 }
 
-export function createCnn(spec: CnnSpec, parameterization: Parameterization, shape: ModelShape): Model {
+/** The CNN's layout: image shape, conv layers and readout (closed over by every method of its Model). */
+interface CnnNet {
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  readonly convs: readonly ConvLayer[];
+  readonly features: number;
+  readonly numClasses: number;
+  readonly readout: LayerScaling;
+  readonly paramSpecs: readonly ParamSpec[];
+}
+
+function cnnNet(spec: CnnSpec, parameterization: Parameterization, shape: ModelShape): CnnNet {
   const [h, w, c] = imageShape(shape.inputShape);
   const convs = convLayers(spec, parameterization, c);
   const features = spec.width * 4;
@@ -80,115 +92,143 @@ export function createCnn(spec: CnnSpec, parameterization: Parameterization, sha
     { name: 'readout/kernel', shape: [features, shape.numClasses] },
     { name: 'readout/bias', shape: [shape.numClasses] },
   ];
+  return { h, w, c, convs, features, numClasses: shape.numClasses, readout, paramSpecs };
+}
 
+export function createCnn(spec: CnnSpec, parameterization: Parameterization, shape: ModelShape): Model {
+  const net = cnnNet(spec, parameterization, shape);
   return {
     spec: { kind: 'cnn', depth: spec.depth, width: spec.width },
     parameterization,
-    paramSpecs,
-    paramCount: paramSpecs.reduce((s, p) => s + product(p.shape), 0),
-    inputShape: [h, w, c],
+    paramSpecs: net.paramSpecs,
+    paramCount: net.paramSpecs.reduce((s, p) => s + product(p.shape), 0),
+    inputShape: [net.h, net.w, net.c],
     numClasses: shape.numClasses,
-    init(seed: number): tf.Tensor[] {
-      const rng = new Rng(seed, 0x2c);
-      const params: tf.Tensor[] = [];
-      for (const l of convs) {
-        params.push(
-          tf.tensor4d(truncatedNormal(rng, KERNEL * KERNEL * l.cin * l.cout, l.scaling.variance), [
-            KERNEL,
-            KERNEL,
-            l.cin,
-            l.cout,
-          ]),
-        );
-        params.push(tf.zeros([l.cout]));
-      }
-      params.push(
-        tf.tensor2d(truncatedNormal(rng, features * shape.numClasses, readout.variance), [features, shape.numClasses]),
-      );
-      params.push(tf.zeros([shape.numClasses]));
-      return params;
-    },
-    apply(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor2D {
-      if (params.length !== paramSpecs.length)
-        throw new Error(`CNN expects ${paramSpecs.length} parameter tensors, got ${params.length}`);
-      return tf.tidy(() => {
-        let a = tf.reshape<tf.Rank.R4>(x, [-1, h, w, c]);
-        convs.forEach((l, i) => {
-          let z = conv2dSame(a, params[2 * i] as tf.Tensor4D, params[2 * i + 1] as tf.Tensor1D, { inputGrad: i > 0 });
-          if (l.scaling.multiplier !== 1) z = tf.mul(z, l.scaling.multiplier);
-          a = tf.relu(z);
-          if (l.poolAfter) a = tf.maxPool(a, 2, 2, 'valid');
-        });
-        const pooled = tf.mean<tf.Tensor2D>(a, [1, 2]);
-        const n = convs.length;
-        let logits = dense(pooled, params[2 * n] as tf.Tensor2D, params[2 * n + 1] as tf.Tensor1D);
-        if (readout.multiplier !== 1) logits = tf.mul(logits, readout.multiplier);
-        return logits;
-      });
-    },
-    // `apply` with relu(z) replaced by z ⊙ gate and every max-pool by the fixed routing of θ (Σ_k mask_k ⊙ window_k
-    // over the four cells of each 2×2 window): kink-free, equal to `apply` at θ, same Hessian there.
-    // Gates as `gatesAt` returns them: one per conv (shaped like its z), then one per pool ([4, B, H/2, W/2, C]).
-    applyGated(params: readonly tf.Tensor[], x: tf.Tensor, gates: readonly tf.Tensor[]): tf.Tensor2D {
-      if (params.length !== paramSpecs.length)
-        throw new Error(`CNN expects ${paramSpecs.length} parameter tensors, got ${params.length}`);
-      const pools = convs.filter((l) => l.poolAfter).length;
-      if (gates.length !== convs.length + pools)
-        throw new Error(`CNN expects ${convs.length + pools} gate tensors, got ${gates.length}`);
-      return tf.tidy(() => {
-        let a = tf.reshape<tf.Rank.R4>(x, [-1, h, w, c]);
-        let pool = convs.length;
-        convs.forEach((l, i) => {
-          let z = conv2dSame(a, params[2 * i] as tf.Tensor4D, params[2 * i + 1] as tf.Tensor1D, { inputGrad: i > 0 });
-          if (l.scaling.multiplier !== 1) z = tf.mul(z, l.scaling.multiplier);
-          a = tf.mul(z, gateAt(gates, i));
-          if (l.poolAfter) a = routedPool(a, gateAt(gates, pool++));
-        });
-        const pooled = tf.mean<tf.Tensor2D>(a, [1, 2]);
-        const n = convs.length;
-        let logits = dense(pooled, params[2 * n] as tf.Tensor2D, params[2 * n + 1] as tf.Tensor1D);
-        if (readout.multiplier !== 1) logits = tf.mul(logits, readout.multiplier);
-        return logits;
-      });
-    },
-    // The gates of `applyGated` at θ: z > 0 of every conv, then the one-hot routing of every max-pool (the first
-    // maximum of each window in row-major order; ties occur only among zeros, whose gates are 0 anyway).
-    gatesAt(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[] {
-      return tf.tidy(() => {
-        const relu: tf.Tensor[] = [];
-        const routes: tf.Tensor[] = [];
-        let a = tf.reshape<tf.Rank.R4>(x, [-1, h, w, c]);
-        convs.forEach((l, i) => {
-          let z = conv2dSame(a, params[2 * i] as tf.Tensor4D, params[2 * i + 1] as tf.Tensor1D, { inputGrad: false });
-          if (l.scaling.multiplier !== 1) z = tf.mul(z, l.scaling.multiplier);
-          relu.push(tf.cast(tf.greater(z, 0), 'float32'));
-          a = tf.relu(z);
-          if (l.poolAfter) {
-            const mask = poolRouting(a);
-            routes.push(mask);
-            a = routedPool(a, mask);
-          }
-        });
-        return [...relu, ...routes];
-      });
-    },
-    // The z of every conv's ReLU, as in `apply` (finite-difference HVPs count units that flip sign; the
-    // gated pass above also freezes max-pooling's argmax, which this does not count).
-    reluPreActivations(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[] {
-      return tf.tidy(() => {
-        const out: tf.Tensor[] = [];
-        let a = tf.reshape<tf.Rank.R4>(x, [-1, h, w, c]);
-        convs.forEach((l, i) => {
-          let z = conv2dSame(a, params[2 * i] as tf.Tensor4D, params[2 * i + 1] as tf.Tensor1D, { inputGrad: false });
-          if (l.scaling.multiplier !== 1) z = tf.mul(z, l.scaling.multiplier);
-          out.push(z);
-          a = tf.relu(z);
-          if (l.poolAfter) a = tf.maxPool(a, 2, 2, 'valid');
-        });
-        return out;
-      });
-    },
+    init: (seed) => initCnn(net, seed),
+    apply: (params, x) => applyCnn(net, params, x),
+    applyGated: (params, x, gates) => applyCnnGated(net, params, x, gates),
+    gatesAt: (params, x) => cnnGatesAt(net, params, x),
+    reluPreActivations: (params, x) => cnnPreActivations(net, params, x),
   };
+}
+
+function initCnn(net: CnnNet, seed: number): tf.Tensor[] {
+  const rng = new Rng(seed, 0x2c);
+  const params: tf.Tensor[] = [];
+  for (const l of net.convs) {
+    params.push(
+      tf.tensor4d(truncatedNormal(rng, KERNEL * KERNEL * l.cin * l.cout, l.scaling.variance), [
+        KERNEL,
+        KERNEL,
+        l.cin,
+        l.cout,
+      ]),
+    );
+    params.push(tf.zeros([l.cout]));
+  }
+  params.push(
+    tf.tensor2d(truncatedNormal(rng, net.features * net.numClasses, net.readout.variance), [
+      net.features,
+      net.numClasses,
+    ]),
+  );
+  params.push(tf.zeros([net.numClasses]));
+  return params;
+}
+
+function checkParams(net: CnnNet, params: readonly tf.Tensor[]): void {
+  if (params.length !== net.paramSpecs.length)
+    throw new Error(`CNN expects ${net.paramSpecs.length} parameter tensors, got ${params.length}`);
+}
+
+function inputImages(net: CnnNet, x: tf.Tensor): tf.Tensor4D {
+  return tf.reshape<tf.Rank.R4>(x, [-1, net.h, net.w, net.c]);
+}
+
+/** Global average pooling, then the dense readout with its multiplier. */
+function readoutLogits(net: CnnNet, params: readonly tf.Tensor[], a: tf.Tensor4D): tf.Tensor2D {
+  const pooled = tf.mean<tf.Tensor2D>(a, [1, 2]);
+  return scaledLayer(dense, pooled, params, net.convs.length, net.readout, true);
+}
+
+function applyCnn(net: CnnNet, params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor2D {
+  checkParams(net, params);
+  return tf.tidy(() => {
+    let a = inputImages(net, x);
+    net.convs.forEach((l, i) => {
+      a = tf.relu(scaledLayer(conv2dSame, a, params, i, l.scaling, i > 0));
+      if (l.poolAfter) a = tf.maxPool(a, 2, 2, 'valid');
+    });
+    return readoutLogits(net, params, a);
+  });
+}
+
+/**
+ * `apply` with relu(z) replaced by z ⊙ gate and every max-pool by the fixed routing of θ (Σ_k mask_k ⊙ window_k
+ * over the four cells of each 2×2 window): kink-free, equal to `apply` at θ, same Hessian there.
+ * Gates as `gatesAt` returns them: one per conv (shaped like its z), then one per pool ([4, B, H/2, W/2, C]).
+ */
+function applyCnnGated(
+  net: CnnNet,
+  params: readonly tf.Tensor[],
+  x: tf.Tensor,
+  gates: readonly tf.Tensor[],
+): tf.Tensor2D {
+  checkParams(net, params);
+  const { convs } = net;
+  const pools = convs.filter((l) => l.poolAfter).length;
+  if (gates.length !== convs.length + pools)
+    throw new Error(`CNN expects ${convs.length + pools} gate tensors, got ${gates.length}`);
+  return tf.tidy(() => {
+    let a = inputImages(net, x);
+    let pool = convs.length;
+    convs.forEach((l, i) => {
+      a = tf.mul(scaledLayer(conv2dSame, a, params, i, l.scaling, i > 0), gateAt(gates, i));
+      if (l.poolAfter) a = routedPool(a, gateAt(gates, pool++));
+    });
+    return readoutLogits(net, params, a);
+  });
+}
+
+/**
+ * The gates of `applyGated` at θ: z > 0 of every conv, then the one-hot routing of every max-pool (the first
+ * maximum of each window in row-major order; ties occur only among zeros, whose gates are 0 anyway).
+ */
+function cnnGatesAt(net: CnnNet, params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[] {
+  return tf.tidy(() => {
+    const relu: tf.Tensor[] = [];
+    const routes: tf.Tensor[] = [];
+    let a = inputImages(net, x);
+    net.convs.forEach((l, i) => {
+      const z = scaledLayer(conv2dSame, a, params, i, l.scaling, false);
+      relu.push(tf.cast(tf.greater(z, 0), 'float32'));
+      a = tf.relu(z);
+      if (l.poolAfter) {
+        const mask = poolRouting(a);
+        routes.push(mask);
+        a = routedPool(a, mask);
+      }
+    });
+    return [...relu, ...routes];
+  });
+}
+
+/**
+ * The z of every conv's ReLU, as in `apply` (finite-difference HVPs count units that flip sign; the gated pass also
+ * freezes max-pooling's argmax, which this does not count).
+ */
+function cnnPreActivations(net: CnnNet, params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor[] {
+  return tf.tidy(() => {
+    const out: tf.Tensor[] = [];
+    let a = inputImages(net, x);
+    net.convs.forEach((l, i) => {
+      const z = scaledLayer(conv2dSame, a, params, i, l.scaling, false);
+      out.push(z);
+      a = tf.relu(z);
+      if (l.poolAfter) a = tf.maxPool(a, 2, 2, 'valid');
+    });
+    return out;
+  });
 }
 
 function gateAt(gates: readonly tf.Tensor[], i: number): tf.Tensor {

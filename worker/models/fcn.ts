@@ -4,7 +4,7 @@ import { Rng } from '../data/prng';
 import type { Model, ParamSpec } from '../engine/types';
 import { dense } from '../ops/dense';
 import { truncatedNormal } from './init';
-import { type LayerScaling, layerScaling, product } from './layers';
+import { type LayerScaling, layerScaling, product, scaledLayer } from './layers';
 
 /** FCN-d-n (PAPER §3.3): d−1 hidden Dense+ReLU layers of width n, then a linear readout; d = 1 is a linear model. */
 
@@ -69,10 +69,7 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
       return tf.tidy(() => {
         let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
         layers.forEach((layer, l) => {
-          const w = params[2 * l] as tf.Tensor2D;
-          const b = params[2 * l + 1] as tf.Tensor1D;
-          let z = dense(h, w, b, { inputGrad: l > 0 });
-          if (layer.scaling.multiplier !== 1) z = tf.mul(z, layer.scaling.multiplier);
+          const z = scaledLayer(dense, h, params, l, layer.scaling, l > 0);
           h = l < layers.length - 1 ? tf.relu(z) : z;
         });
         return h;
@@ -85,8 +82,7 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
       return tf.tidy(() => {
         let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
         layers.forEach((layer, l) => {
-          let z = dense(h, params[2 * l] as tf.Tensor2D, params[2 * l + 1] as tf.Tensor1D, { inputGrad: l > 0 });
-          if (layer.scaling.multiplier !== 1) z = tf.mul(z, layer.scaling.multiplier);
+          const z = scaledLayer(dense, h, params, l, layer.scaling, l > 0);
           const gate = gates[l];
           h = gate === undefined ? z : tf.mul(z, gate);
         });
@@ -99,8 +95,7 @@ export function createFcn(spec: FcnSpec, parameterization: Parameterization, sha
         const out: tf.Tensor[] = [];
         let h = tf.reshape<tf.Rank.R2>(x, [-1, inputDim]);
         layers.slice(0, -1).forEach((layer, l) => {
-          let z = dense(h, params[2 * l] as tf.Tensor2D, params[2 * l + 1] as tf.Tensor1D, { inputGrad: false });
-          if (layer.scaling.multiplier !== 1) z = tf.mul(z, layer.scaling.multiplier);
+          const z = scaledLayer(dense, h, params, l, layer.scaling, false);
           out.push(z);
           h = tf.relu(z);
         });

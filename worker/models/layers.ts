@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import type { Parameterization } from '../../server/core/run-config';
 
 /**
@@ -31,4 +32,20 @@ export function layerScaling(
 
 export function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Layer i's output op(a, W_i, b_i)·multiplier (before any ReLU), its weights read from a model's flat parameter list
+ * [W_0, b_0, W_1, b_1, …]; `inputGrad` is false when `a` is the input data.
+ */
+export function scaledLayer<A extends tf.Tensor, W extends tf.Tensor, Z extends tf.Tensor>(
+  op: (a: A, w: W, b: tf.Tensor1D, options: { inputGrad: boolean }) => Z,
+  a: A,
+  params: readonly tf.Tensor[],
+  i: number,
+  scaling: LayerScaling,
+  inputGrad: boolean,
+): Z {
+  const z = op(a, params[2 * i] as W, params[2 * i + 1] as tf.Tensor1D, { inputGrad });
+  return scaling.multiplier === 1 ? z : tf.mul<Z>(z, scaling.multiplier);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type GradImpl, type Saver, splitCustomGradArgs, sumRows, useCustomGrad } from './custom-grad';
+import { type CustomGradOptions, sumRows, useCustomGrad, withDataInput, withInputGrad } from './custom-grad';
 
 /**
  * Stride-1 SAME convolution with an odd square kernel, y = conv(x, f) + b, whose gradients are forward convolutions,
@@ -47,51 +47,24 @@ function forward(x: tf.Tensor4D, f: tf.Tensor4D, b: tf.Tensor1D): tf.Tensor4D {
   return tf.add(tf.conv2d(x, f, 1, 'same'), b);
 }
 
-const convWithInputGrad = tf.customGrad((...args: Array<tf.Tensor | Saver>) => {
-  const { inputs, save } = splitCustomGradArgs(args, 3);
-  const [x, f, b] = inputs as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D];
-  save([x, f]);
-  return {
-    value: forward(x, f, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx, sf] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const dy4 = dy as tf.Tensor4D;
-      const k = sf.shape[0];
-      return tf.tidy(() => [inputGrad(dy4, sf), filterGrad(sx, dy4, k), biasGrad(dy4)]);
-    },
-  };
-});
+const convWithInputGrad = withInputGrad(
+  forward,
+  (x, f) => [x, f],
+  (saved, dy) => {
+    const [sx, sf] = saved as [tf.Tensor4D, tf.Tensor4D];
+    return [inputGrad(dy, sf), filterGrad(sx, dy, sf.shape[0]), biasGrad(dy)];
+  },
+);
 
-function convNoInputGrad(x: tf.Tensor4D, f: tf.Tensor4D, b: tf.Tensor1D): tf.Tensor4D {
-  const op = tf.customGrad((...args: Array<tf.Tensor | Saver>) => {
-    const { inputs, save } = splitCustomGradArgs(args, 2);
-    const [fi, bi] = inputs as [tf.Tensor4D, tf.Tensor1D];
-    save([x]);
-    return {
-      value: forward(x, fi, bi),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx] = saved as [tf.Tensor4D];
-        const dy4 = dy as tf.Tensor4D;
-        return tf.tidy(() => [filterGrad(sx, dy4, fi.shape[0]), biasGrad(dy4)]);
-      },
-    };
-  });
-  return op(f, b);
-}
-
-export interface Conv2dOptions {
-  /** False when x is input data, so no gradient with respect to x is needed (custom path only); default true. */
-  inputGrad?: boolean;
-  /** Gradient implementation; default 'auto' (custom on wasm). */
-  impl?: GradImpl;
-}
+export type Conv2dOptions = CustomGradOptions;
 
 /** SAME, stride-1 convolution plus bias: x [B,H,W,C_in], f [k,k,C_in,C_out] (k odd), b [C_out]. */
 export function conv2dSame(x: tf.Tensor4D, f: tf.Tensor4D, b: tf.Tensor1D, options: Conv2dOptions = {}): tf.Tensor4D {
   const [kh, kw] = f.shape;
   if (kh !== kw || kh % 2 !== 1) throw new Error(`conv2dSame needs an odd square kernel, got ${kh}×${kw}`);
   if (!useCustomGrad(options.impl)) return forward(x, f, b);
-  if (options.inputGrad === false) return convNoInputGrad(x, f, b);
+  if (options.inputGrad === false)
+    return withDataInput(x, f, b, forward, (sx, dy, fi) => [filterGrad(sx, dy, fi.shape[0]), biasGrad(dy)]);
   return convWithInputGrad(x, f, b);
 }
 

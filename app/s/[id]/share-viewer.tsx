@@ -22,7 +22,7 @@ const LIVE_REFRESH_MS = 5000;
 
 export interface ShareViewerProps {
   data: SweepView;
-  /** The claim checks that involve this sweep (server/core/findings.ts). */
+  /** The claim checks that involve this sweep (server/core/findings/). */
   findings: readonly Finding[];
   initialView: SweepViewState;
   origin: string;

@@ -9,7 +9,7 @@ import { findingsRefetchMs, statusCounts, studySiblings } from '../../lib/studie
 import { useTRPC } from '../../trpc';
 
 /**
- * The claim checks (server/core/findings.ts) that involve this sweep: its study's when it belongs to one (so Adam's
+ * The claim checks (server/core/findings/) that involve this sweep: its study's when it belongs to one (so Adam's
  * page shows the P12 comparison with GI-Adam), else the checks that apply to it alone. Fetched on the client after
  * the heatmap (the checks read every finished cell's result), refetched while the sweep runs.
  */

@@ -1,38 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type SweepSpecInput } from '../../../server/core/sweep-spec';
 import { listAll } from '../../../server/store/blob-store';
-import { FsBlobStore } from '../../../server/store/fs-blob-store';
 import { keys } from '../../../server/store/keys';
-import { SweepStore } from '../../../server/store/sweep-store';
-import { exitWithin, startWorker, waitFor } from './helpers';
+import { exitWithin, localStores, smallSweep, startWorker, waitFor } from './helpers';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-
-async function freshStore(): Promise<{ dir: string; store: SweepStore }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'atlas-failover-'));
-  dirs.push(dir);
-  return { dir, store: new SweepStore(new FsBlobStore(dir)) };
-}
+const freshStore = localStores('atlas-failover-');
 
 /** Long enough per cell (hundreds of steps) that a worker can be stopped in the middle of one. */
-const spec = (steps: number, etas: number[]): SweepSpecInput => ({
-  title: 'failover',
-  author: 'test',
-  model: { kind: 'fcn', depth: 2, width: 8 },
-  data: { name: 'synthetic-gmm', synthetic: { inputDim: 6, classes: 3, trainSize: 96, testSize: 48 } },
-  batchSize: 16,
-  steps,
-  etaGrid: { kind: 'explicit', values: etas },
-  warmupGrid: [4],
-  measure: { evalEvery: 0 },
-  backend: 'cpu',
-});
+const spec = (steps: number, etas: number[]): SweepSpecInput =>
+  smallSweep({
+    title: 'failover',
+    steps,
+    etaGrid: { kind: 'explicit', values: etas },
+    warmupGrid: [4],
+    measure: { evalEvery: 0 },
+    backend: 'cpu',
+  });
 
 const fast = [
   '--concurrency',

@@ -1,39 +1,27 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gridCells } from '../../../server/core/grid';
 import { cellCount } from '../../../server/core/sweep-spec';
 import { listAll } from '../../../server/store/blob-store';
-import { FsBlobStore } from '../../../server/store/fs-blob-store';
 import { keys } from '../../../server/store/keys';
-import { SweepStore } from '../../../server/store/sweep-store';
-import { exitWithin, startWorker } from './helpers';
+import { exitWithin, localStores, smallSweep, startWorker } from './helpers';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+const freshStore = localStores('atlas-fleet-');
 
 describe('worker fleet on one local store', () => {
   it('three worker processes train a 12-cell λ0-relative sweep: calibration first, every cell ends exactly once with steps 0…T−1', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'atlas-fleet-'));
-    dirs.push(dir);
-    const store = new SweepStore(new FsBlobStore(dir));
+    const { dir, store } = await freshStore();
     const steps = 24;
-    const sweep = await store.createSweep({
-      title: 'fleet',
-      author: 'test',
-      model: { kind: 'fcn', depth: 2, width: 8 },
-      data: { name: 'synthetic-gmm', synthetic: { inputDim: 6, classes: 3, trainSize: 96, testSize: 48 } },
-      batchSize: 16,
-      steps,
-      etaGrid: { kind: 'pow2', unit: 'inv-lambda0', fromExp: -2, toExp: 0 },
-      warmupGrid: [1, 8],
-      seeds: [1, 2],
-      measure: { evalEvery: 12, lambda0Batches: 2 },
-      backend: 'cpu',
-    });
+    const sweep = await store.createSweep(
+      smallSweep({
+        title: 'fleet',
+        steps,
+        etaGrid: { kind: 'pow2', unit: 'inv-lambda0', fromExp: -2, toExp: 0 },
+        warmupGrid: [1, 8],
+        seeds: [1, 2],
+        measure: { evalEvery: 12, lambda0Batches: 2 },
+        backend: 'cpu',
+      }),
+    );
     expect(cellCount(sweep.spec)).toBe(12);
 
     const workers = ['a', 'b', 'c'].map((id) =>

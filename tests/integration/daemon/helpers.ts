@@ -1,5 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
+import type { SweepSpecInput } from '../../../server/core/sweep-spec';
+import { FsBlobStore } from '../../../server/store/fs-blob-store';
+import { SweepStore } from '../../../server/store/sweep-store';
 
 export const REPO = path.resolve(import.meta.dirname, '../../..');
 
@@ -54,4 +60,36 @@ export async function exitWithin(w: WorkerProc, ms: number): Promise<number | nu
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A sweep small enough for a fleet test: FCN-2-8 on a 6-input, 3-class synthetic mixture (96 train, 48 test
+ * examples), batch 16, so a cell trains in about a second on the cpu backend. `over` sets the rest.
+ */
+export function smallSweep(
+  over: Pick<SweepSpecInput, 'title' | 'steps' | 'etaGrid' | 'warmupGrid'> & Partial<SweepSpecInput>,
+): SweepSpecInput {
+  return {
+    author: 'test',
+    model: { kind: 'fcn', depth: 2, width: 8 },
+    data: { name: 'synthetic-gmm', synthetic: { inputDim: 6, classes: 3, trainSize: 96, testSize: 48 } },
+    batchSize: 16,
+    ...over,
+  };
+}
+
+/**
+ * Call at the top of a test file: returns a maker of fresh local stores, each in a temporary folder named after
+ * `prefix`, all removed after the file's tests.
+ */
+export function localStores(prefix: string): () => Promise<{ dir: string; store: SweepStore }> {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+  return async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), prefix));
+    dirs.push(dir);
+    return { dir, store: new SweepStore(new FsBlobStore(dir)) };
+  };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VercelBlobStore } from '../../../server/store/vercel-blob-store';
 import { SweepStore } from '../../../server/store/sweep-store';
 import { startBlobEmulator, type BlobEmulator } from '../../fixtures/blob-emulator/server';
-import { exitWithin, startWorker } from './helpers';
+import { exitWithin, smallSweep, startWorker } from './helpers';
 
 let emu: BlobEmulator;
 beforeAll(async () => {
@@ -17,18 +17,16 @@ afterAll(async () => {
 describe('npm run worker against Vercel Blob (loopback emulator)', () => {
   it('trains a 2-cell sweep through @vercel/blob and the dashboard read path sees it', async () => {
     const store = new SweepStore(new VercelBlobStore(emu.token));
-    const sweep = await store.createSweep({
-      title: 'vercel',
-      author: 'test',
-      model: { kind: 'fcn', depth: 2, width: 8 },
-      data: { name: 'synthetic-gmm', synthetic: { inputDim: 6, classes: 3, trainSize: 96, testSize: 48 } },
-      batchSize: 16,
-      steps: 30,
-      etaGrid: { kind: 'explicit', values: [0.05, 0.1] },
-      warmupGrid: [5],
-      measure: { evalEvery: 10, sharpnessEvery: 10 },
-      backend: 'cpu',
-    });
+    const sweep = await store.createSweep(
+      smallSweep({
+        title: 'vercel',
+        steps: 30,
+        etaGrid: { kind: 'explicit', values: [0.05, 0.1] },
+        warmupGrid: [5],
+        measure: { evalEvery: 10, sharpnessEvery: 10 },
+        backend: 'cpu',
+      }),
+    );
     const w = startWorker(
       '/nonexistent-unused',
       ['--concurrency', '1', '--exit-when-idle', '--poll-ms', '100', '--chunk-rows', '8'],

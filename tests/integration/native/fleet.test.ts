@@ -1,12 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gridCells } from '../../../server/core/grid';
-import { FsBlobStore } from '../../../server/store/fs-blob-store';
-import { SweepStore } from '../../../server/store/sweep-store';
 import { loadAddon } from '../../../worker/native/addon';
-import { exitWithin, startWorker } from '../daemon/helpers';
+import { exitWithin, localStores, smallSweep, startWorker } from '../daemon/helpers';
 
 /**
  * The fleet's default: a sweep launched without naming a backend ('auto') is trained by a worker process on
@@ -15,28 +10,22 @@ import { exitWithin, startWorker } from '../daemon/helpers';
 
 const loaded = loadAddon();
 const expected = loaded.ok ? 'atlas-native' : 'wasm';
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+const freshStore = localStores('atlas-native-fleet-');
 
 describe('a local sweep with the default backend', () => {
   it(`trains every cell on ${expected}`, async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'atlas-native-fleet-'));
-    dirs.push(dir);
-    const store = new SweepStore(new FsBlobStore(dir));
-    const sweep = await store.createSweep({
-      title: 'native default',
-      author: 'test',
-      model: { kind: 'fcn', depth: 2, width: 8 },
-      data: { name: 'synthetic-gmm', synthetic: { inputDim: 6, classes: 3, trainSize: 64, testSize: 32 } },
-      batchSize: 16,
-      steps: 12,
-      etaGrid: { kind: 'explicit', values: [0.05, 0.1] },
-      warmupGrid: [4],
-      seeds: [1],
-      measure: { evalEvery: 6 },
-    });
+    const { dir, store } = await freshStore();
+    const sweep = await store.createSweep(
+      smallSweep({
+        title: 'native default',
+        data: { name: 'synthetic-gmm', synthetic: { inputDim: 6, classes: 3, trainSize: 64, testSize: 32 } },
+        steps: 12,
+        etaGrid: { kind: 'explicit', values: [0.05, 0.1] },
+        warmupGrid: [4],
+        seeds: [1],
+        measure: { evalEvery: 6 },
+      }),
+    );
     expect(sweep.spec.backend).toBe('auto');
     const worker = startWorker(dir, [
       '--concurrency',

@@ -43,3 +43,10 @@ export function heapF32(backend: BackendWasm, t: tf.TensorInfo): Float32Array {
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
+
+export type Shape4 = [number, number, number, number];
+
+/** A rank-4 shape as a tuple, or null for any other rank. */
+export function as4(shape: readonly number[]): Shape4 | null {
+  return shape.length === 4 ? [shape[0] ?? 0, shape[1] ?? 0, shape[2] ?? 0, shape[3] ?? 0] : null;
+}

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ACTIVATION, type NativeAddon } from '../addon';
 import {
   type KernelArgs,
@@ -55,29 +56,35 @@ export function planMatMul(
   return { batchA, batchB, m, n, k, outShape: [...outer, m, n] };
 }
 
+/** The addon's plan for float32 operands, or null to leave the product to the stock kernel. */
+function planFloatMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transA: boolean, transB: boolean): MatMulPlan | null {
+  return a.dtype === 'float32' && b.dtype === 'float32' ? planMatMul(a.shape, b.shape, transA, transB) : null;
+}
+
+/** The planned product into `out` (a heap view: call after the last allocation). */
+function runMatMul(
+  addon: NativeAddon,
+  backend: BackendWasm,
+  [a, b]: [tf.TensorInfo, tf.TensorInfo],
+  out: Float32Array,
+  plan: MatMulPlan,
+  { transposeA, transposeB }: { transposeA: boolean; transposeB: boolean },
+): void {
+  const { batchA, batchB, m, n, k } = plan;
+  addon.matmul(heapF32(backend, a), heapF32(backend, b), out, batchA, batchB, m, n, k, transposeA, transposeB);
+}
+
 export function batchMatMul(addon: NativeAddon) {
   return (args: KernelArgs, stock: tf.KernelFunc): KernelOutput => {
     const a = input(args, 'a');
     const b = input(args, 'b');
-    const { transposeA, transposeB } = attrsOf<tf.BatchMatMulAttrs>(args);
-    const plan =
-      a.dtype === 'float32' && b.dtype === 'float32' ? planMatMul(a.shape, b.shape, transposeA, transposeB) : null;
+    const attrs = attrsOf<tf.BatchMatMulAttrs>(args);
+    const plan = planFloatMatMul(a, b, attrs.transposeA, attrs.transposeB);
     if (plan === null) return stock(args);
     const backend = wasmBackend(args);
     makeResident(backend, a, b);
     const out = backend.makeOutput(plan.outShape, 'float32');
-    addon.matmul(
-      heapF32(backend, a),
-      heapF32(backend, b),
-      heapF32(backend, out),
-      plan.batchA,
-      plan.batchB,
-      plan.m,
-      plan.n,
-      plan.k,
-      transposeA,
-      transposeB,
-    );
+    runMatMul(addon, backend, [a, b], heapF32(backend, out), plan, attrs);
     return out;
   };
 }
@@ -116,10 +123,10 @@ export function fusedMatMul(addon: NativeAddon) {
     const a = input(args, 'a');
     const b = input(args, 'b');
     const bias = args.inputs.bias;
-    const { transposeA, transposeB, activation, leakyreluAlpha } = attrsOf<tf._FusedMatMulAttrs>(args);
+    const attrs = attrsOf<tf._FusedMatMulAttrs>(args);
+    const { activation, leakyreluAlpha } = attrs;
     const act = nativeActivation(activation);
-    const plan =
-      a.dtype === 'float32' && b.dtype === 'float32' ? planMatMul(a.shape, b.shape, transposeA, transposeB) : null;
+    const plan = planFloatMatMul(a, b, attrs.transposeA, attrs.transposeB);
     if (plan === null || act === null || args.inputs.preluActivationWeights !== undefined || !rowBias(bias, plan.n)) {
       return stock(args);
     }
@@ -127,18 +134,7 @@ export function fusedMatMul(addon: NativeAddon) {
     makeResident(backend, a, b, ...(bias === undefined ? [] : [bias]));
     const out = backend.makeOutput(plan.outShape, 'float32');
     const outView = heapF32(backend, out);
-    addon.matmul(
-      heapF32(backend, a),
-      heapF32(backend, b),
-      outView,
-      plan.batchA,
-      plan.batchB,
-      plan.m,
-      plan.n,
-      plan.k,
-      transposeA,
-      transposeB,
-    );
+    runMatMul(addon, backend, [a, b], outView, plan, attrs);
     const rows = Math.max(plan.batchA, plan.batchB) * plan.m;
     addon.biasActivation(
       outView,

@@ -1,13 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type NativeAddon, packGeometry } from '../addon';
-import { type KernelArgs, type KernelOutput, attrsOf, heapF32, input, makeResident, wasmBackend } from './common';
-import { convGeometry } from './conv';
-
-type Shape4 = [number, number, number, number];
-
-function as4(shape: readonly number[]): Shape4 | null {
-  return shape.length === 4 ? [shape[0] ?? 0, shape[1] ?? 0, shape[2] ?? 0, shape[3] ?? 0] : null;
-}
+import { type KernelArgs, type KernelOutput, as4, attrsOf, heapF32, input, makeResident, wasmBackend } from './common';
+import { convGeometry, geometryKernel } from './conv';
 
 /** TF.js's own pooling arithmetic (window, strides, padding, rounding); null for empty or non-rank-4 cases. */
 function poolInfo(xShape: readonly number[], attrs: tf.MaxPoolAttrs): tf.backend_util.Conv2DInfo | null {
@@ -45,15 +39,6 @@ export function maxPoolGrad(addon: NativeAddon) {
     const info =
       x.dtype === 'float32' && dy.dtype === 'float32' ? poolInfo(x.shape, attrsOf<tf.MaxPoolGradAttrs>(args)) : null;
     if (info === null) return stock(args);
-    const backend = wasmBackend(args);
-    makeResident(backend, dy, x);
-    const out = backend.makeOutput([...x.shape], 'float32');
-    addon.maxPoolGrad(
-      heapF32(backend, dy),
-      heapF32(backend, x),
-      heapF32(backend, out),
-      packGeometry(convGeometry(info)),
-    );
-    return out;
+    return geometryKernel(args, [dy, x], [...x.shape], info, (...k) => addon.maxPoolGrad(...k));
   };
 }

@@ -18,7 +18,8 @@ import {
   type FindingsSweep,
 } from '../../../../server/core/findings';
 import { gridCells } from '../../../../server/core/grid';
-import { parseRecord, RunResultSchema } from '../../../../server/core/metrics';
+import { RunResultSchema } from '../../../../server/core/metrics';
+import { parseRecord } from '../../../../server/core/json-number';
 import { RunConfigSchema } from '../../../../server/core/run-config';
 import { type Outcome } from '../../../../server/core/outcome';
 import { SweepSpecSchema, type SweepSpecInput } from '../../../../server/core/sweep-spec';

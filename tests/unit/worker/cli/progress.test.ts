@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRecord, RunResultSchema, type RunResultInput } from '../../../../server/core/metrics';
+import { RunResultSchema, type RunResultInput } from '../../../../server/core/metrics';
+import { parseRecord } from '../../../../server/core/json-number';
 import { RunConfigSchema } from '../../../../server/core/run-config';
 import {
   formatDuration,

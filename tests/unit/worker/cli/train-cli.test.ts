@@ -10,6 +10,24 @@ const root = path.resolve(import.meta.dirname, '../../../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'atlas-train-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A tiny run on the cpu backend: FCN-2-16 on the synthetic mixture, batch 32, at learning rate `eta`. */
+function tinyRun(eta: string, steps: string): string[] {
+  return [
+    '--dataset',
+    'synthetic-gmm',
+    '--depth',
+    '2',
+    '--width',
+    '16',
+    '--eta',
+    eta,
+    '--steps',
+    steps,
+    '--batch',
+    '32',
+  ];
+}
+
 function train(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'worker/cli/train.ts', ...args], {
     cwd: root,
@@ -83,23 +101,7 @@ describe('npm run train', () => {
   });
 
   it('writes rows to stdout without --out, a diverged run kept with its non-finite loss (exit 0: it is a result)', () => {
-    const r = train([
-      '--dataset',
-      'synthetic-gmm',
-      '--depth',
-      '2',
-      '--width',
-      '16',
-      '--eta',
-      '1000',
-      '--steps',
-      '50',
-      '--batch',
-      '32',
-      '--backend',
-      'cpu',
-      '--quiet',
-    ]);
+    const r = train([...tinyRun('1000', '50'), '--backend', 'cpu', '--quiet']);
     expect(r.code).toBe(0);
     const rows = r.stdout
       .trim()
@@ -115,27 +117,7 @@ describe('npm run train', () => {
     const out = path.join(dir, 'cancelled.ndjson');
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        'worker/cli/train.ts',
-        '--dataset',
-        'synthetic-gmm',
-        '--depth',
-        '2',
-        '--width',
-        '16',
-        '--eta',
-        '0.1',
-        '--steps',
-        '1000000',
-        '--batch',
-        '32',
-        '--backend',
-        'cpu',
-        '--out',
-        out,
-      ],
+      ['--import', 'tsx', 'worker/cli/train.ts', ...tinyRun('0.1', '1000000'), '--backend', 'cpu', '--out', out],
       { cwd: root, env: { ...process.env, ATLAS_BACKEND: '' } },
     );
     let stderr = '';

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gaussianVector } from '../../../../worker/curvature/lanczos';
 import { sharpnessAt } from '../../../../worker/curvature/measure';
 import { createModel } from '../../../../worker/models/registry';
+import { cyclicOneHot } from './fixtures';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -30,15 +31,7 @@ describe("the engine CNN's reluPreActivations", () => {
   it('sharpness on the CNN goes through the gated network: no product retried, flips along the Ritz vector reported', () => {
     const params = model.init(4);
     const x = tf.tensor4d(Float32Array.from(gaussianVector(32 * 64, 3)), [32, 8, 8, 1]);
-    const y = tf
-      .oneHot(
-        tf.tensor1d(
-          Array.from({ length: 32 }, (_, i) => i % 3),
-          'int32',
-        ),
-        3,
-      )
-      .toFloat() as tf.Tensor2D;
+    const y = cyclicOneHot(32, 3);
     const est = sharpnessAt({ model, params, batch: { x, y }, lossKind: 'mse' });
     expect(typeof est.fdFlips).toBe('number');
     expect(est.fdRetried).toBe(0);

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gaussianVector } from '../../../../worker/curvature/lanczos';
 import { sharpnessAt } from '../../../../worker/curvature/measure';
 import { createModel } from '../../../../worker/models/registry';
+import { cyclicOneHot } from './fixtures';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -40,15 +41,7 @@ describe("the engine FCN's reluPreActivations (for the flip count of finite-diff
     const model = createModel({ kind: 'fcn', depth: 3, width: 16 }, 'sp', { inputShape: [8], numClasses: 4 });
     const params = model.init(1);
     const x = tf.tensor2d(Float32Array.from(gaussianVector(64 * 8, 5)), [64, 8]);
-    const y = tf
-      .oneHot(
-        tf.tensor1d(
-          Array.from({ length: 64 }, (_, i) => i % 4),
-          'int32',
-        ),
-        4,
-      )
-      .toFloat() as tf.Tensor2D;
+    const y = cyclicOneHot(64, 4);
     const est = sharpnessAt({ model, params, batch: { x, y }, lossKind: 'mse', gating: false });
     expect(est.fdFlips).toBe(0);
     expect(est.converged).toBe(true);

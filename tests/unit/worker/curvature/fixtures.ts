@@ -9,6 +9,21 @@ import { gaussianVector } from '../../../../worker/curvature/lanczos';
  * hand in plain JS (exact Hessian-vector products by Pearlmutter's R-operator, and dense Hessians).
  */
 
+/** One-hot targets [n, k], example i of class i mod k. */
+export function cyclicOneHot(n: number, k: number): tf.Tensor2D {
+  return tf.tidy(() =>
+    tf
+      .oneHot(
+        tf.tensor1d(
+          Array.from({ length: n }, (_, i) => i % k),
+          'int32',
+        ),
+        k,
+      )
+      .toFloat(),
+  ) as tf.Tensor2D;
+}
+
 export function mse(logits: tf.Tensor2D, y: tf.Tensor2D): tf.Scalar {
   return tf.mul(0.5, tf.mean(tf.square(tf.sub(logits, y))));
 }
@@ -259,122 +274,4 @@ export function referenceLambdaMax(matrix: Float64Array, n: number): number {
     else lo = mid;
   }
   return (lo + hi) / 2;
-}
-
-/**
- * Exact Hessian-vector product in float64 of an SP FCN (dims[0] → … → dims[L], ReLU between layers, multiplier 1)
- * under MSE, by Pearlmutter's R-operator with the activation pattern of θ (the a.e. Hessian of the ReLU network).
- * θ and v are flat in the engine's order [W0, b0, W1, b1, …], W row-major [fan_in, fan_out].
- */
-export function fcnHvp64(
-  theta: Float64Array,
-  data: Data64,
-  dims: readonly number[],
-): (v: Float64Array) => Float64Array {
-  const L = dims.length - 1;
-  const bs = data.b;
-  const k = dims[L] ?? 0;
-  const at = (a: Float64Array, i: number): number => a[i] ?? 0;
-  const offs: number[] = [];
-  let o = 0;
-  for (let l = 0; l < L; l++) {
-    offs.push(o);
-    o += (dims[l] ?? 0) * (dims[l + 1] ?? 0) + (dims[l + 1] ?? 0);
-  }
-  const wOff = (l: number): number => offs[l] ?? 0;
-  const bOff = (l: number): number => (offs[l] ?? 0) + (dims[l] ?? 0) * (dims[l + 1] ?? 0);
-  /** out[B×n] += a[B×m]·W[m×n] where W lives in `t` at offset `off`. */
-  const mulW = (a: Float64Array, t: Float64Array, off: number, m: number, n: number, out: Float64Array): void => {
-    for (let i = 0; i < bs; i++)
-      for (let p = 0; p < m; p++) {
-        const av = at(a, i * m + p);
-        if (av === 0) continue;
-        for (let j = 0; j < n; j++) out[i * n + j] = at(out, i * n + j) + av * at(t, off + p * n + j);
-      }
-  };
-  /** out[B×m] += d[B×n]·Wᵀ. */
-  const mulWt = (d: Float64Array, t: Float64Array, off: number, m: number, n: number, out: Float64Array): void => {
-    for (let i = 0; i < bs; i++)
-      for (let p = 0; p < m; p++) {
-        let s = 0;
-        for (let j = 0; j < n; j++) s += at(d, i * n + j) * at(t, off + p * n + j);
-        out[i * m + p] = at(out, i * m + p) + s;
-      }
-  };
-  /** g[m×n] += aᵀ·d (a: B×m, d: B×n). */
-  const outer = (a: Float64Array, d: Float64Array, g: Float64Array, off: number, m: number, n: number): void => {
-    for (let i = 0; i < bs; i++)
-      for (let p = 0; p < m; p++) {
-        const av = at(a, i * m + p);
-        if (av === 0) continue;
-        for (let j = 0; j < n; j++) g[off + p * n + j] = at(g, off + p * n + j) + av * at(d, i * n + j);
-      }
-  };
-  const addBias = (z: Float64Array, t: Float64Array, off: number, n: number): void => {
-    for (let i = 0; i < bs; i++) for (let j = 0; j < n; j++) z[i * n + j] = at(z, i * n + j) + at(t, off + j);
-  };
-  const h: Float64Array[] = [data.x];
-  const gates: Uint8Array[] = [];
-  for (let l = 0; l < L; l++) {
-    const m = dims[l] ?? 0;
-    const n = dims[l + 1] ?? 0;
-    const z = new Float64Array(bs * n);
-    mulW(h[l] ?? new Float64Array(0), theta, wOff(l), m, n, z);
-    addBias(z, theta, bOff(l), n);
-    if (l < L - 1) {
-      const g = new Uint8Array(z.length);
-      for (let i = 0; i < z.length; i++) {
-        g[i] = at(z, i) > 0 ? 1 : 0;
-        if (g[i] === 0) z[i] = 0;
-      }
-      gates.push(g);
-    }
-    h.push(z);
-  }
-  const f = h[L] ?? new Float64Array(0);
-  const delta: Float64Array[] = [];
-  delta[L - 1] = f.map((x, i) => (x - at(data.y, i)) / (bs * k));
-  for (let l = L - 1; l > 0; l--) {
-    const dh = new Float64Array(bs * (dims[l] ?? 0));
-    mulWt(delta[l] ?? new Float64Array(0), theta, wOff(l), dims[l] ?? 0, dims[l + 1] ?? 0, dh);
-    const g = gates[l - 1] ?? new Uint8Array(0);
-    for (let i = 0; i < dh.length; i++) if (g[i] === 0) dh[i] = 0;
-    delta[l - 1] = dh;
-  }
-  return (v) => {
-    const out = new Float64Array(theta.length);
-    const rh: Float64Array[] = [new Float64Array(bs * (dims[0] ?? 0))];
-    for (let l = 0; l < L; l++) {
-      const m = dims[l] ?? 0;
-      const n = dims[l + 1] ?? 0;
-      const rz = new Float64Array(bs * n);
-      mulW(rh[l] ?? new Float64Array(0), theta, wOff(l), m, n, rz);
-      mulW(h[l] ?? new Float64Array(0), v, wOff(l), m, n, rz);
-      addBias(rz, v, bOff(l), n);
-      if (l < L - 1) {
-        const g = gates[l] ?? new Uint8Array(0);
-        for (let i = 0; i < rz.length; i++) if (g[i] === 0) rz[i] = 0;
-      }
-      rh.push(rz);
-    }
-    let rd = (rh[L] ?? new Float64Array(0)).map((x) => x / (bs * k));
-    for (let l = L - 1; l >= 0; l--) {
-      const m = dims[l] ?? 0;
-      const n = dims[l + 1] ?? 0;
-      const d = delta[l] ?? new Float64Array(0);
-      outer(rh[l] ?? new Float64Array(0), d, out, wOff(l), m, n);
-      outer(h[l] ?? new Float64Array(0), rd, out, wOff(l), m, n);
-      for (let i = 0; i < bs; i++)
-        for (let j = 0; j < n; j++) out[bOff(l) + j] = at(out, bOff(l) + j) + at(rd, i * n + j);
-      if (l > 0) {
-        const x = new Float64Array(bs * m);
-        mulWt(rd, theta, wOff(l), m, n, x);
-        mulWt(d, v, wOff(l), m, n, x);
-        const g = gates[l - 1] ?? new Uint8Array(0);
-        for (let i = 0; i < x.length; i++) if (g[i] === 0) x[i] = 0;
-        rd = x;
-      }
-    }
-    return out;
-  };
 }

@@ -5,11 +5,12 @@ import { lanczosTop } from '../../../../worker/curvature/lanczos';
 import { GATED_FD_EPS, sharpnessAt } from '../../../../worker/curvature/measure';
 import type { Batch, Model } from '../../../../worker/engine/types';
 import { createModel } from '../../../../worker/models/registry';
-import { fcnHvp64, syntheticData, toBatch } from './fixtures';
+import { fcnHvp64 } from './fcn-hvp64';
+import { syntheticData, toBatch } from './fixtures';
 
 /**
  * Why HVPs of ReLU networks go through the gated network (worker/curvature/measure.ts). Engine FCN-4-64 (SP, 9,668
- * parameters) on 512 Gaussian inputs; the reference is Lanczos on the exact float64 R-operator HVP (fixtures.fcnHvp64),
+ * parameters) on 512 Gaussian inputs; the reference is Lanczos on the exact float64 R-operator HVP (fcn-hvp64.ts),
  * converged to 1e-10. Measured (cpu): gated ε = 1e-3 → 3e-6 off; plain finite differences → 4.7% off at ε = 1e-3
  * (20 units flip along the top direction) and 99.7% off at ε = 1e-4 (4 flips: each flip's gradient jump is divided
  * by 2h). On FCN-4-512 with Fashion-MNIST (B = 256) the same holds: 3.9% / 76% off plain, 2.7e-6 gated.

@@ -7,6 +7,7 @@ import { trainRun } from '../../../../worker/engine/train';
 import { curvatureHooks } from '../../../../worker/curvature/hooks';
 import { measureLambda0 } from '../../../../worker/curvature/measure';
 import { createModel } from '../../../../worker/models/registry';
+import { tinyConfig } from '../train/fixtures';
 import { referenceLambdaMax } from './fixtures';
 
 const GMM = DataSpecSchema.parse({
@@ -16,18 +17,15 @@ const GMM = DataSpecSchema.parse({
 
 /** Synthetic Gaussian mixture, 16 inputs, 4 classes, 128 training examples, cpu backend: each run takes < 1 s. */
 function cfg(over: Partial<RunConfigInput>): RunConfigInput {
-  return {
+  return tinyConfig({
     model: { kind: 'fcn', depth: 1, width: 4 },
-    data: { name: 'synthetic-gmm', synthetic: { inputDim: 16, classes: 4, trainSize: 128, testSize: 32, seed: 0 } },
-    optimizer: { kind: 'sgd' },
+    data: GMM,
     schedule: { etaTrgt: 0.05, warmupSteps: 1 },
     steps: 5,
     batchSize: 0,
-    seed: 1,
-    backend: 'cpu',
     measure: { evalEvery: 0, sharpnessEvery: 1 },
     ...over,
-  };
+  });
 }
 
 async function run(c: RunConfigInput): Promise<{ rows: MetricRow[]; result: RunResult }> {

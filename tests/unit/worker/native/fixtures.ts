@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, expect } from 'vitest';
 import type { NativeAddon } from '../../../../worker/native/addon';
+import { ensureWasmPaths } from '../../../../worker/native/loader';
+import { registerAtlasNative } from '../../../../worker/native/register';
 
 /** Small deterministic PRNG (mulberry32) so every property case is reproducible from its seed. */
 export class Prng {
@@ -111,6 +114,55 @@ export function countingAddon(addon: NativeAddon): { addon: NativeAddon; counts:
       maxPoolGrad: wrap('maxPoolGrad', addon.maxPoolGrad.bind(addon)),
       setNumThreads: addon.setNumThreads.bind(addon),
       info: addon.info.bind(addon),
+    },
+  };
+}
+
+/** The bar of `expectClose` for normwiseError and elementwiseError (see each). */
+const TOL = 1e-6;
+
+/** A test file's atlas-native backend with counted addon calls, checked kernel by kernel against the cpu backend. */
+export interface CountedNative {
+  /** Calls of each addon function so far. */
+  counts: () => CallCounts;
+  /** Runs fn on atlas-native and on cpu; returns the outputs and how often each addon function ran. */
+  both: (
+    fn: () => tf.Tensor | tf.Tensor[],
+  ) => Promise<{ native: Float32Array[]; ref: Float32Array[]; calls: CallCounts }>;
+  /** Every native output is within TOL of the reference by `measure`. */
+  expectClose: (native: Float32Array[], ref: Float32Array[], measure: typeof normwiseError, label: string) => void;
+}
+
+/**
+ * Registers (in the file's beforeAll) an atlas-native backend named `name` over `addon` with every call counted and
+ * native broadcasting from the first element on, and returns the comparisons the kernel tests make with it.
+ */
+export function countedNativeBackend(addon: NativeAddon, name: string): CountedNative {
+  let counts: CallCounts = {};
+  beforeAll(() => {
+    ensureWasmPaths();
+    const counted = countingAddon(addon);
+    counts = counted.counts;
+    registerAtlasNative(counted.addon, { name, minNativeBroadcast: 0 });
+  });
+  return {
+    counts: () => counts,
+    both: async (fn) => {
+      const before = { ...counts };
+      const native = await onBackend(name, fn);
+      const calls: CallCounts = {};
+      for (const [k, v] of Object.entries(counts)) calls[k] = v - (before[k] ?? 0);
+      const ref = await onBackend('cpu', fn);
+      return { native, ref, calls };
+    },
+    expectClose: (native, ref, measure, label) => {
+      expect(native.length).toBe(ref.length);
+      native.forEach((got, i) => {
+        const want = ref[i];
+        if (want === undefined) throw new Error('missing reference output');
+        const err = measure(got, want);
+        expect(err, `${label} output ${i}: error ${err}`).toBeLessThanOrEqual(TOL);
+      });
     },
   };
 }

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import type { LossKind } from '../../../../server/core/run-config';
 import { Rng } from '../../../../worker/data/prng';
 import { initBackend } from '../../../../worker/engine/backend';
 import { lossAndGrads } from '../../../../worker/engine/grad';
+import type { Model } from '../../../../worker/engine/types';
 import { createModel } from '../../../../worker/models/registry';
 import { conv2dSame } from '../../../../worker/ops/conv2d';
 import { dense } from '../../../../worker/ops/dense';
@@ -34,6 +36,43 @@ function gradsOf(op: (...ts: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], pro
   const out = gs.map((g) => g.dataSync() as Float32Array);
   tf.dispose(gs);
   return out;
+}
+
+/** One batch as plain numbers: inputs of shape `xShape`, targets [B, K]. */
+interface BatchData {
+  x: ArrayLike<number>;
+  xShape: number[];
+  y: ArrayLike<number>;
+  yShape: readonly [number, number];
+}
+
+/** Loss and every parameter gradient of `model` (initialized from `seed`) on `batch`, computed on `backend`. */
+async function lossAndGradsOn(
+  backend: 'wasm' | 'cpu',
+  model: Model,
+  seed: number,
+  batch: BatchData,
+  lossKind: LossKind,
+): Promise<{ loss: number; grads: Float32Array[] }> {
+  await initBackend(backend);
+  const params = model.init(seed);
+  const x = tf.tensor(Float32Array.from(batch.x), batch.xShape);
+  const y = tf.tensor2d(Float32Array.from(batch.y), [...batch.yShape]);
+  const out = lossAndGrads(model, params, { x, y }, lossKind);
+  const res = {
+    loss: out.loss.dataSync()[0] as number,
+    grads: out.grads.map((g) => g.dataSync() as Float32Array),
+  };
+  tf.dispose([out.loss, out.accuracy, ...out.grads, ...params, x, y]);
+  return res;
+}
+
+/** The whole model's loss agrees between wasm and cpu within 1e-5 relative, every gradient within 1e-4. */
+async function expectWasmMatchesCpu(model: Model, seed: number, batch: BatchData, lossKind: LossKind): Promise<void> {
+  const cpu = await lossAndGradsOn('cpu', model, seed, batch, lossKind);
+  const wasm = await lossAndGradsOn('wasm', model, seed, batch, lossKind);
+  expect(Math.abs(wasm.loss - cpu.loss) / cpu.loss).toBeLessThan(1e-5);
+  wasm.grads.forEach((g, i) => expect(relErr(g, cpu.grads[i] as Float32Array)).toBeLessThan(1e-4));
 }
 
 describe('dense with explicit-transpose gradients', () => {
@@ -73,25 +112,8 @@ describe('dense with explicit-transpose gradients', () => {
         inputShape: [12],
         numClasses: 4,
       });
-      const xs = randoms(60, 6 * 12);
-      const ys = randoms(61, 6 * 4);
-      const run = async (backend: 'wasm' | 'cpu') => {
-        await initBackend(backend);
-        const params = model.init(2);
-        const x = tf.tensor2d(xs, [6, 12]);
-        const y = tf.tensor2d(ys, [6, 4]);
-        const out = lossAndGrads(model, params, { x, y }, 'mse');
-        const res = {
-          loss: out.loss.dataSync()[0] as number,
-          grads: out.grads.map((g) => g.dataSync() as Float32Array),
-        };
-        tf.dispose([out.loss, out.accuracy, ...out.grads, ...params, x, y]);
-        return res;
-      };
-      const cpu = await run('cpu');
-      const wasm = await run('wasm');
-      expect(Math.abs(wasm.loss - cpu.loss) / cpu.loss).toBeLessThan(1e-5);
-      wasm.grads.forEach((g, i) => expect(relErr(g, cpu.grads[i] as Float32Array)).toBeLessThan(1e-4));
+      const batch = { x: randoms(60, 6 * 12), xShape: [6, 12], y: randoms(61, 6 * 4), yShape: [6, 4] as const };
+      await expectWasmMatchesCpu(model, 2, batch, 'mse');
     }
   });
 });
@@ -147,25 +169,9 @@ describe('conv2d gradients on wasm equal the cpu backend’s kernels within 1e-4
         inputShape: [8, 8, 2],
         numClasses: 3,
       });
-      const xs = randoms(50, 5 * 8 * 8 * 2);
       const ys = [1, 0, 0, 0, 1, 0, 0, 0, 1, 0.5, 0.5, 0, 0, 0, 1];
-      const run = async (backend: 'wasm' | 'cpu') => {
-        await initBackend(backend);
-        const params = model.init(1);
-        const x = tf.tensor4d(xs, [5, 8, 8, 2]);
-        const y = tf.tensor2d(ys, [5, 3]);
-        const out = lossAndGrads(model, params, { x, y }, 'xent');
-        const res = {
-          loss: out.loss.dataSync()[0] as number,
-          grads: out.grads.map((g) => g.dataSync() as Float32Array),
-        };
-        tf.dispose([out.loss, out.accuracy, ...out.grads, ...params, x, y]);
-        return res;
-      };
-      const cpu = await run('cpu');
-      const wasm = await run('wasm');
-      expect(Math.abs(wasm.loss - cpu.loss) / cpu.loss).toBeLessThan(1e-5);
-      wasm.grads.forEach((g, i) => expect(relErr(g, cpu.grads[i] as Float32Array)).toBeLessThan(1e-4));
+      const batch = { x: randoms(50, 5 * 8 * 8 * 2), xShape: [5, 8, 8, 2], y: ys, yShape: [5, 3] as const };
+      await expectWasmMatchesCpu(model, 1, batch, 'xent');
     }
   });
 });

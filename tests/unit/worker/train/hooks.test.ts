@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricRow } from '../../../../server/core/metrics';
-import { registerTrainHooks, trainRun, type StepContext, type TrainHooks } from '../../../../worker/engine/train';
+import { trainRun } from '../../../../worker/engine/train';
+import { MissingHookError, type StepContext, type TrainHooks } from '../../../../worker/engine/train-hooks';
 import { tinyConfig } from './fixtures';
 
 async function run(cfg: Parameters<typeof tinyConfig>[0], hooks: TrainHooks) {
@@ -99,13 +100,12 @@ describe('curvature extension points', () => {
     expect(await firstValues('adam', 0)).not.toEqual(adamSecond);
   });
 
-  it('registered hooks apply to later runs; per-run hooks override them', async () => {
-    registerTrainHooks({ beforeUpdate: () => ({ fdFlips: 1 }) });
-    const a = await run({ steps: 2, measure: { sharpnessEvery: 1 } }, {});
+  it('hooks belong to the run they are passed to: a later run without them fails with MissingHookError', async () => {
+    const a = await run({ steps: 2, measure: { sharpnessEvery: 1 } }, { beforeUpdate: () => ({ fdFlips: 1 }) });
     expect(a.rows.map((r) => r.fdFlips)).toEqual([1, 1]);
     const b = await run({ steps: 2, measure: { sharpnessEvery: 1 } }, { beforeUpdate: () => ({ fdFlips: 2 }) });
     expect(b.rows.map((r) => r.fdFlips)).toEqual([2, 2]);
-    registerTrainHooks({ beforeUpdate: undefined });
     await expect(run({ steps: 2, measure: { sharpnessEvery: 1 } }, {})).rejects.toThrow(/beforeUpdate/);
+    await expect(run({ steps: 2, measure: { sharpnessEvery: 1 } }, {})).rejects.toThrow(MissingHookError);
   });
 });

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { MetricRowSchema, parseRecord, type MetricRow } from '../../../../server/core/metrics';
+import { MetricRowSchema, type MetricRow } from '../../../../server/core/metrics';
+import { parseRecord } from '../../../../server/core/json-number';
 import { lrAt } from '../../../../server/core/schedule';
-import { MissingHookError, RunConfigError, trainRun, type TrainProgress } from '../../../../worker/engine/train';
+import { RunConfigError, trainRun, type TrainProgress } from '../../../../worker/engine/train';
+import { MissingHookError } from '../../../../worker/engine/train-hooks';
 import { tinyConfig } from './fixtures';
 
 async function run(cfg: Parameters<typeof tinyConfig>[0], extra: Parameters<typeof trainRun>[1] = {}) {
