@@ -19,6 +19,12 @@ export interface CellCoord {
   seed: number;
 }
 
+/** A cell where readers meet it: its coordinates (without the η index) and its absolute η_trgt once known. */
+export type PlacedCell = Omit<CellCoord, 'etaIndex'> & {
+  /** Absolute η_trgt, null while a relative grid waits for λ0. */
+  etaTrgt: number | null;
+};
+
 /** The η values of a grid in its own units, with the exponent x for powers-of-two grids. */
 export function etaGridValues(grid: EtaGrid): Pick<CellCoord, 'etaInUnits' | 'etaExp'>[] {
   if (grid.kind === 'explicit') return grid.values.map((etaInUnits) => ({ etaInUnits, etaExp: null }));

@@ -1,3 +1,4 @@
+import { type PlacedCell } from '../../../server/core/grid';
 import { formatEtaInUnits, formatNumber } from '../../../server/core/heatmap';
 import type { CellDetail, SeriesOutput } from '../../../server/api/routers/cells';
 import { thresholdLine, type LineSeriesInput } from '../../charts/line-chart-layout';
@@ -9,13 +10,7 @@ import { COMPARE_COLORS } from '../../charts/palette';
  */
 
 /** What the panel shows of a cell besides its charts. */
-export interface CellInfo {
-  cellId: string;
-  etaInUnits: number;
-  etaExp: number | null;
-  etaTrgt: number | null;
-  warmupSteps: number;
-  seed: number;
+export interface CellInfo extends PlacedCell {
   state: string;
   step: number;
 }

@@ -1,3 +1,4 @@
+import { type PlacedCell } from '../grid';
 import { type LambdaLandmarks, type Regime } from '../curvature-summary';
 import { type Outcome } from '../outcome';
 import { type SweepSpec } from '../sweep-spec';
@@ -14,16 +15,7 @@ export type ClaimId = (typeof CLAIM_IDS)[number];
 export type FindingStatus = 'pass' | 'fail' | 'not-applicable' | 'pending';
 
 /** One finished (or unfinished) cell as the checks need it. */
-export interface FindingsCell {
-  cellId: string;
-  /** η in the grid's unit (multiples of 1/λ0 for relative grids). */
-  etaInUnits: number;
-  /** The exponent x of a powers-of-two grid (η = base·2^x), null for explicit grids. */
-  etaExp: number | null;
-  /** Absolute η_trgt, null while a relative grid waits for λ0. */
-  etaTrgt: number | null;
-  warmupSteps: number;
-  seed: number;
+export interface FindingsCell extends PlacedCell {
   /** null while the cell has not finished. */
   outcome: Outcome | null;
   finalTrainAcc: number | null;
