@@ -1,4 +1,4 @@
-import { useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { focusKey, heatmapKeyAction, moveFocus, type GridFocus } from './heatmap-keyboard';
 import type { LaidOutCell } from './heatmap-layout';
 
@@ -16,9 +16,16 @@ export function useHeatmapFocus(
   onFocus: () => void;
   onCellClick: (c: LaidOutCell, e: MouseEvent<SVGRectElement>) => void;
 } {
-  const [focus, setFocus] = useState<GridFocus | null>(null);
+  const [focus, setFocusState] = useState<GridFocus | null>(null);
+  // Keys are read against the latest focus, not the last render's: an Enter that follows an arrow before React
+  // re-renders (fast typing, a busy machine) must select the cell the arrow moved to.
+  const latest = useRef<GridFocus | null>(null);
+  const setFocus = (f: GridFocus | null) => {
+    latest.current = f;
+    setFocusState(f);
+  };
   const onKeyDown = (e: KeyboardEvent<SVGSVGElement>) => {
-    const action = heatmapKeyAction(e, cells, focus);
+    const action = heatmapKeyAction(e, cells, latest.current);
     if (action === null) return;
     if (action.consumed) e.preventDefault();
     if (action.kind === 'move') setFocus(action.focus);
@@ -31,7 +38,7 @@ export function useHeatmapFocus(
     onKeyDown,
     // Tabbing into the chart focuses its top-left cell.
     onFocus: () => {
-      if (!focus) setFocus(moveFocus(cells, null, 'ArrowRight'));
+      if (!latest.current) setFocus(moveFocus(cells, null, 'ArrowRight'));
     },
     onCellClick: (c, e) => {
       setFocus({ col: c.col, row: c.row });

@@ -1,7 +1,7 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useEffect, useMemo, useState, type MouseEvent } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState, type MouseEvent } from 'react';
 import { HEATMAP_METRICS } from '../../../server/core/heatmap';
 import { shareTitle } from '../../../server/core/share';
 import { type SweepView } from '../../../server/api/routers/sweeps';
@@ -14,6 +14,7 @@ import { ShareBox } from '../../components/share/share-box';
 import { layoutViewHeatmap, viewMetric } from '../../lib/heatmap-model';
 import { selectCell, serializeViewState, type SweepViewState } from '../../lib/view-state';
 import { shareSubtitle } from '../../share/heatmap-data';
+import { useTRPC } from '../../trpc';
 import { SelectedCells } from './selected-cells';
 
 const W = 720;
@@ -28,6 +29,41 @@ export interface ShareViewerProps {
   origin: string;
 }
 
+const isLive = (d: SweepView) => d.state !== 'done' && d.state !== 'cancelled';
+
+/**
+ * The sweep and its findings, refreshed every few seconds while the sweep runs. Polled through the API rather than
+ * by re-rendering the page: the URL's path can change under the viewer (a short link becomes `/s/<sweepId>?…` once
+ * the view changes), and a page refresh at another path would remount the viewer and drop keyboard focus.
+ */
+function useLiveShare(
+  initialData: SweepView,
+  initialFindings: readonly Finding[],
+  initialView: SweepViewState,
+  view: SweepViewState,
+): { data: SweepView; findings: readonly Finding[] } {
+  const trpc = useTRPC();
+  const sweepId = initialData.sweep.id;
+  const histories = view.step !== null;
+  const liveAtLoad = isLive(initialData);
+  const sweep = useQuery({
+    ...trpc.sweeps.byId.queryOptions({ id: sweepId, histories }),
+    // The server rendered this variant already; a different one (the step changed) is fetched.
+    initialData: histories === (initialView.step !== null) ? initialData : undefined,
+    placeholderData: (prev) => prev,
+    staleTime: LIVE_REFRESH_MS,
+    refetchInterval: (q) => (isLive(q.state.data ?? initialData) ? LIVE_REFRESH_MS : false),
+    enabled: liveAtLoad || histories !== (initialView.step !== null),
+  });
+  const found = useQuery({
+    ...trpc.studies.sweepFindings.queryOptions({ sweepId }),
+    staleTime: LIVE_REFRESH_MS,
+    refetchInterval: liveAtLoad ? LIVE_REFRESH_MS : false,
+    enabled: liveAtLoad,
+  });
+  return { data: sweep.data ?? initialData, findings: found.data?.findings ?? initialFindings };
+}
+
 /** Links that change the view: a plain href (so the page works without JavaScript), handled in place with it. */
 interface ViewLinks {
   view: SweepViewState;
@@ -40,11 +76,11 @@ interface ViewLinks {
  * JavaScript: heatmap, selected cells, metric links); with JavaScript, clicks select cells and switch metrics in
  * place, the URL follows, and a running sweep refreshes every few seconds.
  */
-export function ShareViewer({ data, findings, initialView, origin }: ShareViewerProps) {
-  const router = useRouter();
-  const sweepId = data.sweep.id;
+export function ShareViewer({ data: initialData, findings: initialFindings, initialView, origin }: ShareViewerProps) {
+  const sweepId = initialData.sweep.id;
   const [view, setView] = useState(initialView);
-  const live = data.state !== 'done' && data.state !== 'cancelled';
+  const { data, findings } = useLiveShare(initialData, initialFindings, initialView, view);
+  const live = isLive(data);
   const hrefOf = (v: SweepViewState) => {
     const q = serializeViewState(v);
     return q ? `/s/${sweepId}?${q}` : `/s/${sweepId}`;
@@ -54,11 +90,6 @@ export function ShareViewer({ data, findings, initialView, origin }: ShareViewer
     setView(next);
     window.history.replaceState(null, '', hrefOf(next));
   };
-  useEffect(() => {
-    if (!live) return;
-    const t = window.setInterval(() => router.refresh(), LIVE_REFRESH_MS);
-    return () => window.clearInterval(t);
-  }, [live, router]);
   const links: ViewLinks = {
     view,
     hrefOf,
